@@ -1,0 +1,22 @@
+/**
+ * An error meant for the person at the terminal: one actionable line, no stack trace.
+ * `exitCode` follows the CLI convention: 1 = refused/denied, 2 = usage or environment error.
+ */
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
+}
+
+export function exitCodeOf(error: unknown): number {
+  return error instanceof CliError ? error.exitCode : 2;
+}

@@ -1,0 +1,115 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { isPortFree } from './ports.ts';
+import { searchAttributeFlags } from './search-attributes.ts';
+
+export interface DevServerOptions {
+  binary: string;
+  port: number;
+  uiPort: number;
+  /** SQLite file; runs survive restarts of the server. Omit for an in-memory store. */
+  dbFile?: string;
+  namespace: string;
+  /** Disable the Web UI (tests). */
+  headless?: boolean;
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+export class DevServerError extends Error {
+  override name = 'DevServerError';
+}
+
+async function waitUntilServing(
+  address: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  stderr: () => string,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      const last = stderr().trim().split('\n').pop() ?? '';
+      throw new DevServerError(`temporal server start-dev exited with code ${child.exitCode}: ${last}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new DevServerError(
+    `temporal server start-dev did not answer on ${address} within ${timeoutMs / 1000}s`,
+  );
+}
+
+/** Starts `temporal server start-dev` with Warden's search attributes registered and waits until it serves. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const portsToCheck = options.headless ? [options.port] : [options.port, options.uiPort];
+  for (const port of portsToCheck) {
+    if (!(await isPortFree(port))) {
+      const hint =
+        port === options.port
+          ? `set TEMPORAL_ADDRESS=localhost:${port} to use the server already there, or WARDEN_TEMPORAL_PORT to pick another port`
+          : 'set WARDEN_TEMPORAL_UI_PORT to pick another port';
+      throw new DevServerError(`port ${port} is already in use: ${hint}`);
+    }
+  }
+  const args = [
+    'server',
+    'start-dev',
+    '--port',
+    String(options.port),
+    '--ip',
+    '127.0.0.1',
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    'error',
+    ...searchAttributeFlags(),
+  ];
+  if (options.headless) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort));
+  if (options.dbFile) {
+    mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-8_192);
+  });
+  const address = `127.0.0.1:${options.port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitUntilServing(address, child, options.startTimeoutMs ?? 60_000, () => stderr);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    address,
+    uiUrl: options.headless ? undefined : `http://localhost:${options.uiPort}`,
+    stop,
+  };
+}

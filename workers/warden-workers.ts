@@ -1,0 +1,33 @@
+import { createActivities, createActivityDependencies } from '../activities/index.ts';
+import type { WardenConfig } from '../config/env.ts';
+import type { TemporalEndpoint } from '../temporal/launcher.ts';
+import { type RunningWorker, startWorker } from './start-worker.ts';
+
+export interface WardenWorkers {
+  taskQueue: string;
+  shutdown(): Promise<void>;
+}
+
+/** Starts the workers a Warden deployment runs: workflows and general activities on the main queue. */
+export async function startWardenWorkers(
+  config: WardenConfig,
+  endpoint: TemporalEndpoint,
+): Promise<WardenWorkers> {
+  const dependencies = await createActivityDependencies(config);
+  const workers: RunningWorker[] = [
+    await startWorker({
+      config,
+      address: endpoint.address,
+      namespace: endpoint.namespace,
+      taskQueue: config.WARDEN_TASK_QUEUE,
+      activities: createActivities(dependencies),
+    }),
+  ];
+  return {
+    taskQueue: config.WARDEN_TASK_QUEUE,
+    async shutdown() {
+      await Promise.all(workers.map((worker) => worker.shutdown()));
+      await dependencies.close();
+    },
+  };
+}

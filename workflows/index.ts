@@ -1,0 +1,3 @@
+// Every workflow type the Warden worker serves. This module is the entry of the sandboxed bundle:
+// import only deterministic code from here.
+export { smokeWorkflow } from './smoke.ts';
