@@ -1,0 +1,60 @@
+/** A typed entity: `{type: 'Agent', id: 'support-bot'}`. Strings, integers and booleans are plain values. */
+export type OsoValue = { type: string; id: string };
+
+export type FactArg = OsoValue | string | number | boolean;
+
+/** A fact: `['acts_for', {type:'Agent',id:'support-bot'}, {type:'User',id:'alice'}]`. */
+export type ContextFact = [predicate: string, ...args: FactArg[]];
+export type Fact = ContextFact;
+
+export type EngineName = 'embedded' | 'oso-cloud';
+
+export interface AuthzRequest {
+  actor: OsoValue;
+  action: string;
+  resource: OsoValue;
+  /** The user an agent acts for; sent as the context fact `acts_for(actor, onBehalfOf)`. */
+  onBehalfOf?: OsoValue;
+  context?: ContextFact[];
+}
+
+/** Plain JSON: decisions are stored in Temporal histories and exported as the audit trail. */
+export interface AuthzDecision {
+  allowed: boolean;
+  action: string;
+  actor: OsoValue;
+  onBehalfOf?: OsoValue;
+  resource: OsoValue;
+  /** Every context fact the engine saw, including the derived `acts_for`. */
+  context: ContextFact[];
+  engine: EngineName;
+  policyVersion: string;
+  factsVersion: string;
+  durationMs: number;
+  reason: string;
+  error?: string;
+  cached?: boolean;
+}
+
+export interface Authorizer {
+  readonly engine: EngineName;
+  policyVersion(): string;
+  factsVersion(): string;
+  /** Never rejects: any failure is a deny whose `error` says why. */
+  authorize(req: AuthzRequest): Promise<AuthzDecision>;
+  /** The actions `actor` may perform on `resource`; an empty list on error (fail closed). */
+  actions(actor: OsoValue, resource: OsoValue, context?: ContextFact[]): Promise<string[]>;
+  insertFacts(facts: Fact[]): Promise<void>;
+  /** Deletes facts; `null` arguments are wildcards. */
+  deleteFacts(patterns: FactPattern[]): Promise<void>;
+  /** Every entity of `type` that appears in a stored fact. */
+  knownValues(type: string): Promise<OsoValue[]>;
+  close(): Promise<void>;
+}
+
+export type FactPattern = [predicate: string, ...args: Array<FactArg | null>];
+
+/** A load-time problem: bad policy, bad facts file, unknown predicate. Refuses to start. */
+export class PolicyError extends Error {
+  override name = 'PolicyError';
+}

@@ -1,0 +1,256 @@
+# Warden authorization policy, in Oso Cloud's Polar dialect. The same file is uploaded to Oso Cloud
+# and evaluated offline by the embedded engine; `warden policy test` runs the test blocks below.
+#
+# Model
+# - Actors: User (a person) and Agent (an AI agent with its own identity, never a user's).
+# - Tool: one callable tool, e.g. Tool{"crm.issue_refund"}. Each tool belongs to a Toolset through
+#   the `toolset` relation; roles are granted on toolsets (facts.yaml) and inherited by their tools.
+#   Toolset roles:
+#     "user"             may invoke, with human approval
+#     "unattended_user"  may invoke and run without approval (invoke_unattended)
+#     "capped_refunder"  may run a refund unattended while the context amount is <= 100
+#     "capped_reader"    may run a search unattended while the context record count is <= 50
+#     "approver"         may approve calls of the toolset's tools
+#   Global role "security" may approve any tool.
+# - Permissions on Tool: invoke, invoke_unattended (may run without human approval), approve.
+# - Data: Customer and Ticket belong to an Org; an actor's Org role ("support", "lead") gives
+#   read/update on them, a ticket's "assignee" may update it.
+# - An agent is allowed only while acting for a user, given as the context fact
+#   acts_for(Agent, User), and only what the agent may do AND that user may do.
+#   Approve is a user's decision: an agent never holds an approver role.
+# - Per-call attributes are context facts: refund_amount(Tool, Integer), record_count(Tool, Integer).
+# - Self-approval (a user approving her own request) is refused by the guard, not here.
+# - Context facts cannot be combined with `not` in Oso Cloud, so this policy never negates.
+
+actor User {}
+
+actor Agent {}
+
+global {
+  roles = ["security"];
+}
+
+resource Toolset {
+  roles = ["user", "unattended_user", "capped_refunder", "capped_reader", "approver"];
+}
+
+resource Tool {
+  permissions = ["invoke", "invoke_unattended", "approve"];
+  roles = ["user", "unattended_user", "capped_refunder", "capped_reader", "approver"];
+  relations = { toolset: Toolset };
+
+  "user" if "user" on "toolset";
+  "unattended_user" if "unattended_user" on "toolset";
+  "capped_refunder" if "capped_refunder" on "toolset";
+  "capped_reader" if "capped_reader" on "toolset";
+  "approver" if "approver" on "toolset";
+
+  "invoke" if "user";
+  "user" if "unattended_user";
+  "user" if "capped_refunder";
+  "user" if "capped_reader";
+  "invoke_unattended" if "unattended_user";
+  "approve" if "approver";
+  "approve" if global "security";
+}
+
+resource Org {
+  roles = ["support", "lead"];
+
+  "support" if "lead";
+}
+
+resource Customer {
+  permissions = ["read", "update"];
+  relations = { org: Org };
+
+  "read" if "support" on "org";
+  "update" if "lead" on "org";
+}
+
+resource Ticket {
+  permissions = ["read", "update"];
+  roles = ["assignee"];
+  relations = { customer: Customer };
+
+  "read" if "read" on "customer";
+  "update" if "assignee";
+  "update" if "update" on "customer";
+}
+
+has_permission(actor: Actor, "invoke_unattended", tool: Tool) if
+  has_role(actor, "capped_refunder", tool) and
+  refund_amount(tool, amount) and
+  amount <= 100;
+
+has_permission(actor: Actor, "invoke_unattended", tool: Tool) if
+  has_role(actor, "capped_reader", tool) and
+  record_count(tool, count) and
+  count <= 50;
+
+# A user acts on her own authority.
+allow(user: User, action: String, resource: Resource) if
+  has_permission(user, action, resource);
+
+# An agent acts only for a user, and only within both its own and that user's permissions.
+allow(agent: Agent, action: String, resource: Resource) if
+  acts_for(agent, user) and
+  has_permission(agent, action, resource) and
+  has_permission(user, action, resource);
+
+test "support-bot reads the CRM for alice, attended and unattended" {
+  setup {
+    has_role(Agent{"support-bot"}, "unattended_user", Toolset{"crm-read"});
+    has_role(User{"alice"}, "unattended_user", Toolset{"crm-read"});
+    has_relation(Tool{"crm.get_customer"}, "toolset", Toolset{"crm-read"});
+    acts_for(Agent{"support-bot"}, User{"alice"});
+  }
+  assert allow(Agent{"support-bot"}, "invoke", Tool{"crm.get_customer"});
+  assert allow(Agent{"support-bot"}, "invoke_unattended", Tool{"crm.get_customer"});
+  assert allow(User{"alice"}, "invoke", Tool{"crm.get_customer"});
+  assert_not allow(Agent{"support-bot"}, "approve", Tool{"crm.get_customer"});
+  assert_not allow(User{"alice"}, "approve", Tool{"crm.get_customer"});
+}
+
+test "an agent needs a user to act for" {
+  setup {
+    has_role(Agent{"support-bot"}, "unattended_user", Toolset{"crm-read"});
+    has_relation(Tool{"crm.get_customer"}, "toolset", Toolset{"crm-read"});
+  }
+  assert_not allow(Agent{"support-bot"}, "invoke", Tool{"crm.get_customer"});
+  assert has_permission(Agent{"support-bot"}, "invoke", Tool{"crm.get_customer"});
+}
+
+test "an agent gets no more than the user it acts for" {
+  setup {
+    has_role(Agent{"support-bot"}, "unattended_user", Toolset{"crm-read"});
+    has_role(User{"dave"}, "user", Toolset{"crm-read"});
+    has_relation(Tool{"crm.get_customer"}, "toolset", Toolset{"crm-read"});
+    acts_for(Agent{"support-bot"}, User{"dave"});
+  }
+  assert allow(Agent{"support-bot"}, "invoke", Tool{"crm.get_customer"});
+  assert_not allow(Agent{"support-bot"}, "invoke_unattended", Tool{"crm.get_customer"});
+}
+
+test "mallory, with no roles, gets nothing through the agent" {
+  setup {
+    has_role(Agent{"support-bot"}, "unattended_user", Toolset{"crm-read"});
+    has_relation(Tool{"crm.get_customer"}, "toolset", Toolset{"crm-read"});
+    acts_for(Agent{"support-bot"}, User{"mallory"});
+  }
+  assert_not allow(Agent{"support-bot"}, "invoke", Tool{"crm.get_customer"});
+  assert_not allow(Agent{"support-bot"}, "invoke_unattended", Tool{"crm.get_customer"});
+  assert_not allow(User{"mallory"}, "invoke", Tool{"crm.get_customer"});
+}
+
+test "an agent's role does not extend to the user's other toolsets" {
+  setup {
+    has_role(Agent{"support-bot"}, "user", Toolset{"crm-read"});
+    has_role(User{"alice"}, "user", Toolset{"crm-admin"});
+    has_relation(Tool{"crm.delete_customer"}, "toolset", Toolset{"crm-admin"});
+    acts_for(Agent{"support-bot"}, User{"alice"});
+  }
+  assert allow(User{"alice"}, "invoke", Tool{"crm.delete_customer"});
+  assert_not allow(Agent{"support-bot"}, "invoke", Tool{"crm.delete_customer"});
+}
+
+test "refunds run unattended only up to 100" {
+  setup {
+    has_role(Agent{"support-bot"}, "capped_refunder", Toolset{"refunds"});
+    has_role(User{"alice"}, "unattended_user", Toolset{"refunds"});
+    has_relation(Tool{"crm.issue_refund"}, "toolset", Toolset{"refunds"});
+    acts_for(Agent{"support-bot"}, User{"alice"});
+    refund_amount(Tool{"crm.issue_refund"}, 100);
+  }
+  assert allow(Agent{"support-bot"}, "invoke", Tool{"crm.issue_refund"});
+  assert allow(Agent{"support-bot"}, "invoke_unattended", Tool{"crm.issue_refund"});
+}
+
+test "a refund above 100 needs approval" {
+  setup {
+    has_role(Agent{"support-bot"}, "capped_refunder", Toolset{"refunds"});
+    has_role(User{"alice"}, "unattended_user", Toolset{"refunds"});
+    has_relation(Tool{"crm.issue_refund"}, "toolset", Toolset{"refunds"});
+    acts_for(Agent{"support-bot"}, User{"alice"});
+    refund_amount(Tool{"crm.issue_refund"}, 101);
+  }
+  assert allow(Agent{"support-bot"}, "invoke", Tool{"crm.issue_refund"});
+  assert_not allow(Agent{"support-bot"}, "invoke_unattended", Tool{"crm.issue_refund"});
+}
+
+test "a refund without an amount needs approval" {
+  setup {
+    has_role(Agent{"support-bot"}, "capped_refunder", Toolset{"refunds"});
+    has_role(User{"alice"}, "unattended_user", Toolset{"refunds"});
+    has_relation(Tool{"crm.issue_refund"}, "toolset", Toolset{"refunds"});
+    acts_for(Agent{"support-bot"}, User{"alice"});
+  }
+  assert_not allow(Agent{"support-bot"}, "invoke_unattended", Tool{"crm.issue_refund"});
+}
+
+test "searches run unattended only up to 50 records" {
+  setup {
+    has_role(Agent{"support-bot"}, "capped_reader", Toolset{"crm-search"});
+    has_role(User{"alice"}, "unattended_user", Toolset{"crm-search"});
+    has_relation(Tool{"crm.search_customers"}, "toolset", Toolset{"crm-search"});
+    has_relation(Tool{"crm.search_tickets"}, "toolset", Toolset{"crm-search"});
+    acts_for(Agent{"support-bot"}, User{"alice"});
+    record_count(Tool{"crm.search_customers"}, 50);
+    record_count(Tool{"crm.search_tickets"}, 51);
+  }
+  assert allow(Agent{"support-bot"}, "invoke_unattended", Tool{"crm.search_customers"});
+  assert allow(Agent{"support-bot"}, "invoke", Tool{"crm.search_tickets"});
+  assert_not allow(Agent{"support-bot"}, "invoke_unattended", Tool{"crm.search_tickets"});
+}
+
+test "approvers: toolset approver and global security" {
+  setup {
+    has_role(User{"bob"}, "approver", Toolset{"refunds"});
+    has_role(User{"carol"}, "security");
+    has_role(User{"alice"}, "unattended_user", Toolset{"refunds"});
+    has_relation(Tool{"crm.issue_refund"}, "toolset", Toolset{"refunds"});
+    has_relation(Tool{"crm.delete_customer"}, "toolset", Toolset{"crm-admin"});
+  }
+  assert allow(User{"bob"}, "approve", Tool{"crm.issue_refund"});
+  assert_not allow(User{"bob"}, "approve", Tool{"crm.delete_customer"});
+  assert_not allow(User{"bob"}, "invoke", Tool{"crm.issue_refund"});
+  assert allow(User{"carol"}, "approve", Tool{"crm.issue_refund"});
+  assert allow(User{"carol"}, "approve", Tool{"crm.delete_customer"});
+  assert_not allow(User{"carol"}, "invoke", Tool{"crm.delete_customer"});
+  assert_not allow(User{"alice"}, "approve", Tool{"crm.issue_refund"});
+  assert_not allow(User{"mallory"}, "approve", Tool{"crm.issue_refund"});
+}
+
+test "agents never approve, even for an approver" {
+  setup {
+    has_role(User{"carol"}, "security");
+    has_role(Agent{"support-bot"}, "unattended_user", Toolset{"refunds"});
+    has_relation(Tool{"crm.issue_refund"}, "toolset", Toolset{"refunds"});
+    acts_for(Agent{"support-bot"}, User{"carol"});
+  }
+  assert_not allow(Agent{"support-bot"}, "approve", Tool{"crm.issue_refund"});
+}
+
+test "customer and ticket data through the org" {
+  setup {
+    has_role(User{"alice"}, "support", Org{"acme"});
+    has_role(User{"bob"}, "lead", Org{"acme"});
+    has_role(User{"erin"}, "assignee", Ticket{"t-2"});
+    has_role(Agent{"support-bot"}, "support", Org{"acme"});
+    has_relation(Customer{"c-1"}, "org", Org{"acme"});
+    has_relation(Ticket{"t-1"}, "customer", Customer{"c-1"});
+    acts_for(Agent{"support-bot"}, User{"alice"});
+  }
+  assert allow(User{"alice"}, "read", Customer{"c-1"});
+  assert_not allow(User{"alice"}, "update", Customer{"c-1"});
+  assert allow(User{"bob"}, "update", Customer{"c-1"});
+  assert allow(User{"bob"}, "read", Ticket{"t-1"});
+  assert allow(User{"bob"}, "update", Ticket{"t-1"});
+  assert allow(User{"alice"}, "read", Ticket{"t-1"});
+  assert_not allow(User{"alice"}, "update", Ticket{"t-1"});
+  assert allow(User{"erin"}, "update", Ticket{"t-2"});
+  assert_not allow(User{"erin"}, "read", Ticket{"t-1"});
+  assert allow(Agent{"support-bot"}, "read", Ticket{"t-1"});
+  assert_not allow(Agent{"support-bot"}, "update", Ticket{"t-1"});
+  assert_not allow(User{"mallory"}, "read", Customer{"c-1"});
+}
