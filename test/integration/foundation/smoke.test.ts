@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smokeActivities } from '../../activities/smoke.ts';
-import { eventTypeNames } from '../../temporal/history-summary.ts';
-import type { RunningWorker } from '../../workers/start-worker.ts';
-import { confirmSmokeUpdate, smokeStateQuery } from '../../workflows/smoke.ts';
-import { testClient, testWorker, uniqueTaskQueue } from '../support/temporal.ts';
+import { smokeActivities } from '../../../activities/smoke.ts';
+import { eventTypeNames } from '../../../temporal/history-summary.ts';
+import type { RunningWorker } from '../../../workers/start-worker.ts';
+import { confirmSmokeUpdate, smokeStateQuery } from '../../../workflows/smoke.ts';
+import { testClient, testWorker, uniqueTaskQueue } from '../../support/temporal.ts';
 
 describe('a workflow on the real Temporal server', () => {
   const taskQueue = uniqueTaskQueue('smoke');
