@@ -1,0 +1,31 @@
+import type { OsoValue } from '../../authz/types.ts';
+
+/**
+ * Who is approving, as established by Warden (never by a free-text field an approver fills in).
+ * `unauthenticated-dev` marks the development-only `--as` shortcut so it stands out in the record.
+ */
+export interface ApproverIdentity {
+  user: OsoValue;
+  authentication: 'token' | 'unauthenticated-dev';
+  /** Which configured token was used (its label, never the token itself). */
+  tokenLabel?: string;
+}
+
+/** `User:bob` → `{type:'User', id:'bob'}`; a bare `bob` means a user. */
+export function parseUserRef(text: string): OsoValue {
+  const trimmed = text.trim();
+  const colon = trimmed.indexOf(':');
+  const [type, id] = colon === -1 ? ['User', trimmed] : [trimmed.slice(0, colon), trimmed.slice(colon + 1)];
+  if (!/^[A-Z][A-Za-z0-9_]*$/.test(type) || !/^[A-Za-z0-9_.@-]+$/.test(id)) {
+    throw new ApproverAuthError(`invalid identity "${text}": expected Type:id, e.g. User:bob`);
+  }
+  return { type, id };
+}
+
+export function formatIdentity(value: OsoValue): string {
+  return `${value.type}:${value.id}`;
+}
+
+export class ApproverAuthError extends Error {
+  override name = 'ApproverAuthError';
+}

@@ -1,0 +1,64 @@
+import type { WardenConfig } from '../../config/env.ts';
+import { ApproverAuthError, type ApproverIdentity, parseUserRef } from './approver-identity.ts';
+import { findToken, loadTokenRegistry, type TokenEntry } from './token-registry.ts';
+
+export interface ApproverCredentials {
+  token?: string;
+  /** Development only: act as this user without a token. */
+  as?: string;
+}
+
+/** Verifies approver credentials against the configured tokens. Throws ApproverAuthError, one line. */
+export class ApproverAuthenticator {
+  private readonly registry: TokenEntry[];
+
+  constructor(
+    private readonly mode: WardenConfig['WARDEN_MODE'],
+    tokensSetting: string | undefined,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.registry = loadTokenRegistry(tokensSetting);
+  }
+
+  static fromConfig(config: WardenConfig): ApproverAuthenticator {
+    return new ApproverAuthenticator(config.WARDEN_MODE, config.WARDEN_APPROVER_TOKENS);
+  }
+
+  get configuredTokens(): number {
+    return this.registry.length;
+  }
+
+  authenticate(credentials: ApproverCredentials): ApproverIdentity {
+    const token = credentials.token?.trim();
+    if (credentials.as !== undefined && token) {
+      throw new ApproverAuthError('give either an approver token or --as, not both');
+    }
+    if (credentials.as !== undefined) return this.developmentIdentity(credentials.as);
+    if (!token) {
+      throw new ApproverAuthError(
+        'no approver token: set WARDEN_TOKEN, or pass --token / --token-file' +
+          (this.mode === 'development' ? ' (or --as <user> in development mode)' : ''),
+      );
+    }
+    return this.tokenIdentity(token);
+  }
+
+  private developmentIdentity(as: string): ApproverIdentity {
+    if (this.mode === 'production') {
+      throw new ApproverAuthError('--as is refused in production mode: authenticate with an approver token');
+    }
+    return { user: parseUserRef(as), authentication: 'unauthenticated-dev' };
+  }
+
+  private tokenIdentity(token: string): ApproverIdentity {
+    if (this.registry.length === 0) {
+      throw new ApproverAuthError('no approver tokens are configured (WARDEN_APPROVER_TOKENS)');
+    }
+    const entry = findToken(this.registry, token);
+    if (!entry) throw new ApproverAuthError('unknown approver token');
+    if (entry.expiresAt && entry.expiresAt.getTime() <= this.now().getTime()) {
+      throw new ApproverAuthError(`approver token expired at ${entry.expiresAt.toISOString()}`);
+    }
+    return { user: entry.user, authentication: 'token', tokenLabel: entry.label };
+  }
+}
