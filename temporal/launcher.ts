@@ -55,6 +55,11 @@ export async function resolveTemporal(
     return { ...server, namespace, source: 'dev-server' };
   }
 
+  if (config.WARDEN_TEMPORAL_DOWNLOAD === '0') {
+    throw new TemporalCliMissingError(
+      'no Temporal server available: no temporal binary, no Go toolchain, and WARDEN_TEMPORAL_DOWNLOAD=0; install Go, set TEMPORAL_CLI_PATH, or set TEMPORAL_ADDRESS',
+    );
+  }
   options.log('no temporal binary and no Go toolchain: trying the Temporal SDK download (needs internet)');
   try {
     const env = await TestWorkflowEnvironment.createLocal({ server: { namespace } });
@@ -65,7 +70,9 @@ export async function resolveTemporal(
       stop: () => env.teardown(),
     };
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    // The SDK nests the same URL several times; its innermost cause is the useful part.
+    const reason = detail.split(': ').slice(-2).join(': ');
     throw new TemporalCliMissingError(
       `no Temporal server available: no temporal binary, no Go toolchain, and the SDK download failed (${reason}); install Go, set TEMPORAL_CLI_PATH, or set TEMPORAL_ADDRESS`,
     );
