@@ -1,0 +1,141 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizedActors } from '../../../authz/authorized-actors.ts';
+import { createAuthorizer } from '../../../authz/create-authorizer.ts';
+import type { EmbeddedAuthorizer } from '../../../authz/embedded/authorizer.ts';
+import type { Authorizer } from '../../../authz/types.ts';
+import { CASES } from './cases.ts';
+
+const POLICY_DIR = path.resolve(import.meta.dirname, '../../../policies');
+const bot = { type: 'Agent', id: 'support-bot' };
+const alice = { type: 'User', id: 'alice' };
+const refund = { type: 'Tool', id: 'crm.issue_refund' };
+
+describe('embedded PDP on the shipped policy', () => {
+  let authz: Authorizer;
+  beforeAll(async () => {
+    authz = await createAuthorizer({
+      WARDEN_PDP: 'embedded',
+      WARDEN_POLICY_DIR: POLICY_DIR,
+      OSO_URL: undefined,
+      OSO_AUTH: undefined,
+    });
+  });
+  afterAll(() => authz.close());
+
+  it.each(CASES)('$name', async ({ req, allowed }) => {
+    const d = await authz.authorize(req);
+    expect(d.error).toBeUndefined();
+    expect(d.allowed).toBe(allowed);
+  });
+
+  it('returns a complete, JSON-clean decision record', async () => {
+    const d = await authz.authorize({
+      actor: bot,
+      action: 'invoke',
+      resource: { type: 'Tool', id: 'crm.delete_customer' },
+      onBehalfOf: alice,
+    });
+    expect(JSON.parse(JSON.stringify(d))).toEqual(d);
+    expect(d).toMatchObject({
+      allowed: false,
+      engine: 'embedded',
+      action: 'invoke',
+      actor: bot,
+      onBehalfOf: alice,
+      context: [['acts_for', bot, alice]],
+      policyVersion: authz.policyVersion(),
+      factsVersion: authz.factsVersion(),
+    });
+    expect(d.reason).toMatch(
+      /^denied: .*Agent:support-bot acting for User:alice invoke Tool:crm.delete_customer/,
+    );
+    expect(d.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('lists actions for inventory', async () => {
+    expect(await authz.actions(bot, refund, [['acts_for', bot, alice]])).toEqual(['invoke']);
+    expect(
+      await authz.actions(bot, refund, [
+        ['acts_for', bot, alice],
+        ['refund_amount', refund, 5],
+      ]),
+    ).toEqual(['invoke', 'invoke_unattended']);
+    expect(await authz.actions({ type: 'User', id: 'bob' }, refund)).toEqual(['approve']);
+  });
+
+  it('enumerates approvers', async () => {
+    const approvers = await authorizedActors(authz, 'User', 'approve', refund);
+    expect(approvers.map((u) => u.id)).toEqual(['bob', 'carol']);
+  });
+
+  it('changes facts at run time and bumps the facts version', async () => {
+    const mallory = { type: 'User', id: 'mallory' };
+    const before = authz.factsVersion();
+    const req = { actor: mallory, action: 'approve', resource: refund };
+    expect((await authz.authorize(req)).allowed).toBe(false);
+    await authz.insertFacts([['has_role', mallory, 'approver', { type: 'Toolset', id: 'refunds' }]]);
+    expect(authz.factsVersion()).not.toBe(before);
+    const d = await authz.authorize(req);
+    expect(d.allowed).toBe(true);
+    expect(d.cached).toBeUndefined();
+    await authz.deleteFacts([['has_role', mallory, null, null]]);
+    expect(authz.factsVersion()).toBe(before);
+    expect((await authz.authorize(req)).allowed).toBe(false);
+  });
+
+  it('serves repeated decisions from the cache, keyed by versions', async () => {
+    const req = { actor: bot, action: 'invoke', resource: refund, onBehalfOf: alice };
+    await authz.authorize(req);
+    const again = await authz.authorize(req);
+    expect(again.cached).toBe(true);
+    expect(again.allowed).toBe(true);
+  });
+
+  it('refuses stored acts_for facts and unknown predicates', async () => {
+    await expect(authz.insertFacts([['acts_for', bot, { type: 'User', id: 'bob' }]])).rejects.toThrow(
+      /context fact/,
+    );
+    await expect(authz.insertFacts([['is_vip', alice]])).rejects.toThrow(/unknown fact predicate is_vip\/1/);
+    await expect(
+      authz.insertFacts([['has_role', alice, 'owner', { type: 'Toolset', id: 'x' }]]),
+    ).rejects.toThrow(/"owner" is not a role of Toolset/);
+  });
+
+  it('denies, fail closed, on an unknown context predicate or a malformed request', async () => {
+    const d = await authz.authorize({
+      actor: bot,
+      action: 'invoke',
+      resource: refund,
+      onBehalfOf: alice,
+      context: [['vip', alice]],
+    });
+    expect(d.allowed).toBe(false);
+    expect(d.error).toMatch(/unknown fact predicate vip\/1/);
+    expect(d.reason).toMatch(/^denied, fail closed/);
+    const bad = await authz.authorize({
+      actor: { type: 'Agent', id: '' },
+      action: 'invoke',
+      resource: refund,
+    });
+    expect(bad).toMatchObject({ allowed: false, error: 'malformed actor' });
+  });
+
+  it('denies after close', async () => {
+    const other = await createAuthorizer({
+      WARDEN_PDP: 'embedded',
+      WARDEN_POLICY_DIR: POLICY_DIR,
+      OSO_URL: undefined,
+      OSO_AUTH: undefined,
+    });
+    await other.close();
+    const d = await other.authorize({
+      actor: { type: 'User', id: 'bob' },
+      action: 'approve',
+      resource: refund,
+    });
+    expect(d.allowed).toBe(false);
+    expect(d.error).toMatch(/closed/);
+    expect((other as EmbeddedAuthorizer).engine).toBe('embedded');
+  });
+});
