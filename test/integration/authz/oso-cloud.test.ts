@@ -115,7 +115,9 @@ describe('oso-cloud backend against the local wire-protocol endpoint', () => {
   });
 
   it('denies within a bounded time when the server hangs', async () => {
-    const fast = await cloud(server.url, server.apiKey, { osoCloud: { uploadPolicy: false, syncFacts: 'none' } });
+    const fast = await cloud(server.url, server.apiKey, {
+      osoCloud: { uploadPolicy: false, syncFacts: 'none' },
+    });
     server.hangNext(3);
     const started = Date.now();
     const d = await fast.authorize({ actor: bob, action: 'approve', resource: refund });
