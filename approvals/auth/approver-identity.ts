@@ -9,6 +9,8 @@ export interface ApproverIdentity {
   authentication: 'token' | 'unauthenticated-dev';
   /** Which configured token was used (its label, never the token itself). */
   tokenLabel?: string;
+  /** ISO time the token stops being accepted; sessions opened with it end then too. */
+  tokenExpiresAt?: string;
 }
 
 /** `User:bob` → `{type:'User', id:'bob'}`; a bare `bob` means a user. */

@@ -59,6 +59,8 @@ export class ApproverAuthenticator {
     if (entry.expiresAt && entry.expiresAt.getTime() <= this.now().getTime()) {
       throw new ApproverAuthError(`approver token expired at ${entry.expiresAt.toISOString()}`);
     }
-    return { user: entry.user, authentication: 'token', tokenLabel: entry.label };
+    const identity: ApproverIdentity = { user: entry.user, authentication: 'token', tokenLabel: entry.label };
+    if (entry.expiresAt) identity.tokenExpiresAt = entry.expiresAt.toISOString();
+    return identity;
   }
 }

@@ -1,7 +1,19 @@
 import type { Command } from 'commander';
+import { registerAudit } from './audit.ts';
 import { registerDev } from './dev.ts';
 import { registerDoctor } from './doctor.ts';
+import { registerExport } from './export.ts';
 import { registerPolicy } from './policy.ts';
+import { registerReplay } from './replay.ts';
+import { registerWhatIf } from './what-if.ts';
 
 /** Every `warden` sub-command, in the order `warden --help` lists them. */
-export const commands: Array<(program: Command) => void> = [registerDev, registerDoctor, registerPolicy];
+export const commands: Array<(program: Command) => void> = [
+  registerDev,
+  registerDoctor,
+  registerPolicy,
+  registerAudit,
+  registerReplay,
+  registerWhatIf,
+  registerExport,
+];

@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import type proto from '@temporalio/proto';
+import { decodeRunHistory, type RunHistory } from './run-history.ts';
+
+type History = proto.temporal.api.history.v1.IHistory;
+
+export class RunNotFoundError extends Error {
+  override name = 'RunNotFoundError';
+}
+
+function isNotFound(error: unknown): boolean {
+  if (error instanceof WorkflowNotFoundError) return true;
+  // fetchHistory surfaces the gRPC NOT_FOUND (code 5) as a ServiceError with the status as its cause.
+  const chain = [error, (error as { cause?: unknown } | undefined)?.cause];
+  return chain.some((e) => typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 5);
+}
+
+/** The raw history of a run, by workflow id (latest run) or workflow id + run id. */
+export async function fetchRunHistory(client: Client, workflowId: string, runId?: string): Promise<History> {
+  try {
+    return await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  } catch (error) {
+    if (isNotFound(error)) throw new RunNotFoundError(`unknown run: no workflow with id "${workflowId}"`);
+    throw error;
+  }
+}
+
+export async function loadRun(client: Client, workflowId: string, runId?: string): Promise<RunHistory> {
+  return decodeRunHistory(await fetchRunHistory(client, workflowId, runId), workflowId);
+}
+
+/** A history exported as JSON (`temporal workflow show --output json`, or Temporal Web's download). */
+export async function readHistoryFile(file: string): Promise<History> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new RunNotFoundError(`cannot read history file ${file}`);
+  }
+  try {
+    return historyFromJSON(JSON.parse(text));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new RunNotFoundError(`${file} is not a Temporal history in JSON (${reason})`);
+  }
+}

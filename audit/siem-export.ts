@@ -1,0 +1,183 @@
+import type { Client } from '@temporalio/client';
+import { decodeRunHistory, type RunHistory } from './run-history.ts';
+import { buildTimeline, keyword, type TimelineEntry } from './timeline.ts';
+
+export const AUDIT_SCHEMA = 'warden.audit.v1';
+
+export type AuditEvent =
+  | 'authz_decision'
+  | 'intent_verdict'
+  | 'validation_error'
+  | 'approval_requested'
+  | 'approval'
+  | 'tool_outcome';
+
+/**
+ * One SIEM line. Every key is always present (null when it does not apply), so field names and
+ * types stay stable across event kinds: `decision` is allow/deny (authz), allow/deny/escalate
+ * (intent), approve/reject (approval), or the tool outcome status.
+ */
+export interface AuditRecord {
+  schema: typeof AUDIT_SCHEMA;
+  ts: string;
+  event: AuditEvent;
+  workflow_id: string;
+  run_id: string;
+  workflow_type: string;
+  agent: string | null;
+  user: string | null;
+  call_id: string | null;
+  tool: string | null;
+  decision: string;
+  reason: string;
+  action: string | null;
+  actor: string | null;
+  approver: string | null;
+  policy_version: string | null;
+  facts_version: string | null;
+  engine: string | null;
+}
+
+export function auditRecords(run: RunHistory, timeline: TimelineEntry[] = buildTimeline(run)): AuditRecord[] {
+  const base = {
+    schema: AUDIT_SCHEMA,
+    workflow_id: run.workflowId,
+    run_id: run.runId,
+    workflow_type: run.workflowType,
+    agent: keyword(run.searchAttributes.WardenAgent) ?? null,
+    user: keyword(run.searchAttributes.WardenUser) ?? null,
+  } as const;
+  const empty = {
+    call_id: null,
+    tool: null,
+    action: null,
+    actor: null,
+    approver: null,
+    policy_version: null,
+    facts_version: null,
+    engine: null,
+  };
+  const out: AuditRecord[] = [];
+  for (const e of timeline) {
+    const common = { ...base, ...empty, ts: e.at };
+    switch (e.kind) {
+      case 'authz_decision':
+        out.push({
+          ...common,
+          event: e.kind,
+          agent: base.agent ?? e.actor,
+          user: base.user ?? e.onBehalfOf ?? null,
+          call_id: e.callId ?? null,
+          tool: e.tool,
+          decision: e.allowed ? 'allow' : 'deny',
+          reason: e.reason,
+          action: e.action,
+          actor: e.actor,
+          policy_version: e.policyVersion,
+          facts_version: e.factsVersion,
+          engine: e.engine,
+        });
+        break;
+      case 'intent_verdict':
+        out.push({
+          ...common,
+          event: e.kind,
+          call_id: e.callId,
+          tool: e.tool,
+          decision: e.verdict,
+          reason: e.reasons.join('; '),
+        });
+        break;
+      case 'validation_error':
+        out.push({
+          ...common,
+          event: e.kind,
+          call_id: e.callId,
+          tool: e.tool,
+          decision: 'invalid',
+          reason: e.errors.join('; '),
+        });
+        break;
+      case 'approval_requested':
+        out.push({
+          ...common,
+          event: e.kind,
+          call_id: e.callId,
+          tool: e.tool,
+          decision: 'pending',
+          reason: `eligible: ${e.eligibleApprovers.join(', ')}`,
+          policy_version: e.policyVersion,
+        });
+        break;
+      case 'approval':
+        out.push({
+          ...common,
+          event: e.kind,
+          call_id: e.callId,
+          decision: e.result === 'accepted' ? e.decision : `refused_${e.decision}`,
+          reason: e.result === 'accepted' ? (e.reason ?? '') : e.detail,
+          approver: e.approver,
+        });
+        break;
+      case 'tool_outcome':
+        out.push({
+          ...common,
+          event: e.kind,
+          call_id: e.callId,
+          tool: e.tool,
+          decision: e.status,
+          reason: e.reason,
+        });
+        break;
+      default:
+        break;
+    }
+  }
+  // Approvals carry the call id only; take the tool from the call's other records.
+  const toolOf = new Map(out.filter((r) => r.call_id && r.tool).map((r) => [r.call_id, r.tool]));
+  for (const record of out)
+    if (record.tool === null && record.call_id) record.tool = toolOf.get(record.call_id) ?? null;
+  return out;
+}
+
+/** Visibility query for Warden runs started at or after `since` (every Warden run sets WardenAgent). */
+export function exportQuery(since?: Date): string {
+  const clauses = ['WardenAgent IS NOT NULL'];
+  if (since) clauses.push(`StartTime >= '${since.toISOString()}'`);
+  return clauses.join(' AND ');
+}
+
+export interface ExportProgress {
+  runs: number;
+  lines: number;
+}
+
+/**
+ * Streams audit lines for every Warden run that matches, oldest records first within a run.
+ * `write` receives complete JSON lines; `progress` is called after each run.
+ */
+export async function exportAudit(
+  client: Client,
+  options: {
+    since?: Date;
+    query?: string;
+    write: (line: string) => void | Promise<void>;
+    progress?: (p: ExportProgress) => void;
+  },
+): Promise<ExportProgress> {
+  const totals: ExportProgress = { runs: 0, lines: 0 };
+  const query = options.query ?? exportQuery(options.since);
+  for await (const { workflowId, history } of client.workflow
+    .list({ query })
+    .intoHistories({ concurrency: 8 })) {
+    // intoHistories yields the proto History object, typed loosely by the SDK.
+    const run = decodeRunHistory(history as Parameters<typeof decodeRunHistory>[0], workflowId);
+    for (const record of auditRecords(run)) {
+      await options.write(`${JSON.stringify(record)}\n`);
+      totals.lines += 1;
+    }
+    totals.runs += 1;
+    options.progress?.(totals);
+  }
+  return totals;
+}

@@ -1,0 +1,322 @@
+import { z } from 'zod';
+import type { DecisionRecord } from '../guard/types.ts';
+import type { ActivityStep, RunHistory, UpdateStep } from './run-history.ts';
+
+/** One line of a run's audit timeline. Plain JSON; the SIEM export flattens these. */
+export type TimelineEntry =
+  | { at: string; kind: 'run_started'; workflowType: string; agent?: string; user?: string }
+  | {
+      at: string;
+      kind: 'model_turn';
+      turn: number;
+      toolCalls: Array<{ callId: string; tool: string }>;
+      text?: string;
+    }
+  | {
+      at: string;
+      kind: 'authz_decision';
+      callId?: string;
+      tool: string;
+      action: string;
+      allowed: boolean;
+      actor: string;
+      onBehalfOf?: string;
+      reason: string;
+      policyVersion: string;
+      factsVersion: string;
+      engine: string;
+    }
+  | { at: string; kind: 'intent_verdict'; callId: string; tool: string; verdict: string; reasons: string[] }
+  | { at: string; kind: 'validation_error'; callId: string; tool: string; errors: string[] }
+  | {
+      at: string;
+      kind: 'approval_requested';
+      callId: string;
+      tool: string;
+      eligibleApprovers: string[];
+      digest: string;
+      policyVersion: string;
+    }
+  | {
+      at: string;
+      kind: 'approval';
+      callId: string;
+      approver: string;
+      decision: string;
+      reason?: string;
+      /** `accepted` = the workflow took it; `refused` = its handler failed it (e.g. not an eligible approver). */
+      result: 'accepted' | 'refused';
+      detail: string;
+    }
+  | {
+      at: string;
+      kind: 'tool_outcome';
+      callId: string;
+      tool: string;
+      status: string;
+      reason: string;
+      output?: string;
+    }
+  | { at: string; kind: 'activity'; activityType: string; outcome: string; detail?: string }
+  | { at: string; kind: 'run_closed'; status: string; detail?: string };
+
+export type TimelineKind = TimelineEntry['kind'];
+
+const osoValue = z.object({ type: z.string(), id: z.string() });
+const authzDecision = z.object({
+  allowed: z.boolean(),
+  action: z.string(),
+  actor: osoValue,
+  onBehalfOf: osoValue.optional(),
+  resource: osoValue,
+  reason: z.string(),
+  policyVersion: z.string(),
+  factsVersion: z.string().default(''),
+  engine: z.string().default(''),
+});
+const authorizeResult = z.object({ invoke: authzDecision, unattended: authzDecision.optional() });
+const intentResult = z.object({
+  verdict: z.object({ verdict: z.string(), reasons: z.array(z.string()) }),
+  digest: z.string(),
+  policyVersion: z.string(),
+});
+const callInput = z.object({ callId: z.string(), tool: z.string() });
+const preparedApproval = z.object({
+  digest: z.string(),
+  policyVersion: z.string(),
+  eligibleApprovers: z.array(z.string()),
+});
+const executeResult = z.object({ output: z.unknown(), attempt: z.number().optional() });
+const modelInvocation = z.object({ agent: z.string(), turn: z.number() });
+const modelResponse = z.object({ output: z.array(z.looseObject({ type: z.string() })) });
+const approvalSubmission = z.object({
+  callId: z.string(),
+  approver: z.string(),
+  decision: z.string(),
+  reason: z.string().optional(),
+});
+
+export const formatValue = (v: { type: string; id: string }) => `${v.type}:${v.id}`;
+
+/** Compact one-line JSON for terminals and SIEM fields. */
+export function brief(value: unknown, max = 160): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Keyword search attributes decode as a string or (untyped upserts) a one-element list. */
+export function keyword(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return undefined;
+}
+
+function modelTurn(step: ActivityStep): TimelineEntry | undefined {
+  const invocation = modelInvocation.safeParse(step.input[0]);
+  if (!invocation.success) return undefined;
+  const response = modelResponse.safeParse(step.result);
+  const toolCalls: Array<{ callId: string; tool: string }> = [];
+  const texts: string[] = [];
+  for (const item of response.success ? response.data.output : []) {
+    if (item.type === 'function_call')
+      toolCalls.push({ callId: String(item.callId ?? ''), tool: String(item.name ?? '') });
+    if (item.type === 'message' && Array.isArray(item.content)) {
+      for (const part of item.content as Array<{ text?: unknown }>)
+        if (typeof part.text === 'string') texts.push(part.text);
+    }
+  }
+  const entry: TimelineEntry = {
+    at: step.closedAt ?? step.scheduledAt,
+    kind: 'model_turn',
+    turn: invocation.data.turn,
+    toolCalls,
+  };
+  if (texts.length) entry.text = brief(texts.join(' '), 400);
+  return entry;
+}
+
+function authzEntries(step: ActivityStep): TimelineEntry[] | undefined {
+  const result = authorizeResult.safeParse(step.result);
+  if (!result.success) return undefined;
+  const tool = String(
+    (step.input[0] as { tool?: unknown } | undefined)?.tool ?? result.data.invoke.resource.id,
+  );
+  return [result.data.invoke, result.data.unattended].flatMap((d) =>
+    d
+      ? [
+          {
+            at: step.closedAt ?? step.scheduledAt,
+            kind: 'authz_decision' as const,
+            tool,
+            action: d.action,
+            allowed: d.allowed,
+            actor: formatValue(d.actor),
+            ...(d.onBehalfOf ? { onBehalfOf: formatValue(d.onBehalfOf) } : {}),
+            reason: d.reason,
+            policyVersion: d.policyVersion,
+            factsVersion: d.factsVersion,
+            engine: d.engine,
+          },
+        ]
+      : [],
+  );
+}
+
+type CallEntry = Extract<TimelineEntry, { kind: 'intent_verdict' | 'approval_requested' | 'tool_outcome' }>;
+
+function callStepEntry(step: ActivityStep): CallEntry | undefined {
+  const input = callInput.safeParse(step.input[0]);
+  if (!input.success) return undefined;
+  const { callId, tool } = input.data;
+  const at = step.closedAt ?? step.scheduledAt;
+  const intent = intentResult.safeParse(step.result);
+  if (intent.success) {
+    return {
+      at,
+      kind: 'intent_verdict',
+      callId,
+      tool,
+      verdict: intent.data.verdict.verdict,
+      reasons: intent.data.verdict.reasons,
+    };
+  }
+  const prepared = preparedApproval.safeParse(step.result);
+  if (prepared.success) return { at, kind: 'approval_requested', callId, tool, ...prepared.data };
+  if ((step.input[0] as { authority?: unknown }).authority !== undefined) {
+    const executed = executeResult.safeParse(step.result);
+    if (step.outcome === 'completed' && executed.success) {
+      return {
+        at,
+        kind: 'tool_outcome',
+        callId,
+        tool,
+        status: 'executed',
+        reason: 'executed',
+        output: brief(executed.data.output),
+      };
+    }
+    if (step.outcome !== 'pending') {
+      return {
+        at,
+        kind: 'tool_outcome',
+        callId,
+        tool,
+        status: step.outcome === 'completed' ? 'executed' : 'failed',
+        reason: step.failure ?? step.outcome,
+      };
+    }
+  }
+  return undefined;
+}
+
+function approvalEntry(step: UpdateStep): TimelineEntry | undefined {
+  const submission = approvalSubmission.safeParse(step.args[0]);
+  if (!submission.success) return undefined;
+  const entry: TimelineEntry = {
+    at: step.completedAt ?? step.acceptedAt,
+    kind: 'approval',
+    callId: submission.data.callId,
+    approver: submission.data.approver,
+    decision: submission.data.decision,
+    result: step.failure ? 'refused' : 'accepted',
+    detail: step.failure ?? brief(step.result ?? 'pending'),
+  };
+  if (submission.data.reason) entry.reason = submission.data.reason;
+  return entry;
+}
+
+/**
+ * The audit timeline of a run, read from its history alone (works for closed runs, without a worker).
+ * Guard activities are recognized by the shapes of their plain-JSON inputs and results, so a renamed
+ * activity keeps its place in the audit. `records` (the `decisionRecords` query, when available) adds
+ * what never leaves the workflow: argument validation failures and the final outcome of each call.
+ */
+export function buildTimeline(run: RunHistory, records: DecisionRecord[] = []): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  const agent = keyword(run.searchAttributes.WardenAgent);
+  const user = keyword(run.searchAttributes.WardenUser);
+  entries.push({
+    at: run.startedAt,
+    kind: 'run_started',
+    workflowType: run.workflowType,
+    ...(agent ? { agent } : {}),
+    ...(user ? { user } : {}),
+  });
+  // Authorization activities carry no call id; they belong to the next guarded step of the same tool.
+  const awaitingCallId = new Map<string, Array<TimelineEntry & { kind: 'authz_decision' }>>();
+  const attach = (callId: string, tool: string) => {
+    for (const entry of awaitingCallId.get(tool) ?? []) entry.callId = callId;
+    awaitingCallId.delete(tool);
+  };
+
+  for (const step of run.steps) {
+    if (step.kind === 'update') {
+      const entry = approvalEntry(step);
+      if (entry) entries.push(entry);
+      continue;
+    }
+    if (step.kind === 'signal') continue;
+    const turn = modelTurn(step);
+    if (turn) {
+      entries.push(turn);
+      continue;
+    }
+    const authz = authzEntries(step);
+    if (authz) {
+      for (const entry of authz) {
+        if (entry.kind !== 'authz_decision') continue;
+        const list = awaitingCallId.get(entry.tool) ?? [];
+        list.push(entry);
+        awaitingCallId.set(entry.tool, list);
+        entries.push(entry);
+      }
+      continue;
+    }
+    const callEntry = callStepEntry(step);
+    if (callEntry) {
+      attach(callEntry.callId, callEntry.tool);
+      entries.push(callEntry);
+      continue;
+    }
+    entries.push({
+      at: step.closedAt ?? step.scheduledAt,
+      kind: 'activity',
+      activityType: step.activityType,
+      outcome: step.outcome,
+      ...(step.failure ? { detail: step.failure } : {}),
+    });
+  }
+
+  for (const record of records) addRecordFacts(entries, record);
+  if (run.closedAt) {
+    const detail = run.failure ?? (run.result === undefined ? undefined : brief(run.result));
+    entries.push({ at: run.closedAt, kind: 'run_closed', status: run.status, ...(detail ? { detail } : {}) });
+  }
+  return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}
+
+/** Adds from a decision record what the history cannot show: validation errors and in-workflow refusals. */
+function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord): void {
+  const at = record.completedAt ?? record.requestedAt;
+  if (!record.validation.ok) {
+    entries.push({
+      at: record.requestedAt,
+      kind: 'validation_error',
+      callId: record.callId,
+      tool: record.tool,
+      errors: record.validation.errors,
+    });
+  }
+  const hasOutcome = entries.some((e) => e.kind === 'tool_outcome' && e.callId === record.callId);
+  const terminal = ['executed', 'invalid', 'denied', 'rejected', 'expired', 'failed'];
+  if (!hasOutcome && terminal.includes(record.outcome)) {
+    entries.push({
+      at,
+      kind: 'tool_outcome',
+      callId: record.callId,
+      tool: record.tool,
+      status: record.outcome,
+      reason: record.reason,
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { Authorizer, AuthzDecision, AuthzRequest, ContextFact } from '../authz/types.ts';
+import type { RunHistory } from './run-history.ts';
+import { formatValue } from './timeline.ts';
+
+const osoValue = z.object({ type: z.string(), id: z.string() });
+const recordedDecision = z.object({
+  allowed: z.boolean(),
+  action: z.string(),
+  actor: osoValue,
+  onBehalfOf: osoValue.optional(),
+  resource: osoValue,
+  context: z.array(z.array(z.unknown())).default([]),
+  reason: z.string(),
+  policyVersion: z.string(),
+});
+const authorizeResult = z.object({ invoke: recordedDecision, unattended: recordedDecision.optional() });
+
+export interface WhatIfRow {
+  at: string;
+  tool: string;
+  action: string;
+  actor: string;
+  onBehalfOf?: string;
+  recorded: { allowed: boolean; reason: string; policyVersion: string };
+  replayed: { allowed: boolean; reason: string; policyVersion: string; error?: string };
+  changed: boolean;
+}
+
+export interface WhatIfReport {
+  workflowId: string;
+  decisions: number;
+  changed: number;
+  rows: WhatIfRow[];
+}
+
+/** The request behind a recorded decision; the derived `acts_for` fact is re-derived from onBehalfOf. */
+export function requestOf(decision: z.infer<typeof recordedDecision>): AuthzRequest {
+  const context = decision.context.filter(
+    (fact) =>
+      !(
+        decision.onBehalfOf &&
+        fact[0] === 'acts_for' &&
+        JSON.stringify(fact.slice(1)) === JSON.stringify([decision.actor, decision.onBehalfOf])
+      ),
+  ) as ContextFact[];
+  return {
+    actor: decision.actor,
+    action: decision.action,
+    resource: decision.resource,
+    ...(decision.onBehalfOf ? { onBehalfOf: decision.onBehalfOf } : {}),
+    ...(context.length ? { context } : {}),
+  };
+}
+
+/**
+ * Takes every authorization decision recorded in a run again, under another policy, and reports
+ * which ones would have gone the other way ("would the new policy have stopped that?").
+ */
+export async function whatIf(run: RunHistory, authorizer: Authorizer): Promise<WhatIfReport> {
+  const rows: WhatIfRow[] = [];
+  for (const step of run.steps) {
+    if (step.kind !== 'activity') continue;
+    const parsed = authorizeResult.safeParse(step.result);
+    if (!parsed.success) continue;
+    for (const recorded of [parsed.data.invoke, parsed.data.unattended]) {
+      if (!recorded) continue;
+      const again: AuthzDecision = await authorizer.authorize(requestOf(recorded));
+      rows.push({
+        at: step.closedAt ?? step.scheduledAt,
+        tool: recorded.resource.id,
+        action: recorded.action,
+        actor: formatValue(recorded.actor),
+        ...(recorded.onBehalfOf ? { onBehalfOf: formatValue(recorded.onBehalfOf) } : {}),
+        recorded: {
+          allowed: recorded.allowed,
+          reason: recorded.reason,
+          policyVersion: recorded.policyVersion,
+        },
+        replayed: {
+          allowed: again.allowed,
+          reason: again.reason,
+          policyVersion: again.policyVersion,
+          ...(again.error ? { error: again.error } : {}),
+        },
+        changed: again.allowed !== recorded.allowed,
+      });
+    }
+  }
+  return {
+    workflowId: run.workflowId,
+    decisions: rows.length,
+    changed: rows.filter((r) => r.changed).length,
+    rows,
+  };
+}

@@ -1,0 +1,44 @@
+import type { ApproverIdentity } from '../approvals/auth/approver-identity.ts';
+
+/** One call waiting for a human, with everything an approver needs to decide. */
+export interface PendingApprovalView {
+  workflowId: string;
+  callId: string;
+  tool: string;
+  arguments: unknown;
+  risk: string;
+  reasons: string[];
+  requester: string;
+  agent: string;
+  requestedAt: string;
+  approvalsSoFar: string[];
+  quorum: number;
+  expiresAt?: string;
+}
+
+/** A recent decision shown under the pending list (denials first among what approvers look for). */
+export interface RecentDecisionView {
+  at: string;
+  workflowId: string;
+  callId: string;
+  tool: string;
+  outcome: string;
+  by: string;
+  reason: string;
+  policyVersion?: string;
+}
+
+export interface DecideRequest {
+  workflowId: string;
+  callId: string;
+  approve: boolean;
+  reason: string;
+}
+
+/** What the web page and the CLI need from the approval machinery. */
+export interface ApprovalsBackend {
+  listPending(): Promise<PendingApprovalView[]>;
+  recentDecisions(limit: number): Promise<RecentDecisionView[]>;
+  /** Resolves with a one-line confirmation; rejects with a one-line reason (nothing changed). */
+  decide(identity: ApproverIdentity, request: DecideRequest): Promise<string>;
+}

@@ -1,0 +1,99 @@
+import { formatIdentity } from '../approvals/auth/approver-identity.ts';
+import type { PendingApprovalView, RecentDecisionView } from './approvals-backend.ts';
+import { html, SafeHtml } from './html.ts';
+import type { WebSession } from './sessions.ts';
+
+const STYLE = `
+body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f5f6f8}
+header{background:#1d2330;color:#fff;padding:10px 20px;display:flex;justify-content:space-between;align-items:center}
+header form{display:inline}main{padding:16px 20px;max-width:1200px}
+h1{font-size:18px;margin:0}h2{font-size:16px;margin:24px 0 8px}
+.card{background:#fff;border:1px solid #d6d9e0;border-radius:6px;padding:12px 16px;margin:0 0 12px}
+.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 8px}.meta dt{color:#5b6478}
+pre{background:#f0f2f5;padding:8px;border-radius:4px;overflow:auto;margin:4px 0}
+.risk-critical,.risk-high{color:#a0141e;font-weight:600}.risk-medium{color:#8a5a00}
+textarea{width:100%;min-height:44px;box-sizing:border-box}button{margin:6px 6px 0 0;padding:5px 12px}
+table{border-collapse:collapse;width:100%;background:#fff}td,th{border:1px solid #d6d9e0;padding:4px 8px;text-align:left;vertical-align:top}
+.flash{background:#e7f3e9;border:1px solid #9bc8a3;padding:8px 12px;border-radius:4px;margin-bottom:12px}
+.flash.error{background:#fbe9ea;border-color:#d9a0a4}.denied,.rejected{color:#a0141e}.empty{color:#5b6478}
+`;
+
+function layout(title: string, body: SafeHtml, header?: SafeHtml): string {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title}</title><style>${new SafeHtml(STYLE)}</style></head>
+<body><header><h1>Warden approvals</h1>${header ?? ''}</header><main>${body}</main></body></html>`.value;
+}
+
+export function loginPage(error?: string): string {
+  return layout(
+    'Warden approvals: sign in',
+    html`<div class="card"><form method="post" action="/login">
+<p>Sign in with your approver token.</p>
+${error ? html`<p class="flash error" role="alert">${error}</p>` : ''}
+<label>Approver token <input type="password" name="token" autocomplete="current-password" required autofocus></label>
+<button type="submit">Sign in</button></form></div>`,
+  );
+}
+
+export function age(fromIso: string, now: number): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(fromIso)) / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+  return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
+}
+
+function pendingCard(item: PendingApprovalView, csrf: string, now: number): SafeHtml {
+  const hidden = html`<input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="run" value="${item.workflowId}"><input type="hidden" name="call" value="${item.callId}">`;
+  return html`<section class="card pending" data-run="${item.workflowId}" data-call="${item.callId}">
+<dl class="meta">
+<dt>Tool</dt><dd><strong>${item.tool}</strong></dd>
+<dt>Risk</dt><dd class="risk-${item.risk}">${item.risk}</dd>
+<dt>Requested by</dt><dd>${item.requester} via ${item.agent}</dd>
+<dt>Run</dt><dd><code>${item.workflowId}</code></dd>
+<dt>Call</dt><dd><code>${item.callId}</code></dd>
+<dt>Waiting</dt><dd>${age(item.requestedAt, now)}${item.expiresAt ? ` (expires ${item.expiresAt})` : ''}</dd>
+<dt>Why approval</dt><dd>${item.reasons.length ? item.reasons.join('; ') : '-'}</dd>
+<dt>Approvals</dt><dd>${item.approvalsSoFar.length} of ${item.quorum}${item.approvalsSoFar.length ? ` (${item.approvalsSoFar.join(', ')})` : ''}</dd>
+</dl>
+<div>Arguments</div><pre>${JSON.stringify(item.arguments, null, 2)}</pre>
+<form method="post" action="/decide">${hidden}
+<label>Reason <textarea name="reason" required maxlength="500"></textarea></label>
+<button type="submit" name="decision" value="approve">Approve</button>
+<button type="submit" name="decision" value="reject">Reject</button>
+</form></section>`;
+}
+
+function decisionsTable(rows: RecentDecisionView[]): SafeHtml {
+  if (rows.length === 0) return html`<p class="empty">No decisions yet.</p>`;
+  return html`<table id="recent"><thead><tr><th>When</th><th>Outcome</th><th>Tool</th><th>By</th><th>Reason</th><th>Run / call</th><th>Policy</th></tr></thead><tbody>
+${rows.map(
+  (row) =>
+    html`<tr><td>${row.at}</td><td class="${row.outcome}">${row.outcome}</td><td>${row.tool}</td><td>${row.by}</td><td>${row.reason}</td><td><code>${row.workflowId}</code> <code>${row.callId}</code></td><td>${row.policyVersion ?? ''}</td></tr>`,
+)}</tbody></table>`;
+}
+
+export interface ApprovalsPageModel {
+  session: WebSession;
+  pending: PendingApprovalView[];
+  recent: RecentDecisionView[];
+  now: number;
+  flash?: { text: string; error: boolean };
+}
+
+export function approvalsPage(model: ApprovalsPageModel): string {
+  const { session, pending, recent, now, flash } = model;
+  const who = formatIdentity(session.identity.user);
+  const header = html`<span>Signed in as <strong id="who">${who}</strong>
+<form method="post" action="/logout"><input type="hidden" name="csrf" value="${session.csrfToken}"><button type="submit">Sign out</button></form></span>`;
+  const denials = recent.filter((row) => row.outcome === 'denied' || row.outcome === 'rejected');
+  return layout(
+    'Warden approvals',
+    html`${flash ? html`<p class="flash${flash.error ? ' error' : ''}" role="status">${flash.text}</p>` : ''}
+<h2>Pending approvals (${pending.length})</h2>
+${pending.length ? pending.map((item) => pendingCard(item, session.csrfToken, now)) : html`<p class="empty">Nothing is waiting for approval.</p>`}
+<h2>Recent denials (${denials.length})</h2>${decisionsTable(denials)}
+<h2>Recent decisions</h2>${decisionsTable(recent)}`,
+    header,
+  );
+}
