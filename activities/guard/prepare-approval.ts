@@ -1,0 +1,45 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { approvalDigest } from '../../approvals/digest.ts';
+import { authorizedActors } from '../../authz/authorized-actors.ts';
+import type { PrepareApprovalInput, PreparedApproval } from '../../guard/types.ts';
+import { callingWorkflow } from './calling-workflow.ts';
+import type { GuardDependencies } from './dependencies.ts';
+import { resolveCall } from './tool-lookup.ts';
+
+/**
+ * Step d, before the wait: the digest approvers sign and who may sign it. Workflow code has no crypto
+ * and its Update validator cannot call the PDP, so both are computed here and kept in workflow state.
+ */
+export function prepareApprovalActivity(deps: GuardDependencies) {
+  return async function prepareApproval(input: PrepareApprovalInput): Promise<PreparedApproval> {
+    let resolved: ReturnType<typeof resolveCall>;
+    try {
+      resolved = resolveCall(deps.tools, input.tool, input.arguments);
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable((error as Error).message, 'GuardInputError');
+    }
+    const { tool, args } = resolved;
+    const { workflowId, runId } = callingWorkflow();
+    const policyVersion = deps.authorizer.policyVersion();
+    const approvers = await authorizedActors(deps.authorizer, 'User', 'approve', tool.resource(args));
+    const group = input.group === undefined ? undefined : new Set(input.group);
+    const eligibleApprovers = approvers
+      .map((a) => a.id)
+      .filter((id) => id !== input.onBehalfOf.id && id !== input.agent.id)
+      .filter((id) => group === undefined || group.has(id))
+      .sort();
+    return {
+      digest: approvalDigest({
+        tool: tool.name,
+        toolVersion: tool.version,
+        arguments: args,
+        workflowId,
+        runId,
+        callId: input.callId,
+        policyVersion,
+      }),
+      policyVersion,
+      eligibleApprovers,
+    };
+  };
+}

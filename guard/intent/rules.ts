@@ -1,0 +1,56 @@
+/**
+ * Deterministic intent rules, as plain JSON so that agents can declare them in workflow input and
+ * the history shows which rules a call was checked against.
+ */
+
+export type RuleAction = 'deny' | 'escalate';
+
+export type IntentRule =
+  /** A numeric argument (e.g. `amount`) above `max`. */
+  | { kind: 'max_amount'; argument: string; max: number; onExceed?: RuleAction }
+  /** A URL argument whose host is not listed (`*.example.com` matches subdomains). Denies. */
+  | { kind: 'allowed_hosts'; argument: string; hosts: string[] }
+  /** First call of this run to a host that is not in `knownHosts`: a person looks first. */
+  | { kind: 'new_external_host'; argument: string; knownHosts?: string[] }
+  /** An argument outside a fixed set of values. */
+  | {
+      kind: 'allowed_values';
+      argument: string;
+      values: Array<string | number | boolean>;
+      onViolation?: RuleAction;
+    }
+  /** Records read in this run (plus the count this call asks for, if `requestedArgument` names it). */
+  | { kind: 'max_records_per_run'; limit: number; requestedArgument?: string; onExceed?: RuleAction }
+  /** Calls of this tool (or of any tool, with `anyTool`) in this run. */
+  | { kind: 'max_calls_per_run'; limit: number; anyTool?: boolean; onExceed?: RuleAction }
+  /** Calls of this tool within a sliding time window, across runs, per agent/user pair. */
+  | { kind: 'max_calls_per_window'; limit: number; windowSeconds: number; onExceed?: RuleAction };
+
+export type Verdict = 'allow' | 'deny' | 'escalate';
+
+export interface RuleFinding {
+  rule: IntentRule['kind'] | 'purpose' | 'judge';
+  verdict: Verdict;
+  reason: string;
+}
+
+export interface IntentVerdict {
+  verdict: Verdict;
+  /** Why a call was denied or escalated; empty when allowed. */
+  reasons: string[];
+  /** Every rule the call was checked against, with its own verdict. */
+  findings: RuleFinding[];
+}
+
+const SEVERITY: Record<Verdict, number> = { allow: 0, escalate: 1, deny: 2 };
+
+/** Deny beats escalate beats allow. */
+export function combineFindings(findings: RuleFinding[]): IntentVerdict {
+  let verdict: Verdict = 'allow';
+  for (const f of findings) if (SEVERITY[f.verdict] > SEVERITY[verdict]) verdict = f.verdict;
+  return {
+    verdict,
+    reasons: findings.filter((f) => f.verdict !== 'allow').map((f) => f.reason),
+    findings,
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * Shared, plain-JSON shapes of the guard pipeline. Everything here may enter a Temporal history,
+ * so it holds no functions, classes, dates or credentials; workflow code imports it.
+ */
+import type { AuthzDecision, ContextFact, OsoValue } from '../authz/types.ts';
+import type { IntentRule, IntentVerdict } from './intent/rules.ts';
+
+export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
+
+/** A duration as Temporal accepts it: milliseconds, or text such as `'30 minutes'`. */
+export type Duration = number | string;
+
+/** One tool call as an agent or a workflow asks for it. `arguments` is raw JSON text or a value. */
+export interface ToolCallRequest {
+  tool: string;
+  arguments: string | unknown;
+  callId?: string;
+}
+
+export type ToolCallStatus = 'executed' | 'invalid' | 'denied' | 'rejected' | 'expired' | 'failed';
+
+/** What the caller (the agent loop hands it to the model) gets back: a result or a clear refusal. */
+export interface ToolCallOutcome {
+  callId: string;
+  tool: string;
+  status: ToolCallStatus;
+  output?: unknown;
+  reason: string;
+}
+
+/** How a run uses its tools so far; volume rules read it. */
+export interface RunUsage {
+  calls: number;
+  callsByTool: Record<string, number>;
+  recordsRead: number;
+  /** Hosts this run's executed calls contacted (lower case). */
+  hosts: string[];
+}
+
+/** What the agent says it is for: the tools or tool categories a call must stay within. */
+export interface PurposeScope {
+  tools?: string[];
+  categories?: string[];
+  /** What happens to a call outside the scope. Default: deny. */
+  outside?: 'deny' | 'escalate';
+}
+
+export interface AuthorizationSummary {
+  allowed: boolean;
+  unattended: boolean;
+  reason: string;
+  policyVersion: string;
+  factsVersion: string;
+  engine: string;
+}
+
+/** One human decision on a pending call, as the approval Update carries it. */
+export interface ApprovalSubmission {
+  callId: string;
+  /** The digest of the exact call the approver saw. */
+  digest: string;
+  /** An authenticated user id (never a free-text name): see approvals/submit-approval.ts. */
+  approver: string;
+  /** How the approval service established the approver's identity. */
+  authentication: 'token' | 'unauthenticated-dev';
+  decision: 'approve' | 'reject';
+  reason?: string;
+  /** Epoch milliseconds. */
+  issuedAt: number;
+  expiresAt: number;
+  /** HMAC-SHA256 (hex) by the approval service over the fields above; verified before the tool runs. */
+  attestation: string;
+}
+
+export interface RecordedApproval {
+  approver: string;
+  authentication: ApprovalSubmission['authentication'];
+  decision: 'approve' | 'reject';
+  reason?: string;
+  at: string;
+  expiresAt: number;
+}
+
+/** A call waiting for people; the `pendingApprovals` query returns these. */
+export interface PendingApproval {
+  workflowId: string;
+  runId: string;
+  callId: string;
+  tool: string;
+  toolVersion: string;
+  arguments: unknown;
+  risk: RiskLevel;
+  reasons: string[];
+  requester: { agent: OsoValue; onBehalfOf: OsoValue };
+  purpose: string;
+  requestedAt: string;
+  /** Epoch milliseconds at which this approval stage times out. */
+  expiresAt: number;
+  digest: string;
+  policyVersion: string;
+  eligibleApprovers: string[];
+  quorum: number;
+  stage: number;
+  approvals: RecordedApproval[];
+}
+
+/** Whatever an approval Update returns to the approver. */
+export interface ApprovalUpdateResult {
+  callId: string;
+  state: 'waiting' | 'approved' | 'rejected';
+  approvals: number;
+  quorum: number;
+}
+
+/** Signed by the intent step; the execute step accepts nothing without it. */
+export interface GuardGrant {
+  workflowId: string;
+  runId: string;
+  callId: string;
+  tool: string;
+  agent: OsoValue;
+  onBehalfOf: OsoValue;
+  digest: string;
+  policyVersion: string;
+  verdict: 'allow' | 'escalate';
+  issuedAt: number;
+  expiresAt: number;
+  mac: string;
+}
+
+export interface ExecutionAuthority {
+  grant: GuardGrant;
+  approvals: ApprovalSubmission[];
+}
+
+export type DecisionOutcome = ToolCallStatus | 'validating' | 'awaiting_approval' | 'executing';
+
+/** The compact audit record of one call, kept in workflow state (`decisionRecords` query). */
+export interface DecisionRecord {
+  callId: string;
+  tool: string;
+  toolVersion?: string;
+  risk?: RiskLevel;
+  arguments?: unknown;
+  argsDigest?: string;
+  requestedAt: string;
+  completedAt?: string;
+  validation: { ok: boolean; errors: string[] };
+  authorization?: AuthorizationSummary;
+  intent?: IntentVerdict;
+  approval?: {
+    required: boolean;
+    reasons: string[];
+    quorum: number;
+    stage: number;
+    eligibleApprovers: string[];
+    approvals: RecordedApproval[];
+    expiresAt?: number;
+  };
+  outcome: DecisionOutcome;
+  reason: string;
+  outputSummary?: string;
+  attempts?: number;
+}
+
+/** Inputs of the guard activities: plain JSON, no secrets. */
+export interface AuthorizeCallInput {
+  agent: OsoValue;
+  onBehalfOf: OsoValue;
+  tool: string;
+  arguments: unknown;
+}
+
+export interface AuthorizeCallResult {
+  invoke: AuthzDecision;
+  unattended?: AuthzDecision;
+  summary: AuthorizationSummary;
+}
+
+export interface IntentInput {
+  callId: string;
+  agent: OsoValue;
+  onBehalfOf: OsoValue;
+  purpose: string;
+  purposeScope?: PurposeScope;
+  tool: string;
+  arguments: unknown;
+  /** Rules the agent declares for its runs, added to the tool's own rules. */
+  rules: IntentRule[];
+  usage: RunUsage;
+}
+
+export interface IntentResult {
+  verdict: IntentVerdict;
+  /** Absent when the verdict is deny. */
+  grant?: GuardGrant;
+  digest: string;
+  policyVersion: string;
+}
+
+export interface PrepareApprovalInput {
+  callId: string;
+  tool: string;
+  arguments: unknown;
+  agent: OsoValue;
+  onBehalfOf: OsoValue;
+  /** Restricts the eligible approvers to these user ids (an escalation group); all PDP approvers if absent. */
+  group?: string[];
+}
+
+export interface PreparedApproval {
+  digest: string;
+  policyVersion: string;
+  eligibleApprovers: string[];
+}
+
+export interface ExecuteToolInput {
+  callId: string;
+  tool: string;
+  arguments: unknown;
+  agent: OsoValue;
+  onBehalfOf: OsoValue;
+  authority: ExecutionAuthority;
+}
+
+export interface ExecuteToolResult {
+  output: unknown;
+  recordsRead: number;
+  attempt: number;
+  idempotencyKey: string;
+}
+
+/** Codes of a refusal by the execute step's re-check; `policy_changed` makes the guard decide again. */
+export type RefusalCode =
+  | 'no_grant'
+  | 'bad_grant'
+  | 'policy_changed'
+  | 'expired'
+  | 'not_authorized'
+  | 'approval_missing'
+  | 'bad_approval'
+  | 'unknown_tool'
+  | 'invalid_arguments';
+
+export const GUARD_REFUSAL = 'GuardRefusal';
+
+export type { ContextFact, OsoValue };

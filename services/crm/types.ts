@@ -1,0 +1,36 @@
+export interface Customer {
+  id: string;
+  name: string;
+  email: string;
+  org: string;
+  tier: 'standard' | 'premium';
+  balance: number;
+}
+
+export interface Ticket {
+  id: string;
+  customerId: string;
+  assignee: string;
+  subject: string;
+  body: string;
+  status: 'open' | 'pending' | 'closed';
+  notes: string[];
+  replies: string[];
+}
+
+export interface Refund {
+  id: string;
+  customerId: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  idempotencyKey: string;
+  issuedAt: string;
+}
+
+export interface OutboundRequest {
+  url: string;
+  body: unknown;
+  idempotencyKey: string;
+  at: string;
+}

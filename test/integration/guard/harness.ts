@@ -1,0 +1,121 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { createToolActivities } from '../../../activities/guard/index.ts';
+import {
+  type ActivityDependencies,
+  createActivities,
+  createActivityDependencies,
+} from '../../../activities/index.ts';
+import type { ApproverIdentity } from '../../../approvals/auth/approver-identity.ts';
+import { submitApproval } from '../../../approvals/submit-approval.ts';
+import type { PendingApproval } from '../../../guard/types.ts';
+import { type RunningWorker, startWorker } from '../../../workers/start-worker.ts';
+import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
+import type { ToolPlanInput, toolPlanWorkflow } from '../../../workflows/tool-plan.ts';
+import { testConfig, testServer } from '../../support/temporal.ts';
+
+export const TEST_SECRET = 'test-approval-secret-0123456789abcdef0123';
+
+export function guardTestConfig() {
+  return testConfig({ WARDEN_APPROVAL_SECRET: TEST_SECRET, WARDEN_MODE: 'development' });
+}
+
+export interface GuardWorkers {
+  deps: ActivityDependencies;
+  main: RunningWorker;
+  external: RunningWorker;
+  /** Stops the workers; the dependencies (CRM state, PDP) stay for the next workers. */
+  stopWorkers(): Promise<void>;
+  /** Starts fresh workers on the same queues with the same dependencies. */
+  restartWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The main worker (workflows + guard + default-zone tools) and the `external` trust-zone worker. */
+export async function startGuardWorkers(taskQueue: string): Promise<GuardWorkers> {
+  const config = guardTestConfig();
+  const deps = await createActivityDependencies(config);
+  const { address, namespace } = testServer();
+  const start = async () => ({
+    main: await startWorker({ config, address, namespace, taskQueue, activities: createActivities(deps) }),
+    external: await startWorker({
+      config,
+      address,
+      namespace,
+      taskQueue: `${taskQueue}-tools-external`,
+      activities: createToolActivities(deps, 'external'),
+      workflows: false,
+    }),
+  });
+  const workers: GuardWorkers = {
+    deps,
+    ...(await start()),
+    async stopWorkers() {
+      await Promise.all([workers.main.shutdown(), workers.external.shutdown()]);
+    },
+    async restartWorkers() {
+      Object.assign(workers, await start());
+    },
+    async close() {
+      await workers.stopWorkers();
+      await deps.close();
+    },
+  };
+  return workers;
+}
+
+let counter = 0;
+
+export async function startPlan(
+  client: Client,
+  taskQueue: string,
+  input: Partial<ToolPlanInput> & Pick<ToolPlanInput, 'calls'>,
+): Promise<WorkflowHandle<typeof toolPlanWorkflow>> {
+  counter += 1;
+  return client.workflow.start('toolPlanWorkflow', {
+    taskQueue,
+    workflowId: `guard-test-${taskQueue}-${counter}-${Date.now()}`,
+    args: [{ agent: 'support-bot', onBehalfOf: 'alice', purpose: 'resolve alice support tickets', ...input }],
+  }) as Promise<WorkflowHandle<typeof toolPlanWorkflow>>;
+}
+
+/** Polls the run's query until `count` calls are pending (the pause is durable state, not a timer). */
+export async function waitForPending(
+  handle: WorkflowHandle,
+  count = 1,
+  timeoutMs = 30_000,
+): Promise<PendingApproval[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pending = await handle.query(pendingApprovalsQuery);
+    if (pending.length >= count) return pending;
+    if (Date.now() > deadline)
+      throw new Error(`expected ${count} pending approvals, found ${pending.length}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function approver(id: string): ApproverIdentity {
+  return { user: { type: 'User', id }, authentication: 'token', tokenLabel: `${id}-test` };
+}
+
+export function decide(
+  client: Client,
+  handle: WorkflowHandle,
+  callId: string,
+  who: string,
+  decision: 'approve' | 'reject' = 'approve',
+  extra: { digest?: string; reason?: string; secret?: string; ttlMs?: number; now?: () => number } = {},
+) {
+  return submitApproval(client, {
+    workflowId: handle.workflowId,
+    callId,
+    approver: approver(who),
+    decision,
+    secret: extra.secret ?? TEST_SECRET,
+    mode: 'development',
+    ...(extra.digest ? { digest: extra.digest } : {}),
+    ...(extra.reason ? { reason: extra.reason } : {}),
+    ...(extra.ttlMs ? { ttlMs: extra.ttlMs } : {}),
+    ...(extra.now ? { now: extra.now } : {}),
+  });
+}
