@@ -1,4 +1,4 @@
-import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApprovalSubmission, ApprovalUpdateResult } from '../guard/types.ts';
 import { decideApprovalUpdate, pendingApprovalsQuery } from '../workflows/guard/definitions.ts';
 import { attestApproval } from './attestation.ts';
@@ -69,6 +69,11 @@ export async function submitApproval(
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {
       throw new ApprovalRefusedError(error.cause?.message ?? error.message);
+    }
+    if (error instanceof WorkflowNotFoundError) {
+      throw new ApprovalRefusedError(
+        `run ${options.workflowId} is not running: no call ${options.callId} is waiting`,
+      );
     }
     throw error;
   }
