@@ -1,0 +1,66 @@
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
+import { decide, type GuardWorkers, startGuardWorkers, startPlan, waitForPending } from './harness.ts';
+
+describe('guard durability', () => {
+  const taskQueue = uniqueTaskQueue('guard-durability');
+  let client: Client;
+  let workers: GuardWorkers;
+
+  beforeAll(async () => {
+    client = await testClient();
+    workers = await startGuardWorkers(taskQueue);
+  });
+  afterAll(async () => {
+    await workers?.close();
+    await client?.connection.close();
+  });
+
+  it('keeps a pending approval across a worker restart; the approval then completes the run', async () => {
+    const crm = workers.deps.services.crm;
+    const before = crm.refunds.length;
+    const handle = await startPlan(client, taskQueue, {
+      calls: [
+        {
+          tool: 'crm.issue_refund',
+          callId: 'held',
+          arguments: { customerId: 'c-1002', amount: 180, currency: 'USD', reason: 'outage credit' },
+        },
+      ],
+    });
+    const [pending] = await waitForPending(handle);
+    await workers.stopWorkers();
+    // No worker runs now: the call waits in Temporal, not in any process.
+    await workers.restartWorkers();
+    const started = Date.now();
+    await decide(client, handle, 'held', 'bob', 'approve', { digest: pending!.digest });
+    const { outcomes } = await handle.result();
+    console.log(`[guard] approval after worker restart completed the run in ${Date.now() - started} ms`);
+    expect(outcomes[0]).toMatchObject({ status: 'executed', reason: 'executed (approved by bob)' });
+    expect(crm.refunds.length - before).toBe(1);
+  });
+
+  it('does not repeat a side effect when the tool activity crashes after writing and is retried', async () => {
+    const crm = workers.deps.services.crm;
+    const before = { refunds: crm.refunds.length, effects: crm.sideEffects };
+    crm.injectCrashAfterWrite('issueRefund', 1);
+    const handle = await startPlan(client, taskQueue, {
+      calls: [
+        {
+          tool: 'crm.issue_refund',
+          callId: 'crashy',
+          arguments: { customerId: 'c-1001', amount: 40, currency: 'EUR', reason: 'late delivery' },
+        },
+      ],
+    });
+    const { outcomes, records } = await handle.result();
+    expect(outcomes[0]?.status).toBe('executed');
+    // Attempt 1 wrote the refund and crashed; attempt 2 found it by the idempotency key.
+    expect(records[0]?.attempts).toBe(2);
+    expect(crm.refunds.length - before.refunds).toBe(1);
+    expect(crm.sideEffects - before.effects).toBe(1);
+    expect(crm.refunds.at(-1)?.idempotencyKey).toBe(`${handle.workflowId}:crashy`);
+    expect(outcomes[0]?.output).toMatchObject({ id: crm.refunds.at(-1)?.id, amount: 40 });
+  });
+});
