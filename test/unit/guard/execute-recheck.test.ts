@@ -1,0 +1,167 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InMemoryCallWindowStore } from '../../../activities/guard/call-window-store.ts';
+import type { GuardDependencies } from '../../../activities/guard/dependencies.ts';
+import { executeGuardedToolActivity } from '../../../activities/guard/execute-tool.ts';
+import { signGrant } from '../../../activities/guard/grant.ts';
+import { attestApproval } from '../../../approvals/attestation.ts';
+import { approvalDigest } from '../../../approvals/digest.ts';
+import { createAuthorizer } from '../../../authz/create-authorizer.ts';
+import { loadConfig } from '../../../config/env.ts';
+import type { ApprovalSubmission, ExecuteToolInput, GuardGrant } from '../../../guard/types.ts';
+import { CrmService } from '../../../services/crm/crm-service.ts';
+import { Egress } from '../../../services/crm/egress.ts';
+import { demoTools } from '../../../tools/catalog.ts';
+
+const SECRET = 'unit-test-approval-secret-0123456789abcdef';
+// MockActivityEnvironment's default calling workflow.
+const RUN = { workflowId: 'test', runId: '00000000-0000-0000-0000-000000000000' };
+const agent = { type: 'Agent', id: 'support-bot' };
+const onBehalfOf = { type: 'User', id: 'alice' };
+
+describe('the tool activity called directly, without the guard', () => {
+  let deps: GuardDependencies;
+  let run: (input: ExecuteToolInput) => Promise<unknown>;
+
+  beforeAll(async () => {
+    const authorizer = await createAuthorizer(loadConfig({ ...process.env }));
+    deps = {
+      authorizer,
+      tools: demoTools,
+      services: { crm: new CrmService(), egress: new Egress() },
+      approvalSecret: SECRET,
+      callWindows: new InMemoryCallWindowStore(),
+      mode: 'production',
+    };
+    const activity = executeGuardedToolActivity(deps, 'default');
+    run = (input) => new MockActivityEnvironment().run(activity, input);
+  });
+  afterAll(async () => {
+    await deps?.authorizer.close();
+  });
+
+  const refundArgs = (amount: number) => ({
+    customerId: 'c-1001',
+    amount,
+    currency: 'EUR',
+    reason: 'duplicate',
+  });
+
+  function grantFor(args: unknown, overrides: Partial<GuardGrant> = {}, callId = 'c1'): GuardGrant {
+    const policyVersion = deps.authorizer.policyVersion();
+    const digest = approvalDigest({
+      tool: 'crm.issue_refund',
+      toolVersion: '1',
+      arguments: args,
+      ...RUN,
+      callId,
+      policyVersion,
+    });
+    const now = Date.now();
+    return signGrant(SECRET, {
+      ...RUN,
+      callId,
+      tool: 'crm.issue_refund',
+      agent,
+      onBehalfOf,
+      digest,
+      policyVersion,
+      verdict: 'allow',
+      issuedAt: now,
+      expiresAt: now + 60_000,
+      ...overrides,
+    });
+  }
+
+  function input(
+    args: unknown,
+    grant: GuardGrant | undefined,
+    approvals: ApprovalSubmission[] = [],
+  ): ExecuteToolInput {
+    return {
+      callId: 'c1',
+      tool: 'crm.issue_refund',
+      arguments: args,
+      agent,
+      onBehalfOf,
+      authority: grant ? { grant, approvals } : (undefined as never),
+    };
+  }
+
+  function approval(
+    digest: string,
+    approver: string,
+    authentication: 'token' | 'unauthenticated-dev' = 'token',
+  ) {
+    const issuedAt = Date.now();
+    const unsigned = {
+      callId: 'c1',
+      digest,
+      approver,
+      authentication,
+      decision: 'approve' as const,
+      issuedAt,
+      expiresAt: issuedAt + 60_000,
+    };
+    return { ...unsigned, attestation: attestApproval(SECRET, RUN.workflowId, unsigned) };
+  }
+
+  it('refuses a call without a guard decision', async () => {
+    await expect(run(input(refundArgs(50), undefined))).rejects.toThrow(/refused \(no_grant\)/);
+    expect(deps.services.crm.sideEffects).toBe(0);
+  });
+
+  it('refuses a forged or altered decision', async () => {
+    const grant = grantFor(refundArgs(50));
+    await expect(run(input(refundArgs(50), { ...grant, mac: 'f'.repeat(64) }))).rejects.toThrow(/bad_grant/);
+    await expect(
+      run(input(refundArgs(50), { ...grant, verdict: 'allow', expiresAt: grant.expiresAt + 1 })),
+    ).rejects.toThrow(/not authentic/);
+    // A genuine decision for 50 does not cover 90.
+    await expect(run(input(refundArgs(90), grant))).rejects.toThrow(/arguments differ/);
+    await expect(run(input(refundArgs(50), grantFor(refundArgs(50), {}, 'other-call')))).rejects.toThrow(
+      /another call/,
+    );
+    expect(deps.services.crm.sideEffects).toBe(0);
+  });
+
+  it('refuses an expired decision', async () => {
+    const grant = grantFor(refundArgs(50), {
+      issuedAt: Date.now() - 120_000,
+      expiresAt: Date.now() - 60_000,
+    });
+    await expect(run(input(refundArgs(50), grant))).rejects.toThrow(/refused \(expired\)/);
+  });
+
+  it('refuses, without approvals, a call the policy does not let run unattended', async () => {
+    await expect(run(input(refundArgs(250), grantFor(refundArgs(250))))).rejects.toThrow(/approval_missing/);
+    expect(deps.services.crm.sideEffects).toBe(0);
+  });
+
+  it('refuses approvals by the requester, or not authenticated by a token in production', async () => {
+    const grant = grantFor(refundArgs(250));
+    await expect(run(input(refundArgs(250), grant, [approval(grant.digest, 'alice')]))).rejects.toThrow(
+      /alice: self-approval/,
+    );
+    await expect(
+      run(input(refundArgs(250), grant, [approval(grant.digest, 'bob', 'unauthenticated-dev')])),
+    ).rejects.toThrow(/bob: not authenticated by a token/);
+    expect(deps.services.crm.sideEffects).toBe(0);
+  });
+
+  it('runs the tool when the decision and the approvals hold, with the idempotency key', async () => {
+    const grant = grantFor(refundArgs(250));
+    const result = (await run(input(refundArgs(250), grant, [approval(grant.digest, 'bob')]))) as {
+      idempotencyKey: string;
+    };
+    expect(result.idempotencyKey).toBe('test:c1');
+    expect(deps.services.crm.refunds).toHaveLength(1);
+  });
+
+  it('refuses a tool of another trust zone', async () => {
+    const zoned = executeGuardedToolActivity(deps, 'external');
+    await expect(
+      new MockActivityEnvironment().run(zoned, input(refundArgs(50), grantFor(refundArgs(50)))),
+    ).rejects.toThrow(/does not run in trust zone external/);
+  });
+});
