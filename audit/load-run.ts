@@ -27,8 +27,28 @@ export async function fetchRunHistory(client: Client, workflowId: string, runId?
   }
 }
 
+/** Longest continue-as-new chain followed back; agent runs continue every few turns. */
+const MAX_CHAIN = 50;
+
+/**
+ * A run with its whole continue-as-new chain: steps of earlier executions come first, the start
+ * time is the first execution's, the status and result are the latest execution's.
+ */
 export async function loadRun(client: Client, workflowId: string, runId?: string): Promise<RunHistory> {
-  return decodeRunHistory(await fetchRunHistory(client, workflowId, runId), workflowId);
+  const latest = decodeRunHistory(await fetchRunHistory(client, workflowId, runId), workflowId);
+  let earliest = latest;
+  for (let i = 0; i < MAX_CHAIN && earliest.continuedFromRunId; i += 1) {
+    const previous = decodeRunHistory(
+      await fetchRunHistory(client, workflowId, earliest.continuedFromRunId),
+      workflowId,
+    );
+    latest.steps = [...previous.steps, ...latest.steps];
+    latest.eventCount += previous.eventCount;
+    latest.startedAt = previous.startedAt;
+    latest.input = previous.input;
+    earliest = previous;
+  }
+  return latest;
 }
 
 /** A history exported as JSON (`temporal workflow show --output json`, or Temporal Web's download). */

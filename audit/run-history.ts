@@ -68,6 +68,8 @@ export interface RunHistory {
   memo: Record<string, unknown>;
   steps: RunStep[];
   eventCount: number;
+  /** The execution this one continued (continue-as-new), if any. */
+  continuedFromRunId?: string;
 }
 
 function decode(payload: Payload | null | undefined): unknown {
@@ -136,6 +138,7 @@ export function decodeRunHistory(history: History, workflowId = ''): RunHistory 
       run.input = decodeAll(started.input);
       run.searchAttributes = decodeFields(started.searchAttributes?.indexedFields);
       run.memo = decodeFields(started.memo?.fields);
+      if (started.continuedExecutionRunId) run.continuedFromRunId = started.continuedExecutionRunId;
       continue;
     }
     const upsert = event.upsertWorkflowSearchAttributesEventAttributes;

@@ -226,12 +226,30 @@ function approvalEntry(step: UpdateStep): TimelineEntry | undefined {
 }
 
 /**
+ * Decision records a closed run returned in its result: `{records}` (tool plans) or
+ * `{timeline: [{decision}]}` (agent runs). Read from the history, so no worker is needed.
+ */
+export function recordsFromResult(result: unknown): DecisionRecord[] {
+  const value = result as { records?: unknown; timeline?: unknown } | undefined;
+  if (Array.isArray(value?.records)) return value.records as DecisionRecord[];
+  if (Array.isArray(value?.timeline)) {
+    return (value.timeline as Array<{ decision?: DecisionRecord }>).flatMap((e) =>
+      e.decision && typeof e.decision.callId === 'string' ? [e.decision] : [],
+    );
+  }
+  return [];
+}
+
+/**
  * The audit timeline of a run, read from its history alone (works for closed runs, without a worker).
  * Guard activities are recognized by the shapes of their plain-JSON inputs and results, so a renamed
  * activity keeps its place in the audit. `records` (the `decisionRecords` query, when available) adds
  * what never leaves the workflow: argument validation failures and the final outcome of each call.
  */
-export function buildTimeline(run: RunHistory, records: DecisionRecord[] = []): TimelineEntry[] {
+export function buildTimeline(
+  run: RunHistory,
+  records: DecisionRecord[] = recordsFromResult(run.result),
+): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   const agent = keyword(run.searchAttributes.WardenAgent);
   const user = keyword(run.searchAttributes.WardenUser);
@@ -244,9 +262,11 @@ export function buildTimeline(run: RunHistory, records: DecisionRecord[] = []): 
   });
   // Authorization activities carry no call id; they belong to the next guarded step of the same tool.
   const awaitingCallId = new Map<string, Array<TimelineEntry & { kind: 'authz_decision' }>>();
+  const attached = new Set<string>();
   const attach = (callId: string, tool: string) => {
-    for (const entry of awaitingCallId.get(tool) ?? []) entry.callId = callId;
-    awaitingCallId.delete(tool);
+    if (attached.has(callId)) return;
+    attached.add(callId);
+    takeStep(awaitingCallId, tool, callId);
   };
 
   for (const step of run.steps) {
@@ -288,11 +308,32 @@ export function buildTimeline(run: RunHistory, records: DecisionRecord[] = []): 
   }
 
   for (const record of records) addRecordFacts(entries, record);
+  // A call denied by policy never reaches a step that names its call id; its decision record does.
+  for (const record of records) {
+    if (record.authorization !== undefined && !attached.has(record.callId)) {
+      attached.add(record.callId);
+      takeStep(awaitingCallId, record.tool, record.callId);
+    }
+  }
   if (run.closedAt) {
     const detail = run.failure ?? (run.result === undefined ? undefined : brief(run.result));
     entries.push({ at: run.closedAt, kind: 'run_closed', status: run.status, ...(detail ? { detail } : {}) });
   }
   return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}
+
+/** Gives the oldest unattributed authorization step of `tool` (its decisions share one time) to `callId`. */
+function takeStep(
+  awaiting: Map<string, Array<TimelineEntry & { kind: 'authz_decision' }>>,
+  tool: string,
+  callId: string,
+): void {
+  const list = awaiting.get(tool);
+  const first = list?.[0];
+  if (!list || !first) return;
+  const step = list.filter((entry) => entry.at === first.at);
+  for (const entry of step) entry.callId = callId;
+  list.splice(0, step.length);
 }
 
 /** Adds from a decision record what the history cannot show: validation errors and in-workflow refusals. */

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { loadRun, RunNotFoundError } from '../../audit/load-run.ts';
 import type { RunHistory } from '../../audit/run-history.ts';
-import { buildTimeline, type TimelineEntry } from '../../audit/timeline.ts';
+import { buildTimeline, recordsFromResult, type TimelineEntry } from '../../audit/timeline.ts';
 import type { DecisionRecord } from '../../guard/types.ts';
 import { CliError } from '../errors.ts';
 import { printJson, withOpsSession } from './ops-session.ts';
@@ -39,8 +39,12 @@ export function printTimeline(timeline: TimelineEntry[]): void {
   for (const entry of timeline) console.log(`${entry.at}  ${describeEntry(entry)}`);
 }
 
-/** The guard's `decisionRecords` query adds validation failures; it needs a worker, so it is optional. */
+/**
+ * Decision records add validation failures. A closed run has them in its result; a running one
+ * answers the guard's `decisionRecords` query, which needs a worker, so it is optional.
+ */
 async function decisionRecords(client: Client, run: RunHistory): Promise<DecisionRecord[] | undefined> {
+  if (run.status !== 'running') return recordsFromResult(run.result);
   try {
     const handle = client.workflow.getHandle(run.workflowId, run.runId || undefined);
     const query = handle.query<DecisionRecord[]>('decisionRecords');

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
+import { registerApprove, registerReject } from './approval-decision.ts';
+import { registerApprovals } from './approvals.ts';
 import { registerAudit } from './audit.ts';
 import { registerDev } from './dev.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerExport } from './export.ts';
 import { registerPolicy } from './policy.ts';
 import { registerReplay } from './replay.ts';
+import { registerWeb } from './web.ts';
 import { registerWhatIf } from './what-if.ts';
 
 /** Every `warden` sub-command, in the order `warden --help` lists them. */
@@ -12,6 +15,10 @@ export const commands: Array<(program: Command) => void> = [
   registerDev,
   registerDoctor,
   registerPolicy,
+  registerApprovals,
+  registerApprove,
+  registerReject,
+  registerWeb,
   registerAudit,
   registerReplay,
   registerWhatIf,

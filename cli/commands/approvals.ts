@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { listPendingApprovals } from '../../approvals/list-pending.ts';
+import { age } from '../../web/pages.ts';
+import { pendingView } from '../../web/temporal-backend.ts';
+import { printJson, withOpsSession } from './ops-session.ts';
+
+export function registerApprovals(program: Command): void {
+  program
+    .command('approvals')
+    .description('list tool calls waiting for approval, across runs')
+    .option('--run <run>', 'only this run')
+    .option('--json', 'print JSON')
+    .action(async (options: { run?: string; json?: boolean }) => {
+      await withOpsSession(async ({ client }) => {
+        const pending = (
+          await listPendingApprovals(client, options.run ? { workflowId: options.run } : {})
+        ).map(pendingView);
+        const now = Date.now();
+        if (options.json) {
+          printJson(
+            pending.map((p) => ({ ...p, ageSeconds: Math.round((now - Date.parse(p.requestedAt)) / 1000) })),
+          );
+          return;
+        }
+        if (pending.length === 0) {
+          console.log('no tool calls are waiting for approval');
+          return;
+        }
+        for (const p of pending) {
+          console.log(
+            `${p.workflowId}  call ${p.callId}  ${p.tool}  risk ${p.risk}  waiting ${age(p.requestedAt, now)}`,
+          );
+          console.log(
+            `  requested by ${p.requester} via ${p.agent}; approvals ${p.approvalsSoFar.length}/${p.quorum}`,
+          );
+          console.log(`  why: ${p.reasons.join('; ') || '-'}`);
+          console.log(`  arguments: ${JSON.stringify(p.arguments)}`);
+        }
+        console.log(
+          `${pending.length} pending; decide with: warden approve|reject <run> <call> --reason "…"`,
+        );
+      });
+    });
+}

@@ -1,0 +1,112 @@
+import type { Client } from '@temporalio/client';
+import { resolveApprovalSecret } from '../approvals/approval-secret.ts';
+import type { ApproverIdentity } from '../approvals/auth/approver-identity.ts';
+import { listPendingApprovals } from '../approvals/list-pending.ts';
+import { submitApproval } from '../approvals/submit-approval.ts';
+import { decodeRunHistory } from '../audit/run-history.ts';
+import { type AuditRecord, auditRecords, exportQuery } from '../audit/siem-export.ts';
+import type { WardenConfig } from '../config/env.ts';
+import type { PendingApproval } from '../guard/types.ts';
+import type {
+  ApprovalsBackend,
+  DecideRequest,
+  PendingApprovalView,
+  RecentDecisionView,
+} from './approvals-backend.ts';
+
+export function pendingView(p: PendingApproval): PendingApprovalView {
+  return {
+    workflowId: p.workflowId,
+    callId: p.callId,
+    tool: p.tool,
+    arguments: p.arguments,
+    risk: p.risk,
+    reasons: p.reasons,
+    requester: `${p.requester.onBehalfOf.type}:${p.requester.onBehalfOf.id}`,
+    agent: `${p.requester.agent.type}:${p.requester.agent.id}`,
+    requestedAt: p.requestedAt,
+    approvalsSoFar: p.approvals.map((a) => `${a.approver} ${a.decision}d`),
+    quorum: p.quorum,
+    expiresAt: new Date(p.expiresAt).toISOString(),
+  };
+}
+
+function recentView(r: AuditRecord): RecentDecisionView | undefined {
+  const base = {
+    at: r.ts,
+    workflowId: r.workflow_id,
+    callId: r.call_id ?? '',
+    tool: r.tool ?? '',
+    reason: r.reason,
+  };
+  switch (r.event) {
+    case 'authz_decision':
+      // The `invoke_unattended` check only says whether a human is needed; it is not a denial.
+      if (r.action !== 'invoke') return undefined;
+      return {
+        ...base,
+        outcome: r.decision === 'allow' ? 'allowed' : 'denied',
+        by: `policy (${r.engine ?? 'pdp'})`,
+        ...(r.policy_version ? { policyVersion: r.policy_version } : {}),
+      };
+    case 'intent_verdict':
+      return r.decision === 'allow'
+        ? undefined
+        : { ...base, outcome: r.decision === 'deny' ? 'denied' : 'escalated', by: 'intent rules' };
+    case 'approval':
+      return {
+        ...base,
+        outcome: r.decision === 'approve' ? 'approved' : r.decision === 'reject' ? 'rejected' : r.decision,
+        by: r.approver ?? '',
+      };
+    case 'tool_outcome':
+      return { ...base, outcome: r.decision, by: 'guard' };
+    default:
+      return undefined;
+  }
+}
+
+/** The approvals machinery of a Warden deployment, on a Temporal client. */
+export class TemporalApprovalsBackend implements ApprovalsBackend {
+  constructor(
+    private readonly client: Client,
+    private readonly config: WardenConfig,
+    private readonly recentRuns = 10,
+  ) {}
+
+  async listPending(): Promise<PendingApprovalView[]> {
+    return (await listPendingApprovals(this.client)).map(pendingView);
+  }
+
+  async recentDecisions(limit: number): Promise<RecentDecisionView[]> {
+    const rows: RecentDecisionView[] = [];
+    let runs = 0;
+    for await (const { workflowId, history } of this.client.workflow
+      .list({ query: exportQuery() })
+      .intoHistories({ concurrency: 5 })) {
+      const run = decodeRunHistory(history as Parameters<typeof decodeRunHistory>[0], workflowId);
+      for (const record of auditRecords(run)) {
+        const view = recentView(record);
+        if (view) rows.push(view);
+      }
+      if (++runs >= this.recentRuns) break;
+    }
+    return rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, limit);
+  }
+
+  async decide(identity: ApproverIdentity, request: DecideRequest): Promise<string> {
+    const result = await submitApproval(this.client, {
+      workflowId: request.workflowId,
+      callId: request.callId,
+      approver: identity,
+      decision: request.approve ? 'approve' : 'reject',
+      ...(request.reason ? { reason: request.reason } : {}),
+      secret: await resolveApprovalSecret(this.config),
+      mode: this.config.WARDEN_MODE,
+    });
+    const verb = request.approve ? 'approved' : 'rejected';
+    return result.state === 'waiting'
+      ? `${verb} call ${request.callId}: ${result.approvals} of ${result.quorum} approvals, waiting for more`
+      : `${verb} call ${request.callId} of ${request.workflowId}: the call is ${result.state}`;
+  }
+}
