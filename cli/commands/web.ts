@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { ApproverAuthenticator } from '../../approvals/auth/authenticate.ts';
-import { createApprovalsServer } from '../../web/approvals-server.ts';
-import { TemporalApprovalsBackend } from '../../web/temporal-backend.ts';
+import { startApprovalsWeb } from '../../web/start-approvals-web.ts';
 import { untilInterrupted } from '../session.ts';
 import { openOpsSession } from './ops-session.ts';
 
@@ -14,16 +12,13 @@ export function registerWeb(program: Command): void {
     .action(async (options: { host: string; port?: string }) => {
       const session = await openOpsSession();
       try {
-        const authenticator = ApproverAuthenticator.fromConfig(session.config);
-        const app = await createApprovalsServer({
-          authenticator,
-          backend: new TemporalApprovalsBackend(session.client, session.config),
+        const web = await startApprovalsWeb(session.config, session.client, {
+          host: options.host,
+          ...(options.port ? { port: Number(options.port) } : {}),
         });
-        const port = options.port ? Number(options.port) : session.config.WARDEN_WEB_PORT;
-        const url = await app.listen({ host: options.host, port });
-        console.log(`approvals page: ${url} (${authenticator.configuredTokens} approver tokens configured)`);
+        console.log(`approvals page: ${web.url} (${web.tokens} approver tokens configured; Ctrl-C to stop)`);
         await untilInterrupted();
-        await app.close();
+        await web.close();
       } finally {
         await session.close();
       }
