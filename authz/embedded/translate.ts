@@ -1,6 +1,6 @@
-import type { Block, Call, Expr, Rule, Shorthand, Term } from '../dialect/ast.ts';
-import { type PolicyModel, PRIMITIVE_TYPES } from '../dialect/model.ts';
-import type { Fact, FactArg } from '../types.ts';
+import type { Block, Expr, Rule, Shorthand, Term } from '../dialect/ast.ts';
+import { ABSTRACT_TYPES, type PolicyModel, PRIMITIVE_TYPES } from '../dialect/model.ts';
+import { type Fact, type FactArg, PolicyError } from '../types.ts';
 import { isOsoValue } from '../values.ts';
 
 /**
@@ -10,46 +10,140 @@ import { isOsoValue } from '../values.ts';
  * `global`, no literals, no facts), so instead of mapping block to block we expand every shorthand
  * rule the way Oso Cloud defines it and emit plain rules:
  * - entities `User{"alice"}` become lists `["User", "alice"]`; strings, integers, booleans stay as they are;
- * - every predicate `p` becomes `c_p(..., w_ctx)`: the extra argument carries the query's context facts;
- * - a fact predicate `p` is `c_p(args, _) if f_p(args)` (stored facts, emitted as ground clauses)
- *   or `c_p(args, w_ctx) if ["p", args] in w_ctx` (context facts);
+ * - every predicate `p/n` becomes the rule `c_p`; stored facts are ground clauses of `c_p` itself,
+ *   which the engine indexes on their constant arguments;
+ * - the query's context facts of `p/n` are a per-query constant `w_ctx_p_n` (a list of argument
+ *   lists, bound when the query is created), so each call of a fact predicate reads
+ *   `(c_p(args) or [args] in w_ctx_p_n)`;
+ * - type checks are unifications (`x = ["Tool", _]`) or lookups in generated type tables, never
+ *   calls back into JavaScript;
  * - `has_relation` keeps Oso Cloud's argument order throughout, since we define it ourselves.
- * Names are prefixed so no rule collides with the open-source engine's built-in rule types.
+ * The engine charges for every rule call and every argument, so the translation avoids helper rules
+ * and extra arguments. Names are prefixed so no rule collides with the engine's built-in rule types.
  */
 export function translatePolicy(model: PolicyModel): string {
+  for (const t of model.resources.keys()) {
+    if (PRIMITIVE_TYPES.has(t)) throw new PolicyError(`unsupported construct: a type named ${t}`);
+  }
+  const tr = new Translator(model);
+  const types = [...model.resources.keys()];
   const out: string[] = [];
   out.push('# Generated from the Oso Cloud policy; do not edit.');
   // Silences the engine's "no allow rule" warning; authorization goes through c_allow.
   out.push('allow(_actor, _action, _resource) if 1 = 2;');
-  for (const t of model.actorTypes) out.push(`w_actor(x) if x = [${q(t)}, _];`);
-  for (const t of model.resources.keys()) out.push(`w_resource(x) if x = [${q(t)}, _];`);
-  for (const { name, arity } of model.factPredicates.values()) {
-    const vars = Array.from({ length: arity }, (_, i) => `a${i}`);
-    const list = vars.join(', ');
-    out.push(`c_${name}(${list}, _w_ctx) if f_${name}(${list});`);
-    out.push(`c_${name}(${list}, w_ctx) if [${q(name)}, ${list}] in w_ctx;`);
+  for (const t of model.actorTypes) out.push(`w_actor_type(${q(t)});`);
+  for (const t of types) out.push(`w_resource_type(${q(t)});`);
+  // Every rule a call can name is defined; a one-element list never equals a value.
+  for (const [key, { name, arity }] of tr.predicates()) {
+    const never = Array.from({ length: arity }, () => '["w_never"]').join(', ');
+    const list = vars(arity);
+    const pos = tr.dispatch.get(key);
+    const names = pos === undefined ? [name] : [name, ...types.map((t) => `${name}__${t}`)];
+    for (const n of names) if (n !== name || pos === undefined) out.push(`c_${n}(${never});`);
+    if (pos !== undefined) {
+      // Calls whose dispatch argument has no static type go through the per-type rules.
+      for (const t of types) {
+        out.push(
+          `c_${name}(${list.join(', ')}) if ${list[pos]} = [${q(t)}, _] and c_${name}__${t}(${list.join(', ')});`,
+        );
+      }
+    }
+    if (model.factPredicates.has(key)) {
+      for (const n of names) {
+        out.push(
+          `q_${n}(${list.join(', ')}) if (c_${n}(${list.join(', ')}) or [${list.join(', ')}] in ${contextConstant(name, arity)});`,
+        );
+      }
+    }
   }
   for (const block of model.resources.values()) {
-    for (const sh of block.shorthands) out.push(shorthand(model, block, sh));
+    for (const sh of block.shorthands) out.push(tr.shorthand(block, sh));
   }
-  for (const rule of model.rules) out.push(translateRule(rule, model));
+  for (const rule of model.rules) out.push(...tr.rule(rule));
   return `${out.join('\n')}\n`;
 }
 
-/** Ground clauses for the stored facts, plus one never-true clause per predicate so each is defined. */
+/** Ground clauses for the stored facts. */
 export function translateFacts(model: PolicyModel, facts: Iterable<Fact>): string {
+  const dispatch = dispatchPositions(model);
   const out: string[] = [];
-  for (const { name, arity } of model.factPredicates.values()) {
-    const vars = Array.from({ length: arity }, (_, i) => `_a${i}`).join(', ');
-    out.push(`f_${name}(${vars}) if 1 = 2;`);
+  for (const [name, ...args] of facts) {
+    const pos = dispatch.get(`${name}/${args.length}`);
+    const at = pos === undefined ? undefined : args[pos];
+    const rule = at !== undefined && isOsoValue(at) ? `${name}__${at.type}` : name;
+    out.push(`c_${rule}(${args.map(polarValue).join(', ')});`);
   }
-  for (const [name, ...args] of facts) out.push(`f_${name}(${args.map(polarValue).join(', ')});`);
   return `${out.join('\n')}\n`;
+}
+
+/** Name of the per-query constant holding the context facts of `name/arity`. */
+export function contextConstant(name: string, arity: number): string {
+  return `w_ctx_${name}_${arity}`;
+}
+
+/**
+ * The rule a query enters: the per-type rule when the dispatch argument is an entity of a declared
+ * type; fact predicates go through `q_…`, which also reads the context.
+ */
+export function entryRule(model: PolicyModel, name: string, args: FactArg[]): string {
+  const key = `${name}/${args.length}`;
+  const prefix = model.factPredicates.has(key) ? 'q_' : 'c_';
+  const pos = dispatchPositions(model).get(key);
+  const at = pos === undefined ? undefined : args[pos];
+  if (at !== undefined && isOsoValue(at) && model.resources.has(at.type))
+    return `${prefix}${name}__${at.type}`;
+  return `${prefix}${name}`;
+}
+
+/** Values of the per-query constants: every fact predicate's context facts, empty when none. */
+export function contextConstants(model: PolicyModel, context: Fact[]): Map<string, unknown[][]> {
+  const values = new Map<string, unknown[][]>();
+  for (const { name, arity } of model.factPredicates.values()) values.set(contextConstant(name, arity), []);
+  for (const [name, ...args] of context) {
+    values.get(contextConstant(name, args.length))?.push(args.map(engineValue));
+  }
+  return values;
 }
 
 /** The engine's form of a value: entities as `[type, id]` lists. */
 export function engineValue(v: FactArg): unknown {
   return isOsoValue(v) ? [v.type, v.id] : v;
+}
+
+/**
+ * Predicates split into one rule per entity type of one argument (`c_has_role__Tool`), so a call
+ * reaches only the clauses and facts of that type: the engine otherwise tries every clause of the
+ * predicate. Only when every clause takes an entity there; otherwise the predicate stays whole.
+ */
+const DISPATCH_CANDIDATES = new Map([
+  ['has_role/3', 2],
+  ['has_permission/3', 2],
+  ['has_relation/3', 0],
+  ['allow/3', 2],
+]);
+
+const dispatchCache = new WeakMap<PolicyModel, Map<string, number>>();
+
+export function dispatchPositions(model: PolicyModel): Map<string, number> {
+  const cached = dispatchCache.get(model);
+  if (cached) return cached;
+  const result = new Map<string, number>();
+  for (const [key, pos] of DISPATCH_CANDIDATES) {
+    const rules = model.rules.filter((r) => `${r.name}/${r.params.length}` === key);
+    const entityOnly = rules.every((r) => {
+      const p = r.params[pos];
+      if (p === undefined) return false;
+      if (p.term.kind === 'entity') return true;
+      return p.type !== undefined && (ABSTRACT_TYPES.has(p.type) || model.resources.has(p.type));
+    });
+    if (entityOnly) result.set(key, pos);
+  }
+  dispatchCache.set(model, result);
+  return result;
+}
+
+function vars(arity: number): string[] {
+  return Array.from({ length: arity }, (_, i) => `a${i}`);
 }
 
 function polarValue(v: FactArg): string {
@@ -61,61 +155,147 @@ function q(s: string): string {
   return JSON.stringify(s);
 }
 
-function shorthand(model: PolicyModel, block: Block, sh: Shorthand): string {
-  const kind = (b: Block, name: string) => (b.roles.includes(name) ? 'has_role' : 'has_permission');
-  const head = `c_${kind(block, sh.head)}(actor, ${q(sh.head)}, resource, w_ctx)`;
-  const guard = `resource = [${q(block.type)}, _] and w_actor(actor)`;
-  const body = sh.body;
-  let cond: string;
-  if (body.kind === 'local') {
-    cond = `c_${kind(block, body.name)}(actor, ${q(body.name)}, resource, w_ctx)`;
-  } else if (body.kind === 'global') {
-    cond = `c_has_role(actor, ${q(body.name)}, w_ctx)`;
-  } else {
-    const target = block.relations.get(body.relation)!;
-    const other = model.resources.get(target)!;
-    cond =
-      `c_has_relation(resource, ${q(body.relation)}, related, w_ctx) and related = [${q(target)}, _] and ` +
-      `c_${kind(other, body.name)}(actor, ${q(body.name)}, related, w_ctx)`;
+/** Static entity types of a clause's variables, where the translation knows them. */
+type Types = Map<string, string>;
+
+class Translator {
+  readonly dispatch: Map<string, number>;
+  private n = 0;
+
+  /**
+   * True when every derivation of has_role/has_permission binds an actor first: stored and context
+   * facts are checked for that before they reach the engine (checkFact), and every hand-written
+   * has_role/has_permission rule types its first parameter as an actor. By induction on the
+   * derivation, a shorthand clause then needs no actor check of its own.
+   */
+  private readonly actorSafe: boolean;
+
+  constructor(private readonly model: PolicyModel) {
+    this.dispatch = dispatchPositions(model);
+    const actorTyped = (t: string | undefined) =>
+      t === 'Actor' || (t !== undefined && model.actorTypes.has(t));
+    this.actorSafe = model.rules
+      .filter((r) => r.name === 'has_role' || r.name === 'has_permission')
+      .every((r) => actorTyped(r.params[0]?.type));
   }
-  return `${head} if ${guard} and ${cond};`;
+
+  /** Fact predicates and dispatched predicates: the rules the generated code may call. */
+  predicates(): Map<string, { name: string; arity: number }> {
+    const all = new Map(this.model.factPredicates);
+    for (const key of this.dispatch.keys()) {
+      if (!this.model.derived.has(key) && !this.model.factPredicates.has(key)) continue;
+      const [name, arity] = key.split('/');
+      all.set(key, { name: name!, arity: Number(arity) });
+    }
+    return all;
+  }
+
+  /** A call: the per-type rule when the dispatch argument's type is known, plus the context facts. */
+  call(name: string, args: string[], types: Types): string {
+    const key = `${name}/${args.length}`;
+    const pos = this.dispatch.get(key);
+    const known = pos === undefined ? undefined : types.get(args[pos]!);
+    const rule = known === undefined ? name : `${name}__${known}`;
+    const list = args.join(', ');
+    if (!this.model.factPredicates.has(key)) return `c_${rule}(${list})`;
+    return `(c_${rule}(${list}) or [${list}] in ${contextConstant(name, args.length)})`;
+  }
+
+  shorthand(block: Block, sh: Shorthand): string {
+    const kind = (b: Block, name: string) => (b.roles.includes(name) ? 'has_role' : 'has_permission');
+    const pred = kind(block, sh.head);
+    const types: Types = new Map([['resource', block.type]]);
+    const body = sh.body;
+    let cond: string;
+    if (body.kind === 'local') {
+      cond = this.call(kind(block, body.name), ['actor', q(body.name), 'resource'], types);
+    } else if (body.kind === 'global') {
+      cond = this.call('has_role', ['actor', q(body.name)], types);
+    } else {
+      const target = block.relations.get(body.relation)!;
+      const other = this.model.resources.get(target)!;
+      types.set('related', target);
+      cond =
+        `${this.call('has_relation', ['resource', q(body.relation), 'related'], types)} and related = [${q(target)}, _] and ` +
+        this.call(kind(other, body.name), ['actor', q(body.name), 'related'], types);
+    }
+    const dispatched = this.dispatch.has(`${pred}/3`);
+    // Dropped where every derivation already ends in a checked fact or a typed rule (see actorSafe).
+    const actorCheck = this.actorSafe ? '' : ' and actor = [_w_at, _] and w_actor_type(_w_at)';
+    const head = dispatched ? `c_${pred}__${block.type}` : `c_${pred}`;
+    // The resource type selects the clause; the actor check runs only once the body holds.
+    const typeCheck = dispatched ? '' : `resource = [${q(block.type)}, _] and `;
+    const resource = dispatched && body.kind === 'global' ? '_resource' : 'resource';
+    return `${head}(actor, ${q(sh.head)}, ${resource}) if ${typeCheck}${cond}${actorCheck};`;
+  }
+
+  /** One clause, or one per entity type when an abstract-typed argument selects the rule. */
+  rule(rule: Rule): string[] {
+    const key = `${rule.name}/${rule.params.length}`;
+    const pos = this.dispatch.get(key);
+    const p = pos === undefined ? undefined : rule.params[pos];
+    if (p === undefined) return [this.clause(rule, rule.name, undefined)];
+    if (p.term.kind === 'entity') return [this.clause(rule, `${rule.name}__${p.term.type}`, undefined)];
+    const t = p.type!;
+    if (!ABSTRACT_TYPES.has(t)) return [this.clause(rule, `${rule.name}__${t}`, undefined)];
+    const concrete = t === 'Actor' ? [...this.model.actorTypes] : [...this.model.resources.keys()];
+    return concrete.map((c) => this.clause(rule, `${rule.name}__${c}`, { index: pos!, type: c }));
+  }
+
+  private clause(rule: Rule, name: string, fixed: { index: number; type: string } | undefined): string {
+    const params: string[] = [];
+    const guards: string[] = [];
+    const late: string[] = [];
+    const types: Types = new Map();
+    rule.params.forEach((p, i) => {
+      const term = translateTerm(p.term);
+      params.push(term);
+      const type = fixed?.index === i ? fixed.type : p.type;
+      if (type === undefined) return;
+      if (PRIMITIVE_TYPES.has(type)) late.push(`${term} matches ${type}`);
+      else if (type === 'Actor' || type === 'Resource') {
+        guards.push(this.typeGuard(term, type === 'Actor' ? this.model.actorTypes : this.model.resources));
+      } else if (this.model.resources.has(type)) {
+        guards.push(`${term} = [${q(type)}, _]`);
+        if (p.term.kind === 'var') types.set(term, type);
+      }
+    });
+    const conds = [...guards, ...(rule.body ? [this.expr(rule.body, types)] : []), ...late];
+    const head = `c_${name}(${params.join(', ')})`;
+    return conds.length === 0 ? `${head};` : `${head} if ${conds.join(' and ')};`;
+  }
+
+  /** One of a few types: a disjunction of unifications; many: a lookup in the generated table. */
+  private typeGuard(term: string, types: Set<string> | Map<string, unknown>): string {
+    const names = [...types.keys()];
+    if (names.length <= 3) return `(${names.map((t) => `${term} = [${q(t)}, _]`).join(' or ')})`;
+    const v = `_w_t${this.n++}`;
+    const table = types === this.model.actorTypes ? 'w_actor_type' : 'w_resource_type';
+    return `${term} = [${v}, _] and ${table}(${v})`;
+  }
+
+  private expr(e: Expr, types: Types): string {
+    switch (e.kind) {
+      case 'call':
+        return this.call(e.name, e.args.map(translateTerm), withLiterals(types, e.args));
+      case 'compare':
+        return `${translateTerm(e.left)} ${e.op} ${translateTerm(e.right)}`;
+      case 'and':
+        return `(${e.items.map((i) => this.expr(i, types)).join(' and ')})`;
+      case 'or':
+        return `(${e.items.map((i) => this.expr(i, types)).join(' or ')})`;
+      case 'not':
+        return `not (${this.expr(e.item, types)})`;
+    }
+  }
 }
 
-function translateRule(rule: Rule, model: PolicyModel): string {
-  const params: string[] = [];
-  const guards: string[] = [];
-  const late: string[] = [];
-  for (const p of rule.params) {
-    const term = translateTerm(p.term);
-    params.push(term);
-    if (p.type === undefined) continue;
-    if (PRIMITIVE_TYPES.has(p.type)) late.push(`${term} matches ${p.type}`);
-    else if (p.type === 'Actor') guards.push(`w_actor(${term})`);
-    else if (p.type === 'Resource') guards.push(`w_resource(${term})`);
-    else if (model.resources.has(p.type)) guards.push(`${term} = [${q(p.type)}, _]`);
-  }
-  const conds = [...guards, ...(rule.body ? [translateExpr(rule.body)] : []), ...late];
-  const head = `c_${rule.name}(${[...params, 'w_ctx'].join(', ')})`;
-  return conds.length === 0 ? `${head};` : `${head} if ${conds.join(' and ')};`;
-}
-
-function translateExpr(e: Expr): string {
-  switch (e.kind) {
-    case 'call':
-      return translateCall(e);
-    case 'compare':
-      return `${translateTerm(e.left)} ${e.op} ${translateTerm(e.right)}`;
-    case 'and':
-      return `(${e.items.map(translateExpr).join(' and ')})`;
-    case 'or':
-      return `(${e.items.map(translateExpr).join(' or ')})`;
-    case 'not':
-      return `not (${translateExpr(e.item)})`;
-  }
-}
-
-export function translateCall(c: Call, ctx = 'w_ctx'): string {
-  return `c_${c.name}(${[...c.args.map(translateTerm), ctx].join(', ')})`;
+/** Entity literals have a static type too. */
+function withLiterals(types: Types, args: Term[]): Types {
+  if (!args.some((a) => a.kind === 'entity')) return types;
+  const all = new Map(types);
+  for (const a of args) if (a.kind === 'entity') all.set(translateTerm(a), a.type);
+  return all;
 }
 
 function translateTerm(t: Term): string {
