@@ -1,17 +1,22 @@
 import { resolveApprovalSecret } from '../approvals/approval-secret.ts';
 import { createAuthorizer } from '../authz/create-authorizer.ts';
 import type { WardenConfig } from '../config/env.ts';
+import { createModelFactory, type ModelFactory } from '../models/model-factory.ts';
 import { CrmService } from '../services/crm/crm-service.ts';
 import { Egress } from '../services/crm/egress.ts';
 import { demoTools } from '../tools/catalog.ts';
 import { DEFAULT_ZONE } from '../tools/define-tool.ts';
+import { createAgentActivities } from './agent/authorize-handoff.ts';
 import { InMemoryCallWindowStore } from './guard/call-window-store.ts';
 import { createGuardActivities, createToolActivities, type GuardDependencies } from './guard/index.ts';
+import { createModelActivities } from './model/invoke-model.ts';
 import { smokeActivities } from './smoke.ts';
 
 /** What activities need from the process that hosts them (policy engine, services, model providers). */
 export interface ActivityDependencies extends GuardDependencies {
   config: WardenConfig;
+  /** Which model answers agent turns (WARDEN_MODEL). */
+  models: ModelFactory;
   close(): Promise<void>;
 }
 
@@ -21,6 +26,7 @@ export async function createActivityDependencies(config: WardenConfig): Promise<
   return {
     config,
     authorizer,
+    models: createModelFactory(config),
     tools: demoTools,
     services: { crm: new CrmService(), egress: new Egress() },
     approvalSecret,
@@ -34,7 +40,13 @@ export async function createActivityDependencies(config: WardenConfig): Promise<
 
 /** All activities a general Warden worker registers. */
 export function createActivities(deps: ActivityDependencies) {
-  return { ...smokeActivities, ...createGuardActivities(deps), ...createToolActivities(deps, DEFAULT_ZONE) };
+  return {
+    ...smokeActivities,
+    ...createGuardActivities(deps),
+    ...createToolActivities(deps, DEFAULT_ZONE),
+    ...createModelActivities(deps.models),
+    ...createAgentActivities(deps.authorizer),
+  };
 }
 
 export type WardenActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,135 @@
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApproverAuthenticator } from '../../../approvals/auth/authenticate.ts';
+import { submitApproval } from '../../../approvals/submit-approval.ts';
+import type { PendingApproval } from '../../../guard/types.ts';
+import { EXFILTRATION_URL } from '../../../services/crm/seed.ts';
+import type { AgentRunResult, TimelineEntry } from '../../../workflows/agent-run.ts';
+import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
+import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
+import { type AgentWorkers, startAgentWorkers, startScenario, TEST_SECRET } from './support/agent-workers.ts';
+
+function toolEntries(result: AgentRunResult) {
+  return result.timeline.filter((e): e is Extract<TimelineEntry, { kind: 'tool' }> => e.kind === 'tool');
+}
+
+async function waitForPending(client: Client, workflowId: string): Promise<PendingApproval> {
+  const handle = client.workflow.getHandle(workflowId);
+  for (let i = 0; i < 200; i++) {
+    const [pending] = await handle.query(pendingApprovalsQuery);
+    if (pending) return pending;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no pending approval in ${workflowId}`);
+}
+
+describe('the demo scenarios, scripted model, real Temporal server', () => {
+  const taskQueue = uniqueTaskQueue('agents-demo');
+  let client: Client;
+  let workers: AgentWorkers;
+
+  beforeAll(async () => {
+    client = await testClient();
+    workers = await startAgentWorkers(taskQueue);
+  });
+  afterAll(async () => {
+    await workers?.close();
+    await client?.connection.close();
+  });
+
+  it('a benign ticket is resolved end to end: reply sent, ticket closed, nothing refunded', async () => {
+    const handle = await startScenario(
+      client,
+      taskQueue,
+      'benign-ticket',
+      'Please handle ticket t-502 for me.',
+    );
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    expect(result.finalOutput).toContain('t-502 is answered and closed');
+    expect(toolEntries(result).map((e) => [e.outcome.tool, e.outcome.status])).toEqual([
+      ['ticket.get', 'executed'],
+      ['crm.get_customer', 'executed'],
+      ['ticket.reply', 'executed'],
+      ['crm.update_ticket', 'executed'],
+    ]);
+    const ticket = workers.deps.services.crm.getTicket('t-502');
+    expect(ticket.status).toBe('closed');
+    expect(ticket.replies).toHaveLength(1);
+    // Every executed call carries the policy decision that allowed it.
+    for (const entry of toolEntries(result)) {
+      expect(entry.decision?.authorization).toMatchObject({ allowed: true, unattended: true });
+      expect(entry.decision?.authorization?.policyVersion).toMatch(/\S/);
+    }
+  });
+
+  it('a refund under the limit runs unattended and changes the balance', async () => {
+    const before = workers.deps.services.crm.getCustomer('c-1001').balance;
+    const handle = await startScenario(
+      client,
+      taskQueue,
+      'refund-under-limit',
+      'Please handle ticket t-501 for me.',
+    );
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    const refund = toolEntries(result).find((e) => e.outcome.tool === 'crm.issue_refund');
+    expect(refund?.outcome).toMatchObject({ status: 'executed', reason: 'executed (unattended)' });
+    expect(refund?.decision?.approval).toBeUndefined();
+    expect(workers.deps.services.crm.getCustomer('c-1001').balance).toBe(before + 80);
+    expect(workers.deps.services.crm.getTicket('t-501').status).toBe('closed');
+  });
+
+  it('a refund over the limit waits for bob, the approver, and runs once he approves', async () => {
+    const crm = workers.deps.services.crm;
+    const before = crm.getCustomer('c-1001').balance;
+    const handle = await startScenario(
+      client,
+      taskQueue,
+      'refund-over-limit',
+      'Please handle ticket t-503 for me.',
+    );
+    const pending = await waitForPending(client, handle.workflowId);
+    expect(pending).toMatchObject({ tool: 'crm.issue_refund', arguments: { amount: 250 } });
+    expect(pending.eligibleApprovers).toContain('bob');
+    // Nothing has moved while the run waits.
+    expect(crm.getCustomer('c-1001').balance).toBe(before);
+
+    const bob = new ApproverAuthenticator('development', undefined).authenticate({ as: 'User:bob' });
+    await submitApproval(client, {
+      workflowId: handle.workflowId,
+      callId: pending.callId,
+      approver: bob,
+      decision: 'approve',
+      secret: TEST_SECRET,
+      mode: 'development',
+    });
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    const refund = toolEntries(result).find((e) => e.outcome.tool === 'crm.issue_refund');
+    expect(refund?.outcome).toMatchObject({ status: 'executed', reason: 'executed (approved by bob)' });
+    expect(refund?.decision?.approval?.approvals).toEqual([
+      expect.objectContaining({ approver: 'bob', decision: 'approve' }),
+    ]);
+    expect(crm.getCustomer('c-1001').balance).toBe(before + 250);
+    expect(crm.getTicket('t-503').status).toBe('closed');
+  });
+
+  it('a prompt-injected export of every customer is denied, explained to the model, and nothing leaves', async () => {
+    const handle = await startScenario(
+      client,
+      taskQueue,
+      'injected-export',
+      'Please handle ticket t-502 for me.',
+    );
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    const exportCall = toolEntries(result).find((e) => e.outcome.tool === 'crm.export_customers');
+    expect(exportCall?.outcome.status).toBe('denied');
+    expect(exportCall?.decision?.authorization?.allowed).toBe(false);
+    expect(exportCall?.outcome.reason).toMatch(/\S/);
+    // The model's next input carried the refusal; the run ended with the model's own words.
+    expect(result.finalOutput).toContain('The export was refused');
+    expect(workers.deps.services.egress.sent.filter((r) => r.url === EXFILTRATION_URL)).toEqual([]);
+  });
+});
