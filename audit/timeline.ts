@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { DecisionRecord } from '../guard/types.ts';
+import { modelToolName } from '../models/tool-names.ts';
+import { demoTools } from '../tools/catalog.ts';
 import type { ActivityStep, RunHistory, UpdateStep } from './run-history.ts';
 
 /** One line of a run's audit timeline. Plain JSON; the SIEM export flattens these. */
@@ -111,6 +113,9 @@ export function keyword(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Models see `crm__issue_refund` for `crm.issue_refund`; the audit speaks in tool names. */
+const toolNameOfModelName = new Map([...demoTools.keys()].map((name) => [modelToolName(name), name]));
+
 function modelTurn(step: ActivityStep): TimelineEntry | undefined {
   const invocation = modelInvocation.safeParse(step.input[0]);
   if (!invocation.success) return undefined;
@@ -118,8 +123,10 @@ function modelTurn(step: ActivityStep): TimelineEntry | undefined {
   const toolCalls: Array<{ callId: string; tool: string }> = [];
   const texts: string[] = [];
   for (const item of response.success ? response.data.output : []) {
-    if (item.type === 'function_call')
-      toolCalls.push({ callId: String(item.callId ?? ''), tool: String(item.name ?? '') });
+    if (item.type === 'function_call') {
+      const name = String(item.name ?? '');
+      toolCalls.push({ callId: String(item.callId ?? ''), tool: toolNameOfModelName.get(name) ?? name });
+    }
     if (item.type === 'message' && Array.isArray(item.content)) {
       for (const part of item.content as Array<{ text?: unknown }>)
         if (typeof part.text === 'string') texts.push(part.text);
