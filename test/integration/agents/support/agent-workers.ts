@@ -23,7 +23,7 @@ export interface AgentWorkers {
 export interface AgentWorkerOptions {
   config?: Record<string, string | undefined>;
   /** Replaces the PDP for handoff decisions only (the guard keeps the real one). */
-  handoffAuthorizer?: Authorizer;
+  handoffAuthorizer?: Pick<Authorizer, 'authorize'>;
 }
 
 /** The workers a deployment runs, on test queues: workflows + guard + models, and the external zone. */
