@@ -5,8 +5,10 @@ import { registerAudit } from './audit.ts';
 import { registerDev } from './dev.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerExport } from './export.ts';
+import { registerInventory } from './inventory.ts';
 import { registerPolicy } from './policy.ts';
 import { registerReplay } from './replay.ts';
+import { registerRun } from './run.ts';
 import { registerWeb } from './web.ts';
 import { registerWhatIf } from './what-if.ts';
 
@@ -15,6 +17,7 @@ export const commands: Array<(program: Command) => void> = [
   registerDev,
   registerDoctor,
   registerPolicy,
+  registerRun,
   registerApprovals,
   registerApprove,
   registerReject,
@@ -23,4 +26,5 @@ export const commands: Array<(program: Command) => void> = [
   registerReplay,
   registerWhatIf,
   registerExport,
+  registerInventory,
 ];
