@@ -13,12 +13,20 @@ export async function openSession(): Promise<CliSession> {
   return { config, endpoint };
 }
 
-/** Resolves on the first Ctrl-C or SIGTERM. */
+/**
+ * Resolves on the first Ctrl-C or SIGTERM, so the caller can drain and stop cleanly; a second one
+ * forces an immediate exit. The handlers stay installed: with no listener left, the TypeScript
+ * loader would end the process with 130 in the middle of the clean stop.
+ */
 export function untilInterrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let received = false;
     const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      if (received) {
+        process.stderr.write(`second ${signal}: stopping now\n`);
+        process.exit(130);
+      }
+      received = true;
       resolve(signal);
     };
     process.on('SIGINT', onSignal);

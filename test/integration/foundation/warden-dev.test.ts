@@ -81,7 +81,8 @@ describe('warden dev', () => {
     }
     restarted.kill('SIGINT');
     expect((await collect(restarted, 30_000)).code).toBe(0);
-  });
+    // Three server starts and five CLI processes: generous on a loaded two-core machine.
+  }, 300_000);
 
   it('refuses an unreachable TEMPORAL_ADDRESS with one actionable line', async () => {
     const port = await freePort();
