@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerApprove, registerReject } from './approval-decision.ts';
 import { registerApprovals } from './approvals.ts';
 import { registerAudit } from './audit.ts';
+import { registerDemo } from './demo.ts';
 import { registerDev } from './dev.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerExport } from './export.ts';
@@ -16,6 +17,7 @@ import { registerWhatIf } from './what-if.ts';
 export const commands: Array<(program: Command) => void> = [
   registerDev,
   registerDoctor,
+  registerDemo,
   registerPolicy,
   registerRun,
   registerApprovals,
