@@ -1,0 +1,81 @@
+/**
+ * Records the histories that `test/integration/agents/replay.test.ts` replays: the demo scenarios
+ * (and the malformed-call scenario) run once on a throw-away Temporal server, each history written
+ * to test/histories/<scenario>.json. Run it when a workflow change is meant to be incompatible and
+ * the old histories are retired: `npx tsx scripts/record-histories.ts`.
+ */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { startAgentRun } from '../agents/start-run.ts';
+import { ApproverAuthenticator } from '../approvals/auth/authenticate.ts';
+import { DEMO_SCENARIOS } from '../cli/commands/demo.ts';
+import { loadConfig } from '../config/env.ts';
+import { loadScenario } from '../models/scripted/load-scenarios.ts';
+import { connectClient, createClient } from '../temporal/connection.ts';
+import { resolveTemporal } from '../temporal/launcher.ts';
+import { freePort } from '../temporal/ports.ts';
+import { TemporalApprovalsBackend } from '../web/temporal-backend.ts';
+import { startWardenWorkers } from '../workers/warden-workers.ts';
+import { pendingApprovalsQuery } from '../workflows/guard/definitions.ts';
+
+const OUT_DIR = fileURLToPath(new URL('../test/histories', import.meta.url));
+const SCENARIOS = [...DEMO_SCENARIOS, 'malformed-tool-calls'];
+
+const config = loadConfig({
+  ...process.env,
+  TEMPORAL_ADDRESS: undefined,
+  WARDEN_MODEL: 'scripted',
+  WARDEN_MODE: 'development',
+  WARDEN_TASK_QUEUE: 'warden-recording',
+  WARDEN_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'warden-record-')),
+});
+const endpoint = await resolveTemporal(config, { log: console.log, ephemeral: { port: await freePort() } });
+const workers = await startWardenWorkers(config, endpoint);
+const connection = await connectClient(config, endpoint.address);
+try {
+  const client = createClient(connection, endpoint.namespace);
+  const approvals = new TemporalApprovalsBackend(client, config);
+  const bob = ApproverAuthenticator.fromConfig(config).authenticate({ as: 'User:bob' });
+  await mkdir(OUT_DIR, { recursive: true });
+  for (const name of SCENARIOS) {
+    const scenario = loadScenario(name);
+    const handle = await startAgentRun(client, {
+      agent: scenario.agent,
+      onBehalfOf: scenario.onBehalfOf,
+      input: scenario.input,
+      scenario: name,
+      taskQueue: workers.taskQueue,
+      workflowId: `recorded-${name}`,
+    });
+    let finished = false;
+    const result = handle.result().finally(() => {
+      finished = true;
+    });
+    while (!finished) {
+      const [pending] = await handle.query(pendingApprovalsQuery);
+      if (pending) {
+        await approvals.decide(bob, {
+          workflowId: handle.workflowId,
+          callId: pending.callId,
+          approve: true,
+          reason: 'recorded',
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const { status } = await result;
+    const json = historyToJSON(await handle.fetchHistory());
+    const file = path.join(OUT_DIR, `${name}.json`);
+    await writeFile(file, `${json}\n`);
+    console.log(
+      `${name}: ${status}, ${(json.length / 1024).toFixed(1)} KiB → ${path.relative(process.cwd(), file)}`,
+    );
+  }
+} finally {
+  await connection.close();
+  await workers.shutdown();
+  await endpoint.stop();
+}
