@@ -98,3 +98,10 @@ export function toolRegistry(tools: readonly ToolDefinition[]): ToolRegistry {
 export function zoneTaskQueue(mainQueue: string, zone: string): string {
   return zone === DEFAULT_ZONE ? mainQueue : `${mainQueue}-tools-${zone}`;
 }
+
+/** The trust zones other than the default one that the registry's tools use. */
+export function toolZones(registry: ToolRegistry): string[] {
+  return [...new Set([...registry.values()].map((tool) => tool.zone))]
+    .filter((z) => z !== DEFAULT_ZONE)
+    .sort();
+}

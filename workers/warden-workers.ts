@@ -1,6 +1,8 @@
+import { createToolActivities } from '../activities/guard/index.ts';
 import { createActivities, createActivityDependencies } from '../activities/index.ts';
 import type { WardenConfig } from '../config/env.ts';
 import type { TemporalEndpoint } from '../temporal/launcher.ts';
+import { toolZones, zoneTaskQueue } from '../tools/define-tool.ts';
 import { type RunningWorker, startWorker } from './start-worker.ts';
 
 export interface WardenWorkers {
@@ -23,6 +25,20 @@ export async function startWardenWorkers(
       activities: createActivities(dependencies),
     }),
   ];
+  // One tool-only worker per trust zone. In this process they share the services; a deployment
+  // that separates credentials runs each zone's worker in its own process with its own services.
+  for (const zone of toolZones(dependencies.tools)) {
+    workers.push(
+      await startWorker({
+        config,
+        address: endpoint.address,
+        namespace: endpoint.namespace,
+        taskQueue: zoneTaskQueue(config.WARDEN_TASK_QUEUE, zone),
+        activities: createToolActivities(dependencies, zone),
+        workflows: false,
+      }),
+    );
+  }
   return {
     taskQueue: config.WARDEN_TASK_QUEUE,
     async shutdown() {
