@@ -1,14 +1,23 @@
 import type { Command } from 'commander';
+import { connectClient, createClient } from '../../temporal/connection.ts';
+import { isPortFree } from '../../temporal/ports.ts';
+import { type ApprovalsWeb, startApprovalsWeb } from '../../web/start-approvals-web.ts';
 import { startWardenWorkers } from '../../workers/warden-workers.ts';
 import { openSession, untilInterrupted } from '../session.ts';
 
 export function registerDev(program: Command): void {
   program
     .command('dev')
-    .description('start (or connect to) Temporal and run the Warden workers until Ctrl-C')
-    .action(async () => {
+    .description('start (or connect to) Temporal, run the Warden workers and the approvals page until Ctrl-C')
+    .option('--no-web', 'do not serve the approvals page')
+    .action(async (options: { web: boolean }) => {
       const { config, endpoint } = await openSession();
       let workers: Awaited<ReturnType<typeof startWardenWorkers>> | undefined;
+      let web: ApprovalsWeb | undefined;
+      const connection = await connectClient(config, endpoint.address).catch(async (error) => {
+        await endpoint.stop();
+        throw error;
+      });
       try {
         workers = await startWardenWorkers(config, endpoint);
         const where = endpoint.source === 'cluster' ? 'connected to' : 'started';
@@ -16,11 +25,26 @@ export function registerDev(program: Command): void {
           `Temporal: ${where} ${endpoint.address} (namespace ${endpoint.namespace}, ${endpoint.source})`,
         );
         if (endpoint.uiUrl) console.log(`Temporal Web: ${endpoint.uiUrl}`);
+        if (options.web) {
+          // A second `warden dev` on the same machine shares the first one's page rather than failing.
+          if (await isPortFree(config.WARDEN_WEB_PORT)) {
+            web = await startApprovalsWeb(config, createClient(connection, endpoint.namespace));
+            const signIn =
+              web.tokens > 0 ? 'sign in with an approver token' : 'set WARDEN_APPROVER_TOKENS to sign in';
+            console.log(`Approvals: ${web.url} (${signIn})`);
+          } else {
+            console.log(
+              `Approvals: not served, port ${config.WARDEN_WEB_PORT} is in use (set WARDEN_WEB_PORT)`,
+            );
+          }
+        }
         console.log(`Workers: task queue ${workers.taskQueue}. Ctrl-C to stop.`);
         await untilInterrupted();
         console.log('stopping…');
       } finally {
+        await web?.close();
         await workers?.shutdown();
+        await connection.close();
         await endpoint.stop();
       }
     });

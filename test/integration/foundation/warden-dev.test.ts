@@ -35,7 +35,13 @@ describe('warden dev', () => {
   it('starts a persistent dev server with the Web UI, and a second instance connects to it instead', async () => {
     const port = await freePort();
     const uiPort = await freePort();
-    const firstEnv = baseEnv({ WARDEN_TEMPORAL_PORT: String(port), WARDEN_TEMPORAL_UI_PORT: String(uiPort) });
+    const webPort = await freePort();
+    const firstEnv = baseEnv({
+      WARDEN_TEMPORAL_PORT: String(port),
+      WARDEN_TEMPORAL_UI_PORT: String(uiPort),
+      WARDEN_WEB_PORT: String(webPort),
+      WARDEN_APPROVER_TOKENS: 'bob-dev-token-1=User:bob',
+    });
     const first = spawnWarden(['dev'], firstEnv);
     children.push(first);
     const firstOut = await waitForOutput(first, /Ctrl-C to stop/, 90_000);
@@ -43,15 +49,22 @@ describe('warden dev', () => {
     expect(firstOut).toContain(`Temporal Web: http://localhost:${uiPort}`);
     const ui = await fetch(`http://localhost:${uiPort}/`);
     expect(ui.status).toBe(200);
+    expect(firstOut).toContain(`Approvals: http://127.0.0.1:${webPort}`);
+    expect((await fetch(`http://127.0.0.1:${webPort}/`)).status).toBeLessThan(500);
 
     const second = spawnWarden(
       ['dev'],
-      baseEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}`, WARDEN_TASK_QUEUE: 'second' }),
+      baseEnv({
+        TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+        WARDEN_TASK_QUEUE: 'second',
+        WARDEN_WEB_PORT: String(webPort),
+      }),
     );
     children.push(second);
     const secondOut = await waitForOutput(second, /Ctrl-C to stop/, 60_000);
     expect(secondOut).toContain(`connected to 127.0.0.1:${port}`);
     expect(secondOut).toContain('(namespace default, cluster)');
+    expect(secondOut).toContain(`Approvals: not served, port ${webPort} is in use`);
 
     const doctor = await runWarden(
       ['doctor'],
