@@ -29,7 +29,7 @@ describe('trust zones and the prompt-injection path', () => {
     });
     const { outcomes } = await handle.result();
     expect(outcomes.map((o) => o.status)).toEqual(['executed', 'denied', 'denied']);
-    expect(String((outcomes[0]?.output as { body: string }).body)).toContain(EXFILTRATION_URL);
+    expect(outcomes[0]?.output).toMatchObject({ body: expect.stringContaining(EXFILTRATION_URL) });
     expect(workers.deps.services.egress.sent).toHaveLength(0);
   });
 
