@@ -1,0 +1,109 @@
+/**
+ * What the guard costs per tool call, measured on a real Temporal dev server against a bare
+ * baseline in the same run: the same ticket reads as plain activities (no guard) and as guarded
+ * calls (validate → authorize → intent → execute with re-check). Prints medians and ratios.
+ */
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, createActivityDependencies } from '../activities/index.ts';
+import { loadConfig } from '../config/env.ts';
+import { resolveTemporal } from '../temporal/launcher.ts';
+import { freePort } from '../temporal/ports.ts';
+import { installWorkerLogging } from '../workers/runtime-logging.ts';
+import { workflowBundlerOptions } from '../workers/workflow-bundle.ts';
+import { createBaselineActivities } from './baseline-activities.ts';
+import { median } from './stats.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const CALLS = Number(process.env.BENCH_CALLS ?? 10);
+const TICKETS = ['t-501', 't-502', 't-503'];
+
+async function main() {
+  const config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: undefined });
+  installWorkerLogging();
+  const endpoint = await resolveTemporal(config, {
+    log: console.error,
+    ephemeral: { port: await freePort() },
+  });
+  const deps = await createActivityDependencies(config);
+  const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
+  const nativeConnection = await NativeConnection.connect({ address: endpoint.address });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    namespace: endpoint.namespace,
+    taskQueue,
+    activities: { ...createActivities(deps), ...createBaselineActivities(deps.services.crm) },
+    workflowBundle: await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+      ...workflowBundlerOptions,
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+    }),
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: endpoint.address });
+  const client = new Client({ connection, namespace: endpoint.namespace });
+
+  const ticketIds = Array.from({ length: CALLS }, (_, i) => TICKETS[i % TICKETS.length] ?? 't-501');
+  const runBare = async (parallel: boolean) => {
+    const started = performance.now();
+    await client.workflow.execute('bareCallsWorkflow', {
+      taskQueue,
+      workflowId: `bench-bare-${randomUUID()}`,
+      args: [{ ticketIds, parallel }],
+    });
+    return performance.now() - started;
+  };
+  const runGuarded = async (parallel: boolean) => {
+    const started = performance.now();
+    const result = (await client.workflow.execute('toolPlanWorkflow', {
+      taskQueue,
+      workflowId: `bench-guarded-${randomUUID()}`,
+      args: [
+        {
+          agent: 'support-bot',
+          onBehalfOf: 'alice',
+          purpose: 'benchmark: read tickets',
+          parallel,
+          calls: ticketIds.map((ticketId) => ({ tool: 'ticket.get', arguments: { ticketId } })),
+        },
+      ],
+    })) as { outcomes: Array<{ status: string }> };
+    const executed = result.outcomes.filter((o) => o.status === 'executed').length;
+    if (executed !== CALLS) throw new Error(`guarded plan executed ${executed} of ${CALLS} calls`);
+    return performance.now() - started;
+  };
+
+  console.log(
+    `guard overhead: ${CALLS} ticket reads per workflow, ${ROUNDS} rounds (after 1 warm-up), real Temporal dev server`,
+  );
+  for (const parallel of [false, true]) {
+    await runBare(parallel);
+    await runGuarded(parallel);
+    const bare: number[] = [];
+    const guarded: number[] = [];
+    // Interleaved so drift in machine load hits both sides alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      bare.push(await runBare(parallel));
+      guarded.push(await runGuarded(parallel));
+    }
+    const bareMedian = median(bare);
+    const guardedMedian = median(guarded);
+    const mode = parallel ? 'parallel  ' : 'sequential';
+    console.log(
+      `  ${mode}  bare ${bareMedian.toFixed(0).padStart(5)} ms/workflow (${(bareMedian / CALLS).toFixed(1)} ms/call)` +
+        `   guarded ${guardedMedian.toFixed(0).padStart(5)} ms/workflow (${(guardedMedian / CALLS).toFixed(1)} ms/call)` +
+        `   ratio ${(guardedMedian / bareMedian).toFixed(2)}×   overhead ${((guardedMedian - bareMedian) / CALLS).toFixed(1)} ms/call`,
+    );
+  }
+
+  worker.shutdown();
+  await running;
+  await nativeConnection.close();
+  await connection.close();
+  await deps.close();
+  await endpoint.stop();
+}
+
+await main();
