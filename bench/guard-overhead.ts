@@ -21,6 +21,7 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 10);
 const TICKETS = ['t-501', 't-502', 't-503'];
 
 async function main() {
+  // The benchmark always starts its own server, so both sides see the same one.
   const config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: undefined });
   installWorkerLogging();
   const endpoint = await resolveTemporal(config, {

@@ -79,6 +79,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     options.namespace,
     '--log-level',
     'error',
+    // Lets a worker take the activities its own workflow schedules on its queue without a round
+    // trip through matching: about half the latency of each guard step.
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
     ...searchAttributeFlags(),
   ];
   if (options.headless) args.push('--headless');
