@@ -20,9 +20,20 @@ export const colors: Style = {
 };
 export const plain: Style = { bold: String, dim: String, green: String, red: String, yellow: String };
 
-function clip(text: string, max: number): string {
+/** How much of a JSON value (arguments, tool output) a line shows. */
+export const JSON_CLIP = 80;
+/** How much of a sentence (a model message, a reason) a line shows. */
+export const TEXT_CLIP = 140;
+
+/** One line of at most `max` characters, with an ellipsis when something was cut. */
+export function clip(text: string, max = TEXT_CLIP): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+}
+
+/** A JSON value clipped like every other JSON in the report. */
+export function clipJson(value: unknown): string {
+  return clip(JSON.stringify(value) ?? String(value), JSON_CLIP);
 }
 
 /** `crm__issue_refund` back to `crm.issue_refund`, for people. */
@@ -61,11 +72,10 @@ function decisionDetail(decision: DecisionRecord, style: Style): string {
 function outcomeLine(outcome: ToolCallOutcome, style: Style): string {
   const name = style.bold(outcome.tool);
   if (outcome.status === 'executed') {
-    const output =
-      outcome.output === undefined ? '' : style.dim(` → ${clip(JSON.stringify(outcome.output), 70)}`);
+    const output = outcome.output === undefined ? '' : style.dim(` → ${clipJson(outcome.output)}`);
     return `${style.green('✓')} ${name} ${outcome.reason}${output}`;
   }
-  return `${style.red('✗')} ${name} ${style.red(outcome.status)}: ${clip(outcome.reason, 160)}`;
+  return `${style.red('✗')} ${name} ${style.red(outcome.status)}: ${clip(outcome.reason)}`;
 }
 
 function entryLines(entry: TimelineEntry, style: Style): string[] {
@@ -73,10 +83,12 @@ function entryLines(entry: TimelineEntry, style: Style): string[] {
     case 'model': {
       const head = style.dim(`turn ${String(entry.turn).padStart(2)} `);
       const lines: string[] = [];
-      if (entry.message) lines.push(`${head} model says: “${clip(entry.message, 110)}”`);
+      if (entry.message) lines.push(`${head} model says: “${clip(entry.message)}”`);
       for (const call of entry.calls) {
         const prefix = lines.length === 0 ? head : ' '.repeat(8);
-        lines.push(`${prefix} model calls ${toolLabel(call.name)} ${style.dim(clip(call.arguments, 80))}`);
+        lines.push(
+          `${prefix} model calls ${toolLabel(call.name)} ${style.dim(clip(call.arguments, JSON_CLIP))}`,
+        );
       }
       return lines;
     }
@@ -88,7 +100,7 @@ function entryLines(entry: TimelineEntry, style: Style): string[] {
         const approvals = decision.approval?.approvals ?? [];
         for (const a of approvals) {
           lines.push(
-            `${' '.repeat(12)}${style.dim('approval:')} ${a.decision === 'approve' ? style.green('approved') : style.red('rejected')} by ${a.approver}${a.reason ? ` (${a.reason})` : ''}`,
+            `${' '.repeat(12)}${style.dim('approval:')} ${a.decision === 'approve' ? style.green('approved') : style.red('rejected')} by ${a.approver} (${a.authentication})${a.reason ? `: “${clip(a.reason)}”` : ''}`,
           );
         }
       }
@@ -122,18 +134,35 @@ export function formatRun(result: AgentRunResult, style: Style = plain): string[
   return lines;
 }
 
-/** Counts for a one-line summary: executed, refused (denied/invalid/rejected/expired), failed. */
-export function tally(result: AgentRunResult): { executed: number; refused: number; approved: number } {
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * One line on how a run ended: its status, what executed, what was refused and how, who approved.
+ * E.g. `completed; 1 call executed, 1 refused (crm.export_customers denied)`.
+ */
+export function outcomeSummary(result: AgentRunResult): string {
   const tools = result.timeline.filter(
     (e): e is Extract<TimelineEntry, { kind: 'tool' }> => e.kind === 'tool',
   );
-  return {
-    executed: tools.filter((t) => t.outcome.status === 'executed').length,
-    refused:
-      tools.filter((t) => t.outcome.status !== 'executed' && t.outcome.status !== 'failed').length +
-      result.timeline.filter((e) => e.kind === 'unknown_tool').length,
-    approved: tools.filter((t) =>
-      (t.decision?.approval?.approvals ?? []).some((a) => a.decision === 'approve'),
-    ).length,
-  };
+  const refused = [
+    ...tools
+      .filter((t) => t.outcome.status !== 'executed' && t.outcome.status !== 'failed')
+      .map((t) => `${t.outcome.tool} ${t.outcome.status}`),
+    ...result.timeline.flatMap((e) => (e.kind === 'unknown_tool' ? [`${toolLabel(e.name)} unknown`] : [])),
+  ];
+  const failed = tools.filter((t) => t.outcome.status === 'failed').length;
+  const approvers = tools.flatMap((t) =>
+    (t.decision?.approval?.approvals ?? [])
+      .filter((a) => a.decision === 'approve')
+      .map((a) => `${t.outcome.tool} approved by ${a.approver} (${a.authentication})`),
+  );
+  const executed = tools.filter((t) => t.outcome.status === 'executed').length;
+  const parts = [`${plural(executed, 'call')} executed`];
+  if (refused.length > 0) parts.push(`${refused.length} refused (${refused.join(', ')})`);
+  if (failed > 0) parts.push(`${failed} failed`);
+  parts.push(...approvers);
+  const status = result.reason ? `${result.status} (${clip(result.reason, 60)})` : result.status;
+  return `${status}; ${parts.join(', ')}`;
 }

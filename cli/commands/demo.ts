@@ -1,33 +1,44 @@
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { colors, formatRun, plain, type Style, tally } from '../../agents/run-report.ts';
+import {
+  clip,
+  clipJson,
+  colors,
+  formatRun,
+  outcomeSummary,
+  plain,
+  type Style,
+} from '../../agents/run-report.ts';
 import { type AgentRunHandle, startAgentRun } from '../../agents/start-run.ts';
-import { ApproverAuthenticator } from '../../approvals/auth/authenticate.ts';
-import type { WardenConfig } from '../../config/env.ts';
+import { ApprovalRefusedError } from '../../approvals/submit-approval.ts';
 import type { PendingApproval } from '../../guard/types.ts';
 import { loadScenario } from '../../models/scripted/load-scenarios.ts';
 import type { Scenario } from '../../models/scripted/scenario.ts';
 import { connectClient, createClient } from '../../temporal/connection.ts';
 import type { TemporalEndpoint } from '../../temporal/launcher.ts';
-import { startApprovalsWeb } from '../../web/start-approvals-web.ts';
+import { isPortFree } from '../../temporal/ports.ts';
+import { type ApprovalsWeb, startApprovalsWeb } from '../../web/start-approvals-web.ts';
 import { TemporalApprovalsBackend } from '../../web/temporal-backend.ts';
 import { startWardenWorkers } from '../../workers/warden-workers.ts';
 import type { AgentRunResult } from '../../workflows/agent-run.ts';
 import { pendingApprovalsQuery } from '../../workflows/guard/definitions.ts';
 import { CliError } from '../errors.ts';
-import { openSession } from '../session.ts';
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+import { openSession, untilInterrupted } from '../session.ts';
+import { DEMO_APPROVER, type DemoApprovers, prepareDemoApprovers } from './demo-approvers.ts';
 
 /** The four stories the demo tells, in order. */
 export const DEMO_SCENARIOS = ['benign-ticket', 'refund-under-limit', 'refund-over-limit', 'injected-export'];
-const DEMO_APPROVER = 'bob';
+
+interface DemoOptions {
+  interactive?: boolean;
+  keep?: boolean;
+  approverToken?: string;
+}
 
 interface DemoContext {
   client: Client;
-  config: WardenConfig;
+  approvers: DemoApprovers;
   endpoint: TemporalEndpoint;
   taskQueue: string;
   interactive: boolean;
@@ -41,6 +52,8 @@ export function workflowUrl(endpoint: TemporalEndpoint, workflowId: string): str
   return `${endpoint.uiUrl}/namespaces/${encodeURIComponent(endpoint.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Resolves with the first pending approval, or undefined once the run has finished. */
 async function nextPending(
   handle: AgentRunHandle,
@@ -49,70 +62,81 @@ async function nextPending(
   while (!finished()) {
     const [pending] = await handle.query(pendingApprovalsQuery).catch(() => []);
     if (pending) return pending;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await pause(200);
   }
   return undefined;
 }
 
-/** Approves as the demo approver through the same path `warden approve` and the web page use. */
+/** Waits until the run has moved past this call (decided by someone, or finished). */
+async function untilDecided(
+  handle: AgentRunHandle,
+  callId: string,
+  finished: () => boolean,
+  everyMs: number,
+) {
+  while (!finished()) {
+    const still = await handle.query(pendingApprovalsQuery).catch(() => []);
+    if (!still.some((p) => p.callId === callId)) return;
+    await pause(everyMs);
+  }
+}
+
+/** Approves with an approver token, authenticated and submitted as `warden approve --token` does. */
 async function approveAsDemoApprover(ctx: DemoContext, handle: AgentRunHandle, pending: PendingApproval) {
-  const identity = ApproverAuthenticator.fromConfig(ctx.config).authenticate(
-    ctx.config.WARDEN_MODE === 'production'
-      ? { token: process.env.WARDEN_TOKEN }
-      : { as: `User:${DEMO_APPROVER}` },
-  );
-  const message = await new TemporalApprovalsBackend(ctx.client, ctx.config).decide(identity, {
-    workflowId: handle.workflowId,
-    callId: pending.callId,
-    approve: true,
-    reason: 'demo: refund matches the ticket',
-  });
-  ctx.out(
-    `          ${ctx.style.green('✓')} ${message} ${ctx.style.dim(`[as User:${identity.user.id}, ${identity.authentication}]`)}`,
-  );
+  const identity = ctx.approvers.demoApprover();
+  try {
+    const message = await new TemporalApprovalsBackend(ctx.client, ctx.approvers.config).decide(identity, {
+      workflowId: handle.workflowId,
+      callId: pending.callId,
+      approve: true,
+      reason: 'demo: refund matches the ticket',
+    });
+    ctx.out(
+      `          ${ctx.style.green('✓')} ${message} ${ctx.style.dim(`[as User:${identity.user.id}, ${identity.authentication}]`)}`,
+    );
+  } catch (error) {
+    if (error instanceof ApprovalRefusedError)
+      throw new CliError(`demo approval refused: ${error.message}`, 1);
+    throw error;
+  }
+}
+
+/** What a person types in another terminal to approve this call. */
+function approveCommand(ctx: DemoContext, handle: AgentRunHandle, pending: PendingApproval): string {
+  const base = `node bin/warden.js approve ${handle.workflowId} ${pending.callId}`;
+  const { tokenFile, minted } = ctx.approvers;
+  const token = minted.find((m) => m.user === DEMO_APPROVER)?.token;
+  if (tokenFile && token) return `WARDEN_APPROVER_TOKENS=${tokenFile} ${base} --token ${token}`;
+  return `${base} --token <your approver token>   (or set WARDEN_TOKEN)`;
 }
 
 async function handleApprovals(ctx: DemoContext, handle: AgentRunHandle, result: Promise<AgentRunResult>) {
   let finished = false;
-  void result.then(
-    () => {
-      finished = true;
-    },
-    () => {
-      finished = true;
-    },
-  );
+  const markFinished = () => {
+    finished = true;
+  };
+  void result.then(markFinished, markFinished);
+  const isFinished = () => finished;
   for (;;) {
-    const pending = await nextPending(handle, () => finished);
+    const pending = await nextPending(handle, isFinished);
     if (!pending) return;
-    const { style } = ctx;
-    ctx.out(
-      `          ${style.yellow('⏸')} ${style.bold(pending.tool)} waits for approval ${style.dim(JSON.stringify(pending.arguments))}`,
+    const { style, out } = ctx;
+    out(
+      `          ${style.yellow('⏸')} ${style.bold(pending.tool)} waits for approval ${style.dim(clipJson(pending.arguments))}`,
     );
-    for (const reason of pending.reasons) ctx.out(`            ${style.dim('why:')} ${clip(reason, 150)}`);
-    ctx.out(
+    for (const reason of pending.reasons) out(`            ${style.dim('why:')} ${clip(reason)}`);
+    out(
       `            ${style.dim('may approve:')} ${pending.eligibleApprovers.join(', ')} (quorum ${pending.quorum})`,
     );
     if (ctx.interactive) {
-      ctx.out(`            approve from another terminal:`);
-      ctx.out(
-        `              node bin/warden.js approve ${handle.workflowId} ${pending.callId} --as ${DEMO_APPROVER}`,
-      );
-      if (ctx.approvalsUrl) ctx.out(`            or sign in at ${ctx.approvalsUrl} with an approver token`);
-      ctx.out(`            waiting…`);
-      while (!finished) {
-        const still = await handle.query(pendingApprovalsQuery).catch(() => []);
-        if (!still.some((p) => p.callId === pending.callId)) break;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      out(`            approve as ${DEMO_APPROVER} from another terminal:`);
+      out(`              ${approveCommand(ctx, handle, pending)}`);
+      if (ctx.approvalsUrl) out(`            or sign in at ${ctx.approvalsUrl} with an approver token`);
+      out('            waiting…');
+      await untilDecided(handle, pending.callId, isFinished, 500);
     } else {
       await approveAsDemoApprover(ctx, handle, pending);
-      // Let the run move past this call before looking for the next one.
-      while (!finished) {
-        const still = await handle.query(pendingApprovalsQuery).catch(() => []);
-        if (!still.some((p) => p.callId === pending.callId)) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await untilDecided(handle, pending.callId, isFinished, 100);
     }
   }
 }
@@ -145,35 +169,87 @@ async function runScenario(ctx: DemoContext, scenario: Scenario, index: number):
   return done;
 }
 
+/** The approvals page on its usual port, or on any free one when something (`warden dev`) holds it. */
+async function startDemoWeb(approvers: DemoApprovers, client: Client): Promise<ApprovalsWeb> {
+  const { config } = approvers;
+  const port = (await isPortFree(config.WARDEN_WEB_PORT)) ? config.WARDEN_WEB_PORT : 0;
+  return startApprovalsWeb(config, client, { port });
+}
+
+function printSignIn(
+  out: (line?: string) => void,
+  style: Style,
+  web: ApprovalsWeb,
+  approvers: DemoApprovers,
+) {
+  out(`Approvals page: ${web.url}`);
+  if (approvers.minted.length === 0) {
+    out(style.dim('  sign in with a token from WARDEN_APPROVER_TOKENS'));
+    return;
+  }
+  out(style.dim('  sign in with a token minted for this demo (it stops working when the demo exits):'));
+  for (const { user, token } of approvers.minted) out(`    User:${user.padEnd(6)} ${token}`);
+}
+
+/** Where the runs live once the demo is gone, and how to look at them again. */
+function afterword(endpoint: TemporalEndpoint, dataDir: string, uiPort: number): string {
+  switch (endpoint.source) {
+    case 'dev-server':
+      return `The demo's Temporal server has stopped, so the links above are offline. Runs are kept in ${path.join(path.resolve(dataDir), 'temporal.sqlite')}: run \`npm run dev\` (warden dev) to browse them at http://localhost:${uiPort}.`;
+    case 'cluster':
+      return `Runs are kept on the Temporal server at ${endpoint.address} (namespace ${endpoint.namespace}); \`warden audit <run>\` prints any of them again.`;
+    case 'sdk-download':
+      return "The SDK's temporary Temporal server has stopped and its runs with it; install Go or the temporal CLI to keep them.";
+  }
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('run the support-copilot demo: four agent runs, every tool call through the guard')
-    .option('--interactive', 'wait for a real approver instead of approving the over-limit refund as bob')
-    .action(async (options: { interactive?: boolean }) => {
+    .option('--interactive', 'wait for a real approver (CLI or approvals page) instead of approving as bob')
+    .option(
+      '--keep',
+      'after the runs, keep Temporal, the workers and the approvals page running until Ctrl-C',
+    )
+    .option(
+      '--approver-token <token>',
+      'with WARDEN_APPROVER_TOKENS: the token the demo approves with (default: $WARDEN_TOKEN)',
+    )
+    .action(async (options: DemoOptions) => {
       const started = Date.now();
+      const interactive = options.interactive === true;
       const scenarios = DEMO_SCENARIOS.map((name) => loadScenario(name));
-      const { config, endpoint } = await openSession();
+      const { config: baseConfig, endpoint } = await openSession();
       const style = process.stdout.isTTY ? colors : plain;
       const out = (line = '') => console.log(line);
+      let approvers: DemoApprovers | undefined;
+      let connection: Awaited<ReturnType<typeof connectClient>> | undefined;
       let workers: Awaited<ReturnType<typeof startWardenWorkers>> | undefined;
-      let web: Awaited<ReturnType<typeof startApprovalsWeb>> | undefined;
-      const connection = await connectClient(config, endpoint.address);
+      let web: ApprovalsWeb | undefined;
       try {
+        approvers = await prepareDemoApprovers(
+          baseConfig,
+          { interactive, ...(options.approverToken ? { approverToken: options.approverToken } : {}) },
+          process.env,
+        );
+        const { config } = approvers;
+        connection = await connectClient(config, endpoint.address);
         workers = await startWardenWorkers(config, endpoint);
         const client = createClient(connection, endpoint.namespace);
-        if (options.interactive && config.WARDEN_APPROVER_TOKENS)
-          web = await startApprovalsWeb(config, client);
+        if (interactive || options.keep) web = await startDemoWeb(approvers, client);
+
         out(style.bold('Warden demo: a support copilot whose every tool call is checked before it runs'));
         out(
           `Temporal ${endpoint.address} (${endpoint.source}) · model: ${config.WARDEN_MODEL === 'scripted' ? 'scripted scenarios (offline)' : config.WARDEN_MODEL} · policy: ${config.WARDEN_PDP}`,
         );
+        if (web) printSignIn(out, style, web, approvers);
         const ctx: DemoContext = {
           client,
-          config,
+          approvers,
           endpoint,
           taskQueue: workers.taskQueue,
-          interactive: options.interactive === true,
+          interactive,
           ...(web ? { approvalsUrl: web.url } : {}),
           style,
           out,
@@ -185,21 +261,29 @@ export function registerDemo(program: Command): void {
         out();
         out(style.bold('Summary'));
         for (const [index, result] of results.entries()) {
-          const t = tally(result);
-          const approved = t.approved > 0 ? `, ${t.approved} approved by a person` : '';
-          out(
-            `  ${index + 1}. ${scenarios[index]?.title}: ${result.status}; ${t.executed} calls executed, ${t.refused} refused${approved}`,
-          );
+          const mark = result.status === 'completed' ? style.green('✓') : style.red('✗');
+          out(`  ${index + 1}. ${mark} ${scenarios[index]?.title}: ${outcomeSummary(result)}`);
         }
         if (endpoint.uiUrl) out(`  All runs: ${endpoint.uiUrl}/namespaces/${endpoint.namespace}/workflows`);
         out(style.dim(`  finished in ${((Date.now() - started) / 1000).toFixed(1)} s`));
+
+        if (options.keep) {
+          out();
+          const ui = endpoint.uiUrl ? `Temporal Web ${endpoint.uiUrl}, ` : '';
+          out(`Keeping ${ui}the workers and the approvals page ${web?.url ?? ''} running. Ctrl-C to stop.`);
+          await untilInterrupted();
+          out('stopping…');
+        }
+        out();
+        out(afterword(endpoint, config.WARDEN_DATA_DIR, config.WARDEN_TEMPORAL_UI_PORT));
         if (results.some((r) => r.status !== 'completed'))
           throw new CliError('a demo run did not complete', 1);
       } finally {
         await web?.close();
-        await connection.close();
+        await connection?.close();
         await workers?.shutdown();
         await endpoint.stop();
+        await approvers?.dispose();
       }
     });
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApproverAuthenticator } from '../../../approvals/auth/authenticate.ts';
 import { submitApproval } from '../../../approvals/submit-approval.ts';
 import type { PendingApproval } from '../../../guard/types.ts';
-import { EXFILTRATION_URL } from '../../../services/crm/seed.ts';
+import { BENIGN_TICKET_ID, EXFILTRATION_URL, INJECTION_TICKET_ID } from '../../../services/crm/seed.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../workflows/agent-run.ts';
 import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
@@ -42,20 +42,25 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
       client,
       taskQueue,
       'benign-ticket',
-      'Please handle ticket t-502 for me.',
+      'Please handle ticket t-504 for me.',
     );
     const result = await handle.result();
     expect(result.status).toBe('completed');
-    expect(result.finalOutput).toContain('t-502 is answered and closed');
+    expect(result.finalOutput).toContain('t-504 is answered and closed');
     expect(toolEntries(result).map((e) => [e.outcome.tool, e.outcome.status])).toEqual([
       ['ticket.get', 'executed'],
       ['crm.get_customer', 'executed'],
       ['ticket.reply', 'executed'],
       ['crm.update_ticket', 'executed'],
     ]);
-    const ticket = workers.deps.services.crm.getTicket('t-502');
+    const ticket = workers.deps.services.crm.getTicket(BENIGN_TICKET_ID);
     expect(ticket.status).toBe('closed');
     expect(ticket.replies).toHaveLength(1);
+    // Its own ticket: the prompt-injected one is not touched by the benign run.
+    expect(workers.deps.services.crm.getTicket(INJECTION_TICKET_ID)).toMatchObject({
+      status: 'open',
+      replies: [],
+    });
     // Every executed call carries the policy decision that allowed it.
     for (const entry of toolEntries(result)) {
       expect(entry.decision?.authorization).toMatchObject({ allowed: true, unattended: true });
