@@ -145,15 +145,16 @@ function modelTurn(step: ActivityStep): TimelineEntry | undefined {
 function authzEntries(step: ActivityStep): TimelineEntry[] | undefined {
   const result = authorizeResult.safeParse(step.result);
   if (!result.success) return undefined;
-  const tool = String(
-    (step.input[0] as { tool?: unknown } | undefined)?.tool ?? result.data.invoke.resource.id,
-  );
+  const input = step.input[0] as { tool?: unknown; callId?: unknown } | undefined;
+  const tool = String(input?.tool ?? result.data.invoke.resource.id);
+  const callId = typeof input?.callId === 'string' ? input.callId : undefined;
   return [result.data.invoke, result.data.unattended].flatMap((d) =>
     d
       ? [
           {
             at: step.closedAt ?? step.scheduledAt,
             kind: 'authz_decision' as const,
+            ...(callId !== undefined ? { callId } : {}),
             tool,
             action: d.action,
             allowed: d.allowed,
@@ -267,7 +268,8 @@ export function buildTimeline(
     ...(agent ? { agent } : {}),
     ...(user ? { user } : {}),
   });
-  // Authorization activities carry no call id; they belong to the next guarded step of the same tool.
+  // Authorization activities name their call id. Those recorded before they did belong to the next
+  // guarded step of the same tool.
   const awaitingCallId = new Map<string, Array<TimelineEntry & { kind: 'authz_decision' }>>();
   const attached = new Set<string>();
   const attach = (callId: string, tool: string) => {
@@ -292,10 +294,14 @@ export function buildTimeline(
     if (authz) {
       for (const entry of authz) {
         if (entry.kind !== 'authz_decision') continue;
+        entries.push(entry);
+        if (entry.callId !== undefined) {
+          attached.add(entry.callId);
+          continue;
+        }
         const list = awaitingCallId.get(entry.tool) ?? [];
         list.push(entry);
         awaitingCallId.set(entry.tool, list);
-        entries.push(entry);
       }
       continue;
     }

@@ -139,6 +139,8 @@ export type DecisionOutcome = ToolCallStatus | 'validating' | 'awaiting_approval
 export interface DecisionRecord {
   callId: string;
   tool: string;
+  /** The agent identity that made the call (after a handoff, not the run's first agent). */
+  agent?: OsoValue;
   toolVersion?: string;
   risk?: RiskLevel;
   arguments?: unknown;
@@ -165,6 +167,8 @@ export interface DecisionRecord {
 
 /** Inputs of the guard activities: plain JSON, no secrets. */
 export interface AuthorizeCallInput {
+  /** The call this decision is for: the audit attributes decisions by it. */
+  callId: string;
   agent: OsoValue;
   onBehalfOf: OsoValue;
   tool: string;

@@ -19,12 +19,23 @@
 #   acts_for(Agent, User), and only what the agent may do AND that user may do.
 #   Approve is a user's decision: an agent never holds an approver role.
 # - Per-call attributes are context facts: refund_amount(Tool, Integer), record_count(Tool, Integer).
+# - Handoffs: an agent may hand a user's conversation to another agent (`handoff` on Agent{target})
+#   when it is a configured "delegator" of that agent AND the user may use the toolset the target
+#   "serves" (holds "user" or "unattended_user" on it). Every tool call after the handoff is still
+#   decided for the target's own identity.
 # - Self-approval (a user approving her own request) is refused by the guard, not here.
 # - Context facts cannot be combined with `not` in Oso Cloud, so this policy never negates.
 
 actor User {}
 
-actor Agent {}
+# An agent is also what a handoff targets: `handoff` on Agent{target}.
+actor Agent {
+  permissions = ["handoff"];
+  roles = ["delegator"];
+  relations = { serves: Toolset };
+
+  "handoff" if "delegator";
+}
 
 global {
   roles = ["security"];
@@ -53,6 +64,15 @@ resource Tool {
   "approve" if "approver";
   "approve" if global "security";
 }
+
+# The user's side of a handoff, for users only: an agent never qualifies through its own toolset roles.
+has_permission(user: User, "handoff", agent: Agent) if
+  has_relation(agent, "serves", toolset) and
+  has_role(user, "user", toolset);
+
+has_permission(user: User, "handoff", agent: Agent) if
+  has_relation(agent, "serves", toolset) and
+  has_role(user, "unattended_user", toolset);
 
 resource Org {
   roles = ["support", "lead"];
@@ -229,6 +249,39 @@ test "agents never approve, even for an approver" {
     acts_for(Agent{"support-bot"}, User{"carol"});
   }
   assert_not allow(Agent{"support-bot"}, "approve", Tool{"crm.issue_refund"});
+}
+
+test "support-bot hands a billing dispute to billing-bot for a user of refunds" {
+  setup {
+    has_role(Agent{"support-bot"}, "delegator", Agent{"billing-bot"});
+    has_relation(Agent{"billing-bot"}, "serves", Toolset{"refunds"});
+    has_role(User{"alice"}, "unattended_user", Toolset{"refunds"});
+    has_role(User{"dave"}, "user", Toolset{"refunds"});
+    has_role(User{"erin"}, "unattended_user", Toolset{"crm-read"});
+    has_role(Agent{"status-bot"}, "unattended_user", Toolset{"refunds"});
+    has_role(Agent{"support-bot"}, "unattended_user", Toolset{"refunds"});
+    acts_for(Agent{"support-bot"}, User{"alice"});
+  }
+  assert allow(Agent{"support-bot"}, "handoff", Agent{"billing-bot"});
+  assert has_permission(User{"dave"}, "handoff", Agent{"billing-bot"});
+  assert_not has_permission(User{"erin"}, "handoff", Agent{"billing-bot"});
+  assert_not has_permission(User{"mallory"}, "handoff", Agent{"billing-bot"});
+  assert_not allow(Agent{"billing-bot"}, "handoff", Agent{"support-bot"});
+  assert_not has_permission(Agent{"status-bot"}, "handoff", Agent{"billing-bot"});
+  assert_not allow(Agent{"support-bot"}, "handoff", Agent{"status-bot"});
+}
+
+test "no handoff for mallory, nor for an agent not configured as a delegator" {
+  setup {
+    has_role(Agent{"support-bot"}, "delegator", Agent{"billing-bot"});
+    has_relation(Agent{"billing-bot"}, "serves", Toolset{"refunds"});
+    has_role(User{"alice"}, "unattended_user", Toolset{"refunds"});
+    has_role(Agent{"status-bot"}, "unattended_user", Toolset{"refunds"});
+    acts_for(Agent{"support-bot"}, User{"mallory"});
+    acts_for(Agent{"status-bot"}, User{"alice"});
+  }
+  assert_not allow(Agent{"support-bot"}, "handoff", Agent{"billing-bot"});
+  assert_not allow(Agent{"status-bot"}, "handoff", Agent{"billing-bot"});
 }
 
 test "customer and ticket data through the org" {

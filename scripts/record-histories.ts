@@ -1,7 +1,7 @@
 /**
  * Records the histories that `test/integration/agents/replay.test.ts` replays: the demo scenarios
- * (and the malformed-call scenario) run once on a throw-away Temporal server, each history written
- * to test/histories/<scenario>.json. Run it when a workflow change is meant to be incompatible and
+ * (and the malformed-call and handoff-with-approval scenarios) run once on a throw-away Temporal
+ * server, each history written to test/histories/<scenario>.json. Run it when a workflow change is meant to be incompatible and
  * the old histories are retired: `npx tsx scripts/record-histories.ts`.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -22,7 +22,7 @@ import { startWardenWorkers } from '../workers/warden-workers.ts';
 import { pendingApprovalsQuery } from '../workflows/guard/definitions.ts';
 
 const OUT_DIR = fileURLToPath(new URL('../test/histories', import.meta.url));
-const SCENARIOS = [...DEMO_SCENARIOS, 'malformed-tool-calls'];
+const SCENARIOS = [...DEMO_SCENARIOS, 'malformed-tool-calls', 'handoff-refund-over-limit'];
 
 const config = loadConfig({
   ...process.env,

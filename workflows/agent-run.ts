@@ -74,25 +74,30 @@ export async function agentRunWorkflow(input: AgentRunInput): Promise<AgentRunRe
     },
   });
 
-  // Guards are created before the first await, so their approval Update and queries are registered
-  // when the run starts; the first one is the start agent's.
-  const guards = new Map<string, RunGuard>();
+  // One guard for the whole run, created before the first await so that its approval Update and
+  // queries are registered when the run starts. Each agent calls tools through it under its own
+  // identity: records and pending approvals of every agent stay in the run's one list.
+  const callerOptions = (agent: AgentDefinition) => ({
+    // An agent knows only its own tools: a tool it was not given is an invalid call.
+    tools: toolRegistry(agent.tools),
+    rules: agent.intent,
+    ...(agent.purposeScope ? { purposeScope: agent.purposeScope } : {}),
+  });
+  const identityOf = (agent: AgentDefinition) => ({
+    agent: agentPrincipal(agent),
+    onBehalfOf: user,
+    purpose: agent.purpose,
+  });
+  const guard = createRunGuard(identityOf(start), callerOptions(start));
+  const callers = new Map<string, RunGuard>([[start.name, guard]]);
   const gateFor = (agent: AgentDefinition): RunGuard => {
-    const existing = guards.get(agent.name);
-    if (existing) return existing;
-    const guard = createRunGuard(
-      { agent: agentPrincipal(agent), onBehalfOf: user, purpose: agent.purpose },
-      {
-        // The guard knows only this agent's tools: a tool it was not given is an invalid call.
-        tools: toolRegistry(agent.tools),
-        rules: agent.intent,
-        ...(agent.purposeScope ? { purposeScope: agent.purposeScope } : {}),
-      },
-    );
-    guards.set(agent.name, guard);
-    return guard;
+    let caller = callers.get(agent.name);
+    if (caller === undefined) {
+      caller = guard.forIdentity(identityOf(agent), callerOptions(agent));
+      callers.set(agent.name, caller);
+    }
+    return caller;
   };
-  gateFor(start);
   setHandler(agentRunProgressQuery, () => ({
     agent: start.name,
     currentAgent,
@@ -129,7 +134,7 @@ export async function agentRunWorkflow(input: AgentRunInput): Promise<AgentRunRe
     status: AgentRunStatus,
     extra: { finalOutput?: string; reason?: string } = {},
   ): AgentRunResult => {
-    for (const guard of guards.values()) guard.setStatus(status);
+    guard.setStatus(status);
     return {
       status,
       agent: start.name,

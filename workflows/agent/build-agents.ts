@@ -18,7 +18,7 @@ export interface AgentGraphOptions {
   start: string;
   onBehalfOf: OsoValue;
   ledger: ModelCallLedger;
-  /** The guard that acts with this agent's identity. */
+  /** The run guard's caller that acts with this agent's identity. */
   gateFor(agent: AgentDefinition): ToolGate;
   record(entry: TimelineEntry): void;
 }
@@ -63,19 +63,13 @@ export function buildAgentGraph(options: AgentGraphOptions): Agent {
     if (existing) return existing;
     const definition = options.catalog.get(name);
     if (definition === undefined) throw new Error(`unknown agent ${name}`);
-    // The guard of a handoff target is created on its first tool call, not when the graph is built:
-    // creating a guard registers the run's approval handlers.
-    let guard: ToolGate | undefined;
-    const current = () => {
-      guard ??= options.gateFor(definition);
-      return guard;
-    };
-    const gate: ToolGate = {
-      callTool: (request) => current().callTool(request),
-      records: () => current().records(),
-    };
+    const gate = options.gateFor(definition);
     const onOutcome = (outcome: ToolCallOutcome) => {
-      const decision = gate.records().find((r) => r.callId === outcome.callId);
+      // The run's records hold every agent's calls; a reused call id is refused in a later record.
+      const decision = gate
+        .records()
+        .reverse()
+        .find((r) => r.callId === outcome.callId);
       options.record({ kind: 'tool', agent: name, outcome, ...(decision ? { decision } : {}) });
     };
     const agent = new Agent({

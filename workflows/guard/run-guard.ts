@@ -5,10 +5,12 @@ import {
   condition,
   proxyActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { GuardActivities } from '../../activities/guard/index.ts';
+import { runSummary } from '../../audit/run-summary.ts';
 import type { OsoValue } from '../../authz/types.ts';
 import { argumentAt, hostOf } from '../../guard/intent/evaluate.ts';
 import type { IntentRule } from '../../guard/intent/rules.ts';
@@ -56,12 +58,22 @@ export interface RunGuardOptions {
   approvalTimeouts?: Record<string, Duration>;
 }
 
+/** What a caller acting under another identity may set for its own calls; the rest is the run's. */
+export type CallerOptions = Pick<RunGuardOptions, 'tools' | 'rules' | 'purposeScope' | 'approvalTimeouts'>;
+
 export interface RunGuard {
   callTool(request: ToolCallRequest): Promise<ToolCallOutcome>;
+  /** Every call of the run, whichever identity made it. */
   records(): DecisionRecord[];
   pending(): PendingApproval[];
-  /** Sets the WardenStatus search attribute, e.g. 'completed' when the run ends. */
+  /** Sets the WardenStatus search attribute (and the memo), e.g. 'completed' when the run ends. */
   setStatus(status: string): void;
+  /**
+   * The same run guard (handlers, records, pending approvals, usage) calling tools as another
+   * identity, e.g. the agent a conversation was handed off to. Given options replace the run's
+   * tools, rules, purpose scope and approval timeouts; without options the run's apply.
+   */
+  forIdentity(identity: RunIdentity, options?: CallerOptions): RunGuard;
 }
 
 const DEFAULT_APPROVAL_TIMEOUT: Duration = '1 hour';
@@ -77,12 +89,22 @@ type Approval =
   | { state: 'approved'; approvals: ApprovalSubmission[] }
   | { state: 'rejected' | 'expired'; reason: string };
 
+/** Who makes a call and with what: the run's identity and options, or a caller's from `forIdentity`. */
+interface Caller {
+  identity: RunIdentity;
+  tools: ToolRegistry;
+  options: RunGuardOptions;
+}
+
+const formatValue = (value: OsoValue) => `${value.type}:${value.id}`;
+
 /**
  * The guard of one workflow run. Call once, before the first await, so that an Update arriving
- * early finds its handler. Every tool call of the run goes through `callTool`.
+ * early finds its handler. Every tool call of the run goes through `callTool`, or through the
+ * `callTool` of a caller from `forIdentity` when another agent identity acts in the same run.
  */
 export function createRunGuard(identity: RunIdentity, options: RunGuardOptions = {}): RunGuard {
-  const tools = options.tools ?? demoTools;
+  const runCaller: Caller = { identity, tools: options.tools ?? demoTools, options };
   const records: DecisionRecord[] = [];
   const pending = new Map<string, PendingState>();
   const usage: RunUsage = { calls: 0, callsByTool: {}, recordsRead: 0, hosts: [] };
@@ -90,23 +112,53 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
   let denials = 0;
   let sequence = 0;
   let status = 'running';
+  let publishedStatus: string | undefined;
+  let publishedAgent = formatValue(identity.agent);
   const zoneActivities = new Map<string, Pick<GuardActivities, 'executeGuardedTool'>>();
 
   const openPending = () => [...pending.values()].filter((p) => p.decision === undefined);
   const publicPending = (): PendingApproval[] =>
     openPending().map(({ submissions: _s, decision: _d, ...view }) => structuredClone(view));
 
+  function summary(shownStatus: string): string {
+    const last = records[records.length - 1];
+    return runSummary({
+      agent: publishedAgent,
+      user: formatValue(identity.onBehalfOf),
+      status: shownStatus,
+      toolCalls: records.length,
+      executed: records.filter((r) => r.outcome === 'executed').length,
+      denied: denials,
+      pendingApprovals: openPending().length,
+      ...(last ? { lastTool: last.tool } : {}),
+    });
+  }
+
   function publish(): void {
+    const shownStatus = openPending().length > 0 ? 'awaiting_approval' : status;
     upsertSearchAttributes([
-      { key: WARDEN_STATUS, value: openPending().length > 0 ? 'awaiting_approval' : status },
+      { key: WARDEN_STATUS, value: shownStatus },
       { key: WARDEN_PENDING_APPROVALS, value: openPending().length },
       { key: WARDEN_DENIALS, value: denials },
     ]);
+    // The memo is Temporal Web's one-line view of the run; it changes with the status only.
+    if (shownStatus !== publishedStatus) {
+      publishedStatus = shownStatus;
+      upsertMemo({ summary: summary(shownStatus) });
+    }
+  }
+
+  /** WardenAgent names the agent of the latest call: it changes after a handoff. */
+  function publishAgent(agent: OsoValue): void {
+    const value = formatValue(agent);
+    if (value === publishedAgent) return;
+    publishedAgent = value;
+    upsertSearchAttributes([{ key: WARDEN_AGENT, value }]);
   }
 
   upsertSearchAttributes([
-    { key: WARDEN_AGENT, value: `${identity.agent.type}:${identity.agent.id}` },
-    { key: WARDEN_USER, value: `${identity.onBehalfOf.type}:${identity.onBehalfOf.id}` },
+    { key: WARDEN_AGENT, value: publishedAgent },
+    { key: WARDEN_USER, value: formatValue(identity.onBehalfOf) },
   ]);
   publish();
 
@@ -131,7 +183,9 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
     },
     {
       validator: (submission) => {
-        const problem = approvalProblem(pending.get(submission?.callId), submission, identity, Date.now());
+        const call = pending.get(submission?.callId);
+        // The requester is whoever made that call, which after a handoff is not the run's first agent.
+        const problem = approvalProblem(call, submission, call?.requester ?? identity, Date.now());
         if (problem !== undefined) throw new Error(problem);
       },
     },
@@ -160,6 +214,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
   }
 
   async function waitForApproval(
+    caller: Caller,
     record: DecisionRecord,
     tool: ToolDefinition,
     args: unknown,
@@ -171,7 +226,8 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
     if (config.onTimeout === 'escalate' && config.escalateTo) groups.push(config.escalateTo);
     const quorum = config.quorum ?? 1;
     const toolTimeout = durationMs(config.timeout ?? DEFAULT_APPROVAL_TIMEOUT);
-    const runTimeout = options.approvalTimeouts?.[tool.name];
+    const runTimeout = caller.options.approvalTimeouts?.[tool.name];
+    const { identity } = caller;
     const timeoutMs = runTimeout === undefined ? toolTimeout : Math.min(toolTimeout, durationMs(runTimeout));
 
     let unstaffed = 0;
@@ -257,17 +313,20 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
   }
 
   async function decideAndRun(
+    caller: Caller,
     record: DecisionRecord,
     tool: ToolDefinition,
     args: unknown,
     callId: string,
   ): Promise<ToolCallOutcome> {
     const base = { callId, tool: tool.name };
+    const { identity, options } = caller;
     for (let round = 1; ; round++) {
       // b. authorize
       let authz: Awaited<ReturnType<GuardActivities['authorizeToolCall']>>;
       try {
         authz = await guardActivities.authorizeToolCall({
+          callId,
           agent: identity.agent,
           onBehalfOf: identity.onBehalfOf,
           tool: tool.name,
@@ -323,7 +382,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
         reasons.push(...intent.verdict.reasons.map((r) => `intent: ${r}`));
       let approvals: ApprovalSubmission[] = [];
       if (reasons.length > 0) {
-        const approval = await waitForApproval(record, tool, args, intent.grant, reasons);
+        const approval = await waitForApproval(caller, record, tool, args, intent.grant, reasons);
         if (approval.state !== 'approved') {
           return finish(record, { ...base, status: approval.state, reason: approval.reason });
         }
@@ -375,12 +434,14 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
     }
   }
 
-  async function callTool(request: ToolCallRequest): Promise<ToolCallOutcome> {
+  async function callTool(caller: Caller, request: ToolCallRequest): Promise<ToolCallOutcome> {
     const callId = request.callId ?? `call-${++sequence}`;
     const toolName = typeof request.tool === 'string' ? request.tool : String(request.tool);
+    publishAgent(caller.identity.agent);
     const record: DecisionRecord = {
       callId,
       tool: toolName,
+      agent: caller.identity.agent,
       requestedAt: new Date().toISOString(),
       validation: { ok: false, errors: [] },
       outcome: 'validating',
@@ -396,7 +457,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
     }
     usedCallIds.add(callId);
     const parsed = parseToolArguments(
-      tools,
+      caller.tools,
       toolName,
       request.arguments,
       options.maxArgumentBytes ?? DEFAULT_MAX_ARGUMENT_BYTES,
@@ -415,18 +476,32 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
     }
     record.validation.ok = true;
     record.arguments = parsed.args;
-    return decideAndRun(record, parsed.tool, parsed.args, callId);
+    return decideAndRun(caller, record, parsed.tool, parsed.args, callId);
   }
 
-  return {
-    callTool,
-    records: () => structuredClone(records),
-    pending: publicPending,
-    setStatus(next) {
-      status = next;
-      publish();
-    },
-  };
+  function guardFor(caller: Caller): RunGuard {
+    return {
+      callTool: (request) => callTool(caller, request),
+      records: () => structuredClone(records),
+      pending: publicPending,
+      setStatus(next) {
+        status = next;
+        publish();
+      },
+      forIdentity: (other, callerOptions) =>
+        guardFor(
+          callerOptions === undefined
+            ? { ...runCaller, identity: other }
+            : {
+                identity: other,
+                tools: callerOptions.tools ?? demoTools,
+                options: { maxArgumentBytes: options.maxArgumentBytes, ...callerOptions },
+              },
+        ),
+    };
+  }
+
+  return guardFor(runCaller);
 }
 
 function recorded(s: ApprovalSubmission): RecordedApproval {

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgentRun } from '../../../agents/start-run.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../workflows/agent-run.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
 import { type AgentWorkers, startAgentWorkers, startScenario } from './support/agent-workers.ts';
@@ -101,9 +102,15 @@ describe('the agent loop on the real Temporal server', () => {
     expect(tokens.tokens).toBeGreaterThanOrEqual(100);
   });
 
-  it('offers a handoff only when the policy allows it (the demo policy has no handoff rule: refused)', async () => {
+  it('offers a handoff only when the policy allows it (bob uses no refunds: refused for him)', async () => {
     const result = await (
-      await startScenario(client, taskQueue, 'handoff-to-billing', 'Ticket t-501 is a billing dispute.')
+      await startAgentRun(client, {
+        agent: 'support-copilot',
+        onBehalfOf: 'bob',
+        input: 'Ticket t-501 is a billing dispute.',
+        scenario: 'handoff-to-billing',
+        taskQueue,
+      })
     ).result();
     expect(entries(result, 'handoff')).toEqual([
       expect.objectContaining({ from: 'support-copilot', to: 'billing-specialist', allowed: false }),

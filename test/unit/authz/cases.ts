@@ -182,4 +182,39 @@ export const CASES: Case[] = [
     req: { actor: bot, action: 'invoke', resource: tool('nope'), onBehalfOf: user('alice') },
     allowed: false,
   },
+  {
+    name: 'bot hands off to billing-bot for alice',
+    req: { actor: bot, action: 'handoff', resource: agent('billing-bot'), onBehalfOf: user('alice') },
+    allowed: true,
+  },
+  {
+    name: 'bot hands off to billing-bot for mallory',
+    req: { actor: bot, action: 'handoff', resource: agent('billing-bot'), onBehalfOf: user('mallory') },
+    allowed: false,
+  },
+  {
+    name: 'bot hands off to billing-bot without a user',
+    req: { actor: bot, action: 'handoff', resource: agent('billing-bot') },
+    allowed: false,
+  },
+  {
+    name: 'billing-bot hands back to support-bot for alice',
+    req: {
+      actor: agent('billing-bot'),
+      action: 'handoff',
+      resource: bot,
+      onBehalfOf: user('alice'),
+    },
+    allowed: false,
+  },
+  {
+    name: 'unconfigured agent hands off to billing-bot for alice',
+    req: {
+      actor: agent('status-bot'),
+      action: 'handoff',
+      resource: agent('billing-bot'),
+      onBehalfOf: user('alice'),
+    },
+    allowed: false,
+  },
 ];

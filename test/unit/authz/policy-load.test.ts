@@ -79,7 +79,7 @@ describe('policy tests', () => {
 
 describe('load errors refuse to start', () => {
   it('malformed policy: names the file and line', async () => {
-    const dir = copyPolicies({ polar: (s) => s.replace('actor Agent {}', 'actor Agent {') });
+    const dir = copyPolicies({ polar: (s) => s.replace('actor User {}', 'actor User {') });
     await expect(embedded(dir)).rejects.toThrow(/warden\.polar:\d+:\d+: /);
   });
 
