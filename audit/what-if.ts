@@ -18,6 +18,8 @@ const authorizeResult = z.object({ invoke: recordedDecision, unattended: recorde
 
 export interface WhatIfRow {
   at: string;
+  /** The call the decision was for; absent in histories whose authorize inputs did not name it. */
+  callId?: string;
   tool: string;
   action: string;
   actor: string;
@@ -63,11 +65,13 @@ export async function whatIf(run: RunHistory, authorizer: Authorizer): Promise<W
     if (step.kind !== 'activity') continue;
     const parsed = authorizeResult.safeParse(step.result);
     if (!parsed.success) continue;
+    const callId = (step.input[0] as { callId?: unknown } | undefined)?.callId;
     for (const recorded of [parsed.data.invoke, parsed.data.unattended]) {
       if (!recorded) continue;
       const again: AuthzDecision = await authorizer.authorize(requestOf(recorded));
       rows.push({
         at: step.closedAt ?? step.scheduledAt,
+        ...(typeof callId === 'string' ? { callId } : {}),
         tool: recorded.resource.id,
         action: recorded.action,
         actor: formatValue(recorded.actor),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityStep, RunHistory } from '../../../audit/run-history.ts';
 import { buildTimeline } from '../../../audit/timeline.ts';
+import { whatIf } from '../../../audit/what-if.ts';
+import type { Authorizer, AuthzRequest } from '../../../authz/types.ts';
 import type { DecisionRecord } from '../../../guard/types.ts';
 
 const alice = { type: 'User', id: 'alice' };
@@ -110,5 +112,28 @@ describe('the audit attributes authorization decisions to calls', () => {
         intentStep('2026-01-01T00:00:02.000Z', 'b'),
       ]),
     ).toEqual([['b', 'Agent:support-bot', true]]);
+  });
+});
+
+describe('what-if names the call of each decision it re-takes', () => {
+  it('when the history has it', async () => {
+    const denyAll = {
+      authorize: async (req: AuthzRequest) => ({
+        ...decision(req.actor.id, false),
+        reason: 'stricter',
+        policyVersion: 'p2',
+      }),
+    } as unknown as Authorizer; // only authorize is called
+    const report = await whatIf(
+      run([
+        authorizeStep('2026-01-01T00:00:01.000Z', 'billing-bot', true, 'b'),
+        authorizeStep('2026-01-01T00:00:02.000Z', 'support-bot', true),
+      ]),
+      denyAll,
+    );
+    expect(report.rows.map((r) => [r.callId, r.actor, r.changed])).toEqual([
+      ['b', 'Agent:billing-bot', true],
+      [undefined, 'Agent:support-bot', true],
+    ]);
   });
 });
