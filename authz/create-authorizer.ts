@@ -18,12 +18,16 @@ export async function createAuthorizer(
   options: CreateAuthorizerOptions = {},
 ): Promise<Authorizer> {
   const { model, facts } = await loadPolicyDir(config.WARDEN_POLICY_DIR);
-  if (config.WARDEN_PDP === 'embedded') return EmbeddedAuthorizer.create(model, facts, options.embedded);
+  const policyDir = config.WARDEN_POLICY_DIR;
+  if (config.WARDEN_PDP === 'embedded') {
+    return EmbeddedAuthorizer.create(model, facts, { ...options.embedded, policyDir });
+  }
   if (config.OSO_URL === undefined || config.OSO_AUTH === undefined) {
     throw new PolicyError('WARDEN_PDP=oso-cloud needs OSO_URL and OSO_AUTH');
   }
   return OsoCloudAuthorizer.create(model, facts, {
     ...options.osoCloud,
+    policyDir,
     url: config.OSO_URL,
     apiKey: config.OSO_AUTH,
   });

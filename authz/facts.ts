@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { isSeq, LineCounter, parseDocument } from 'yaml';
 import { checkFact, type PolicyModel } from './dialect/model.ts';
 import { parseFactText } from './dialect/parser.ts';
 import { termValue } from './embedded/translate.ts';
@@ -37,12 +37,13 @@ export function checkStoredFact(model: PolicyModel, fact: Fact): void {
 }
 
 export function parseFactsFile(text: string, file: string, model: PolicyModel): Fact[] {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (error) {
-    throw new PolicyError(`${file}: malformed YAML: ${(error as Error).message.split('\n')[0]}`);
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines });
+  const yamlError = document.errors[0];
+  if (yamlError !== undefined) {
+    throw new PolicyError(`${file}: malformed YAML: ${yamlError.message.split('\n')[0]}`);
   }
+  const doc: unknown = document.toJS();
   if (doc === null || doc === undefined) return [];
   const list = (doc as { facts?: unknown }).facts;
   if (typeof doc !== 'object' || Array.isArray(doc) || !Array.isArray(list)) {
@@ -50,20 +51,30 @@ export function parseFactsFile(text: string, file: string, model: PolicyModel): 
   }
   const extra = Object.keys(doc).filter((k) => k !== 'facts');
   if (extra.length > 0) throw new PolicyError(`${file}: unknown key "${extra[0]}" (only "facts" is allowed)`);
+  const items = document.get('facts', true);
+  // Errors name the line of the entry, so an editor can jump to it.
+  const at = (i: number) => {
+    const offset = isSeq(items)
+      ? (items.items[i] as { range?: [number, ...number[]] })?.range?.[0]
+      : undefined;
+    return offset === undefined ? file : `${file}:${lines.linePos(offset).line}`;
+  };
   return list.map((entry, i) => {
     if (typeof entry !== 'string') {
       throw new PolicyError(
-        `${file}: facts[${i}] must be a string like has_role(User{"alice"}, "user", Toolset{"x"})`,
+        `${at(i)}: facts[${i}] must be a string like has_role(User{"alice"}, "user", Toolset{"x"})`,
       );
     }
     try {
-      const call = parseFactText(entry, `${file} facts[${i}]`);
+      const call = parseFactText(entry, `facts[${i}]`);
       const fact: Fact = [call.name, ...call.args.map(termValue)];
       checkStoredFact(model, fact);
       return fact;
     } catch (error) {
       const message = (error as Error).message;
-      throw new PolicyError(message.startsWith(file) ? message : `${file}: facts[${i}]: ${message}`);
+      throw new PolicyError(
+        `${at(i)}: ${message.startsWith(`facts[${i}]`) ? message : `facts[${i}]: ${message}`}`,
+      );
     }
   });
 }

@@ -23,6 +23,16 @@ export async function loadPolicyDir(dir: string): Promise<LoadedPolicy> {
   return { dir, model, facts: await loadFactsFile(factsFile, model), factsFile };
 }
 
+/** `loadPolicyDir` for a running PDP: every failure is a `PolicyError` that names the directory. */
+export async function loadPolicyForReload(dir: string): Promise<LoadedPolicy> {
+  try {
+    return await loadPolicyDir(dir);
+  } catch (error) {
+    if (error instanceof PolicyError) throw error;
+    throw new PolicyError(`cannot load policy directory ${dir}: ${(error as Error).message}`);
+  }
+}
+
 export async function readPolicySources(dir: string): Promise<PolicySource[]> {
   let names: string[];
   try {

@@ -49,7 +49,24 @@ export interface Authorizer {
   deleteFacts(patterns: FactPattern[]): Promise<void>;
   /** Every entity of `type` that appears in a stored fact. */
   knownValues(type: string): Promise<OsoValue[]>;
+  /**
+   * Replaces the policy and the stored facts with those of `dir` (default: the directory it was
+   * created from). Everything is loaded and checked first, then switched at once; on any error it
+   * throws `PolicyError` and keeps deciding with the current policy and facts. Facts changed at run
+   * time are replaced by the directory's facts file.
+   */
+  reloadPolicy(dir?: string): Promise<PolicyReload>;
   close(): Promise<void>;
+}
+
+/** What a successful `reloadPolicy` switched to. */
+export interface PolicyReload {
+  dir: string;
+  previousPolicyVersion: string;
+  policyVersion: string;
+  factsVersion: string;
+  /** How many stored facts the new policy decides with. */
+  facts: number;
 }
 
 export type FactPattern = [predicate: string, ...args: Array<FactArg | null>];

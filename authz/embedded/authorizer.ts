@@ -9,6 +9,7 @@ import {
 import { DecisionCache } from '../decision-cache.ts';
 import { checkFact, type PolicyModel } from '../dialect/model.ts';
 import { checkStoredFact, FactSet } from '../facts.ts';
+import { loadPolicyForReload } from '../policy-loader.ts';
 import type {
   Authorizer,
   AuthzDecision,
@@ -18,6 +19,7 @@ import type {
   FactArg,
   FactPattern,
   OsoValue,
+  PolicyReload,
 } from '../types.ts';
 import { PolicyError } from '../types.ts';
 import { PolarEngine } from './engine.ts';
@@ -27,6 +29,15 @@ export interface EmbeddedOptions {
   timeoutMs?: number;
   /** Cached decisions; 0 disables the cache. */
   cacheSize?: number;
+  /** The directory the policy came from: what `reloadPolicy()` reads again when given none. */
+  policyDir?: string;
+}
+
+/** One policy with its facts and the engine built from both: always replaced whole. */
+interface Loaded {
+  model: PolicyModel;
+  facts: FactSet;
+  engine: PolarEngine;
 }
 
 /** The default PDP: the open-source Polar engine, in process, no network. */
@@ -34,19 +45,21 @@ export class EmbeddedAuthorizer implements Authorizer {
   readonly engine = 'embedded' as const;
   private readonly cache: DecisionCache | undefined;
   private readonly timeoutMs: number;
+  private policyDir: string | undefined;
   private inFlight = new Map<PolarEngine, number>();
   private retired = new Set<PolarEngine>();
   private closed = false;
+  /** Fact changes and reloads, one at a time: each builds on the state the previous one left. */
+  private changes: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private current: PolarEngine,
-    private facts: FactSet,
-    readonly model: PolicyModel,
+    private loaded: Loaded,
     options: EmbeddedOptions,
   ) {
     this.timeoutMs = options.timeoutMs ?? 2_000;
     const size = options.cacheSize ?? 10_000;
     this.cache = size > 0 ? new DecisionCache(size) : undefined;
+    this.policyDir = options.policyDir;
   }
 
   /** Builds the engine completely before returning: a bad policy or fact never half-loads. */
@@ -55,22 +68,32 @@ export class EmbeddedAuthorizer implements Authorizer {
     facts: Fact[],
     options: EmbeddedOptions = {},
   ): Promise<EmbeddedAuthorizer> {
+    return new EmbeddedAuthorizer(await EmbeddedAuthorizer.build(model, facts), options);
+  }
+
+  private static async build(model: PolicyModel, facts: Fact[]): Promise<Loaded> {
     for (const f of facts) checkStoredFact(model, f);
     const set = new FactSet(facts);
-    return new EmbeddedAuthorizer(await PolarEngine.create(model, set), set, model, options);
+    return { model, facts: set, engine: await PolarEngine.create(model, set) };
+  }
+
+  get model(): PolicyModel {
+    return this.loaded.model;
   }
 
   policyVersion(): string {
-    return this.model.version;
+    return this.loaded.model.version;
   }
 
   factsVersion(): string {
-    return this.facts.version();
+    return this.loaded.facts.version();
   }
 
   async authorize(req: AuthzRequest): Promise<AuthzDecision> {
     const startedAt = performance.now();
-    const versions = { policy: this.model.version, facts: this.facts.version() };
+    // One snapshot per decision: a reload in between never mixes two policies.
+    const loaded = this.loaded;
+    const versions = { policy: loaded.model.version, facts: loaded.facts.version() };
     const problem = requestProblem(req);
     if (problem !== undefined) {
       return buildDecision(this.engine, req, [], versions, startedAt, { allowed: false, error: problem });
@@ -83,8 +106,8 @@ export class EmbeddedAuthorizer implements Authorizer {
     }
     let outcome: Outcome;
     try {
-      for (const f of context) checkFact(this.model, f);
-      const allowed = await this.holds('allow', [req.actor, req.action, req.resource], context);
+      for (const f of context) checkFact(loaded.model, f);
+      const allowed = await this.holdsIn(loaded, 'allow', [req.actor, req.action, req.resource], context);
       outcome = { allowed };
     } catch (error) {
       outcome = { allowed: false, error: errorText(error) };
@@ -95,11 +118,12 @@ export class EmbeddedAuthorizer implements Authorizer {
   }
 
   async actions(actor: OsoValue, resource: OsoValue, context: ContextFact[] = []): Promise<string[]> {
+    const loaded = this.loaded;
     try {
-      for (const f of context) checkFact(this.model, f);
+      for (const f of context) checkFact(loaded.model, f);
       const allowed: string[] = [];
-      for (const action of [...this.model.strings].sort()) {
-        if (await this.holds('allow', [actor, action, resource], context)) allowed.push(action);
+      for (const action of [...loaded.model.strings].sort()) {
+        if (await this.holdsIn(loaded, 'allow', [actor, action, resource], context)) allowed.push(action);
       }
       return allowed;
     } catch {
@@ -109,8 +133,17 @@ export class EmbeddedAuthorizer implements Authorizer {
 
   /** Evaluates any predicate of the policy; used by the policy test runner and the wire endpoint. */
   async holds(predicate: string, args: FactArg[], context: Fact[]): Promise<boolean> {
+    return this.holdsIn(this.loaded, predicate, args, context);
+  }
+
+  private async holdsIn(
+    loaded: Loaded,
+    predicate: string,
+    args: FactArg[],
+    context: Fact[],
+  ): Promise<boolean> {
     if (this.closed) throw new PolicyError('authorizer is closed');
-    const engine = this.current;
+    const { engine } = loaded;
     this.inFlight.set(engine, (this.inFlight.get(engine) ?? 0) + 1);
     // Released when the engine is really done, even after a timeout, so it is never freed mid-query.
     const work = engine.holds(predicate, args, context).finally(() => this.release(engine));
@@ -118,36 +151,75 @@ export class EmbeddedAuthorizer implements Authorizer {
   }
 
   async insertFacts(facts: Fact[]): Promise<void> {
-    for (const f of facts) checkStoredFact(this.model, f);
-    const next = this.facts.clone();
-    next.insert(facts);
-    await this.swap(next);
+    await this.change(async () => {
+      const { model, facts: current } = this.loaded;
+      for (const f of facts) checkStoredFact(model, f);
+      const next = current.clone();
+      next.insert(facts);
+      this.swap({ model, facts: next, engine: await PolarEngine.create(model, next) });
+    });
   }
 
   async deleteFacts(patterns: FactPattern[]): Promise<void> {
-    const next = this.facts.clone();
-    next.delete(patterns);
-    await this.swap(next);
+    await this.change(async () => {
+      const { model, facts: current } = this.loaded;
+      const next = current.clone();
+      next.delete(patterns);
+      this.swap({ model, facts: next, engine: await PolarEngine.create(model, next) });
+    });
+  }
+
+  async reloadPolicy(dir?: string): Promise<PolicyReload> {
+    return this.change(async () => {
+      if (this.closed) throw new PolicyError('authorizer is closed');
+      const source = dir ?? this.policyDir;
+      if (source === undefined) throw new PolicyError('no policy directory to reload from');
+      const policy = await loadPolicyForReload(source);
+      let next: Loaded;
+      try {
+        next = await EmbeddedAuthorizer.build(policy.model, policy.facts);
+      } catch (error) {
+        throw new PolicyError(errorText(error));
+      }
+      const previousPolicyVersion = this.loaded.model.version;
+      this.swap(next);
+      this.policyDir = source;
+      // Keys carry both versions, so old entries could never be served; they would only take room.
+      this.cache?.clear();
+      return {
+        dir: source,
+        previousPolicyVersion,
+        policyVersion: next.model.version,
+        factsVersion: next.facts.version(),
+        facts: next.facts.size,
+      };
+    });
   }
 
   async knownValues(type: string): Promise<OsoValue[]> {
-    return this.facts.valuesOfType(type);
+    return this.loaded.facts.valuesOfType(type);
   }
 
   storedFacts(): Fact[] {
-    return this.facts.all();
+    return this.loaded.facts.all();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.retire(this.current);
+    this.retire(this.loaded.engine);
   }
 
-  private async swap(next: FactSet): Promise<void> {
-    const engine = await PolarEngine.create(this.model, next);
-    const old = this.current;
-    this.current = engine;
-    this.facts = next;
+  private change<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.changes.then(work, work);
+    this.changes = run.catch(() => {});
+    return run;
+  }
+
+  /** Everything at once: a decision started before sees the old state whole, one after the new. */
+  private swap(next: Loaded): void {
+    const old = this.loaded.engine;
+    this.loaded = next;
+    if (this.closed) this.retire(next.engine);
     this.retire(old);
   }
 

@@ -10,7 +10,7 @@ import {
 import { DecisionCache } from '../decision-cache.ts';
 import { checkFact, type PolicyModel } from '../dialect/model.ts';
 import { checkStoredFact, FactSet } from '../facts.ts';
-import { combinedSource } from '../policy-loader.ts';
+import { combinedSource, loadPolicyForReload } from '../policy-loader.ts';
 import type {
   Authorizer,
   AuthzDecision,
@@ -19,6 +19,7 @@ import type {
   Fact,
   FactPattern,
   OsoValue,
+  PolicyReload,
 } from '../types.ts';
 import { PolicyError } from '../types.ts';
 import { fromWire, isOsoValue } from '../values.ts';
@@ -43,6 +44,14 @@ export interface OsoCloudOptions {
   syncFacts?: 'replace' | 'insert' | 'none';
   /** Cached decisions; off by default since facts may change on the server behind our back. */
   cacheSize?: number;
+  /** The directory the policy came from: what `reloadPolicy()` reads again when given none. */
+  policyDir?: string;
+}
+
+/** The policy and facts this process uploaded, and decides in the name of. */
+interface Loaded {
+  model: PolicyModel;
+  facts: FactSet;
 }
 
 /** Production PDP: Oso Cloud, or the Oso Dev Server, through the official SDK. */
@@ -51,10 +60,18 @@ export class OsoCloudAuthorizer implements Authorizer {
   private readonly client: OsoCloud;
   private readonly deadlineMs: number;
   private readonly cache: DecisionCache | undefined;
+  private readonly url: string;
+  private readonly syncMode: 'replace' | 'insert' | 'none';
+  private policyDir: string | undefined;
+  /** Fact changes and reloads, one at a time. */
+  private changes: Promise<unknown> = Promise.resolve();
+  /** Set while a reload uploads: the server may hold the new policy with the old facts meanwhile. */
+  private switching: Promise<void> | undefined;
+  /** Why the server's policy is unknown (a failed reload that could not be undone): every decision denies. */
+  private unknownState: string | undefined;
 
   private constructor(
-    readonly model: PolicyModel,
-    private readonly facts: FactSet,
+    private loaded: Loaded,
     options: OsoCloudOptions,
   ) {
     const retries = options.retries ?? 2;
@@ -67,6 +84,9 @@ export class OsoCloudAuthorizer implements Authorizer {
     });
     const size = options.cacheSize ?? 0;
     this.cache = size > 0 ? new DecisionCache(size) : undefined;
+    this.url = options.url;
+    this.syncMode = options.syncFacts ?? 'replace';
+    this.policyDir = options.policyDir;
   }
 
   /** Uploads the policy and syncs facts before returning; any failure refuses to start. */
@@ -76,42 +96,110 @@ export class OsoCloudAuthorizer implements Authorizer {
     options: OsoCloudOptions,
   ): Promise<OsoCloudAuthorizer> {
     for (const f of facts) checkStoredFact(model, f);
-    const authorizer = new OsoCloudAuthorizer(model, new FactSet(facts), options);
+    const authorizer = new OsoCloudAuthorizer({ model, facts: new FactSet(facts) }, options);
     try {
-      if (options.uploadPolicy ?? true)
-        await authorizer.call(() => authorizer.client.policy(combinedSource(model)));
-      const mode = options.syncFacts ?? 'replace';
-      if (mode !== 'none') {
-        await authorizer.call(() =>
-          authorizer.client.batch((tx) => {
-            if (mode === 'replace') {
-              for (const { name, arity } of model.factPredicates.values()) {
-                tx.delete([name, ...Array.from({ length: arity }, () => null)] as never);
-              }
-            }
-            for (const f of facts) tx.insert(f as never);
-          }),
-        );
-      }
+      if (options.uploadPolicy ?? true) await authorizer.uploadPolicy(model);
+      await authorizer.syncFacts(model, facts);
     } catch (error) {
       throw new PolicyError(`Oso server at ${options.url} refused the policy or facts: ${errorText(error)}`);
     }
     return authorizer;
   }
 
+  get model(): PolicyModel {
+    return this.loaded.model;
+  }
+
+  private uploadPolicy(model: PolicyModel): Promise<unknown> {
+    return this.call(() => this.client.policy(combinedSource(model)));
+  }
+
+  private async syncFacts(model: PolicyModel, facts: Fact[]): Promise<void> {
+    const mode = this.syncMode;
+    if (mode === 'none') return;
+    await this.call(() =>
+      this.client.batch((tx) => {
+        if (mode === 'replace') {
+          for (const { name, arity } of model.factPredicates.values()) {
+            tx.delete([name, ...Array.from({ length: arity }, () => null)] as never);
+          }
+        }
+        for (const f of facts) tx.insert(f as never);
+      }),
+    );
+  }
+
+  /**
+   * Uploads the new policy, then syncs its facts; only after both succeed do decisions carry the
+   * new policy version. Decisions wait meanwhile. If the facts fail after the policy was accepted,
+   * the previous policy and facts are uploaded again; if that fails too, every decision denies
+   * until a reload succeeds.
+   */
+  async reloadPolicy(dir?: string): Promise<PolicyReload> {
+    return this.change(async () => {
+      const source = dir ?? this.policyDir;
+      if (source === undefined) throw new PolicyError('no policy directory to reload from');
+      const policy = await loadPolicyForReload(source);
+      for (const f of policy.facts) checkStoredFact(policy.model, f);
+      const previous = this.loaded;
+      const next: Loaded = { model: policy.model, facts: new FactSet(policy.facts) };
+      let done = () => {};
+      this.switching = new Promise((resolve) => {
+        done = resolve;
+      });
+      try {
+        try {
+          await this.uploadPolicy(next.model);
+        } catch (error) {
+          throw new PolicyError(`Oso server at ${this.url} refused the policy: ${errorText(error)}`);
+        }
+        try {
+          await this.syncFacts(next.model, policy.facts);
+        } catch (error) {
+          const undo = await this.uploadPolicy(previous.model)
+            .then(() => this.syncFacts(previous.model, previous.facts.all()))
+            .then(
+              () => 'the previous policy and facts are back in place',
+              (undoError: unknown) => {
+                this.unknownState = `the policy on the Oso server is unknown after a failed reload (${errorText(undoError)})`;
+                return `restoring the previous policy failed too (${errorText(undoError)}): every decision denies until a reload succeeds`;
+              },
+            );
+          throw new PolicyError(`Oso server at ${this.url} refused the facts: ${errorText(error)}; ${undo}`);
+        }
+        this.loaded = next;
+        this.unknownState = undefined;
+        this.policyDir = source;
+        this.cache?.clear();
+        return {
+          dir: source,
+          previousPolicyVersion: previous.model.version,
+          policyVersion: next.model.version,
+          factsVersion: next.facts.version(),
+          facts: next.facts.size,
+        };
+      } finally {
+        this.switching = undefined;
+        done();
+      }
+    });
+  }
+
   policyVersion(): string {
-    return this.model.version;
+    return this.loaded.model.version;
   }
 
   /** Hash of the facts this process loaded and changed; changes made elsewhere are not seen. */
   factsVersion(): string {
-    return this.facts.version();
+    return this.loaded.facts.version();
   }
 
   async authorize(req: AuthzRequest): Promise<AuthzDecision> {
     const startedAt = performance.now();
-    const versions = { policy: this.model.version, facts: this.facts.version() };
-    const problem = requestProblem(req);
+    if (this.switching) await this.switching;
+    const { model } = this.loaded;
+    const versions = { policy: model.version, facts: this.loaded.facts.version() };
+    const problem = requestProblem(req) ?? this.unknownState;
     if (problem !== undefined) {
       return buildDecision(this.engine, req, [], versions, startedAt, { allowed: false, error: problem });
     }
@@ -122,7 +210,7 @@ export class OsoCloudAuthorizer implements Authorizer {
     const trace: CallTrace = { attempts: 0, failures: [] };
     let outcome: Outcome;
     try {
-      for (const f of context) checkFact(this.model, f);
+      for (const f of context) checkFact(model, f);
       const allowed = await this.call(
         () => this.client.authorize(req.actor, req.action, req.resource, context as never),
         trace,
@@ -140,8 +228,10 @@ export class OsoCloudAuthorizer implements Authorizer {
   }
 
   async actions(actor: OsoValue, resource: OsoValue, context: ContextFact[] = []): Promise<string[]> {
+    if (this.switching) await this.switching;
+    if (this.unknownState !== undefined) return [];
     try {
-      for (const f of context) checkFact(this.model, f);
+      for (const f of context) checkFact(this.loaded.model, f);
       const result = await this.call(() => this.client.actions(actor, resource, context as never));
       return [...result].sort();
     } catch {
@@ -150,27 +240,31 @@ export class OsoCloudAuthorizer implements Authorizer {
   }
 
   async insertFacts(facts: Fact[]): Promise<void> {
-    for (const f of facts) checkStoredFact(this.model, f);
-    await this.call(() =>
-      this.client.batch((tx) => {
-        for (const f of facts) tx.insert(f as never);
-      }),
-    );
-    this.facts.insert(facts);
+    await this.change(async () => {
+      for (const f of facts) checkStoredFact(this.loaded.model, f);
+      await this.call(() =>
+        this.client.batch((tx) => {
+          for (const f of facts) tx.insert(f as never);
+        }),
+      );
+      this.loaded.facts.insert(facts);
+    });
   }
 
   async deleteFacts(patterns: FactPattern[]): Promise<void> {
-    await this.call(() =>
-      this.client.batch((tx) => {
-        for (const p of patterns) tx.delete(p as never);
-      }),
-    );
-    this.facts.delete(patterns);
+    await this.change(async () => {
+      await this.call(() =>
+        this.client.batch((tx) => {
+          for (const p of patterns) tx.delete(p as never);
+        }),
+      );
+      this.loaded.facts.delete(patterns);
+    });
   }
 
   async knownValues(type: string): Promise<OsoValue[]> {
     const seen = new Map<string, OsoValue>();
-    for (const { name, arity } of this.model.factPredicates.values()) {
+    for (const { name, arity } of this.loaded.model.factPredicates.values()) {
       const pattern = [name, ...Array.from({ length: arity }, () => null)];
       const facts = await this.call(() => this.client.get(pattern as never));
       for (const f of facts as unknown as Array<[string, ...Array<{ type: string; id: string }>]>) {
@@ -184,6 +278,12 @@ export class OsoCloudAuthorizer implements Authorizer {
   }
 
   async close(): Promise<void> {}
+
+  private change<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.changes.then(work, work);
+    this.changes = run.catch(() => {});
+    return run;
+  }
 
   private call<T>(work: () => Promise<T>, trace: CallTrace = { attempts: 0, failures: [] }): Promise<T> {
     return callTrace.run(trace, () => withTimeout(work(), this.deadlineMs, 'Oso request'));
