@@ -1,7 +1,6 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { AuthorizeCallInput, AuthorizeCallResult } from '../../guard/types.ts';
 import type { GuardDependencies } from './dependencies.ts';
-import { resolveCall } from './tool-lookup.ts';
+import { resolveCallOrFail } from './tool-lookup.ts';
 
 /**
  * Step b: may the agent, acting for the run's user, invoke this tool with these arguments, and may
@@ -9,13 +8,7 @@ import { resolveCall } from './tool-lookup.ts';
  */
 export function authorizeToolCallActivity(deps: GuardDependencies) {
   return async function authorizeToolCall(input: AuthorizeCallInput): Promise<AuthorizeCallResult> {
-    let resolved: ReturnType<typeof resolveCall>;
-    try {
-      resolved = resolveCall(deps.tools, input.tool, input.arguments);
-    } catch (error) {
-      throw ApplicationFailure.nonRetryable((error as Error).message, 'GuardInputError');
-    }
-    const { tool, args } = resolved;
+    const { tool, args } = resolveCallOrFail(deps.tools, input.tool, input.arguments);
     const request = {
       actor: input.agent,
       onBehalfOf: input.onBehalfOf,

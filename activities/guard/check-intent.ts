@@ -1,15 +1,14 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { msToNumber } from '@temporalio/common';
-import { approvalDigest } from '../../approvals/digest.ts';
 import { evaluateIntent } from '../../guard/intent/evaluate.ts';
 import type { IntentRule, IntentVerdict, RuleFinding } from '../../guard/intent/rules.ts';
 import { combineFindings } from '../../guard/intent/rules.ts';
 import type { IntentInput, IntentResult } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
+import { callDigest } from './call-digest.ts';
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { signGrant } from './grant.ts';
-import { resolveCall } from './tool-lookup.ts';
+import { resolveCallOrFail } from './tool-lookup.ts';
 
 /** How long an unattended grant stays valid between this check and the tool's start. */
 export const UNATTENDED_GRANT_MS = 10 * 60_000;
@@ -28,13 +27,7 @@ export function grantLifetimeMs(tool: ToolDefinition): number {
  */
 export function checkToolIntentActivity(deps: GuardDependencies) {
   return async function checkToolIntent(input: IntentInput): Promise<IntentResult> {
-    let resolved: ReturnType<typeof resolveCall>;
-    try {
-      resolved = resolveCall(deps.tools, input.tool, input.arguments);
-    } catch (error) {
-      throw ApplicationFailure.nonRetryable((error as Error).message, 'GuardInputError');
-    }
-    const { tool, args } = resolved;
+    const { tool, args } = resolveCallOrFail(deps.tools, input.tool, input.arguments);
     const { workflowId, runId } = callingWorkflow();
     const now = Date.now();
     const windowKey = `${input.agent.type}:${input.agent.id}|${input.onBehalfOf.type}:${input.onBehalfOf.id}|${tool.name}`;
@@ -53,15 +46,7 @@ export function checkToolIntentActivity(deps: GuardDependencies) {
     }
 
     const policyVersion = deps.authorizer.policyVersion();
-    const digest = approvalDigest({
-      tool: tool.name,
-      toolVersion: tool.version,
-      arguments: args,
-      workflowId,
-      runId,
-      callId: input.callId,
-      policyVersion,
-    });
+    const digest = callDigest(tool, args, input.callId, policyVersion);
     const result: IntentResult = { verdict, digest, policyVersion };
     if (verdict.verdict !== 'deny') {
       result.grant = signGrant(deps.approvalSecret, {

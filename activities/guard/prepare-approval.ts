@@ -1,10 +1,8 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { approvalDigest } from '../../approvals/digest.ts';
 import { authorizedActors } from '../../authz/authorized-actors.ts';
 import type { PrepareApprovalInput, PreparedApproval } from '../../guard/types.ts';
-import { callingWorkflow } from './calling-workflow.ts';
+import { callDigest } from './call-digest.ts';
 import type { GuardDependencies } from './dependencies.ts';
-import { resolveCall } from './tool-lookup.ts';
+import { resolveCallOrFail } from './tool-lookup.ts';
 
 /**
  * Step d, before the wait: the digest approvers sign and who may sign it. Workflow code has no crypto
@@ -12,14 +10,7 @@ import { resolveCall } from './tool-lookup.ts';
  */
 export function prepareApprovalActivity(deps: GuardDependencies) {
   return async function prepareApproval(input: PrepareApprovalInput): Promise<PreparedApproval> {
-    let resolved: ReturnType<typeof resolveCall>;
-    try {
-      resolved = resolveCall(deps.tools, input.tool, input.arguments);
-    } catch (error) {
-      throw ApplicationFailure.nonRetryable((error as Error).message, 'GuardInputError');
-    }
-    const { tool, args } = resolved;
-    const { workflowId, runId } = callingWorkflow();
+    const { tool, args } = resolveCallOrFail(deps.tools, input.tool, input.arguments);
     const policyVersion = deps.authorizer.policyVersion();
     const approvers = await authorizedActors(deps.authorizer, 'User', 'approve', tool.resource(args));
     const group = input.group === undefined ? undefined : new Set(input.group);
@@ -29,15 +20,7 @@ export function prepareApprovalActivity(deps: GuardDependencies) {
       .filter((id) => group === undefined || group.has(id))
       .sort();
     return {
-      digest: approvalDigest({
-        tool: tool.name,
-        toolVersion: tool.version,
-        arguments: args,
-        workflowId,
-        runId,
-        callId: input.callId,
-        policyVersion,
-      }),
+      digest: callDigest(tool, args, input.callId, policyVersion),
       policyVersion,
       eligibleApprovers,
     };

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type { ToolDefinition, ToolRegistry } from '../../tools/define-tool.ts';
 
 export class UnknownToolError extends Error {
@@ -23,4 +24,17 @@ export function resolveCall(
     );
   }
   return { tool, args: parsed.data };
+}
+
+/** `resolveCall` for the guard steps before execution: a bad call is a non-retryable input error. */
+export function resolveCallOrFail(
+  tools: ToolRegistry,
+  name: string,
+  args: unknown,
+): { tool: ToolDefinition; args: unknown } {
+  try {
+    return resolveCall(tools, name, args);
+  } catch (error) {
+    throw ApplicationFailure.nonRetryable((error as Error).message, 'GuardInputError');
+  }
 }
