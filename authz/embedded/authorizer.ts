@@ -45,7 +45,7 @@ export class EmbeddedAuthorizer implements Authorizer {
   readonly engine = 'embedded' as const;
   private readonly cache: DecisionCache | undefined;
   private readonly timeoutMs: number;
-  private policyDir: string | undefined;
+  private readonly policyDir: string | undefined;
   private inFlight = new Map<PolarEngine, number>();
   private retired = new Set<PolarEngine>();
   private closed = false;
@@ -183,7 +183,6 @@ export class EmbeddedAuthorizer implements Authorizer {
       }
       const previousPolicyVersion = this.loaded.model.version;
       this.swap(next);
-      this.policyDir = source;
       // Keys carry both versions, so old entries could never be served; they would only take room.
       this.cache?.clear();
       return {

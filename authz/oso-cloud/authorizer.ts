@@ -62,7 +62,7 @@ export class OsoCloudAuthorizer implements Authorizer {
   private readonly cache: DecisionCache | undefined;
   private readonly url: string;
   private readonly syncMode: 'replace' | 'insert' | 'none';
-  private policyDir: string | undefined;
+  private readonly policyDir: string | undefined;
   /** Fact changes and reloads, one at a time. */
   private changes: Promise<unknown> = Promise.resolve();
   /** Set while a reload uploads: the server may hold the new policy with the old facts meanwhile. */
@@ -169,7 +169,6 @@ export class OsoCloudAuthorizer implements Authorizer {
         }
         this.loaded = next;
         this.unknownState = undefined;
-        this.policyDir = source;
         this.cache?.clear();
         return {
           dir: source,

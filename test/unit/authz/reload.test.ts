@@ -70,6 +70,10 @@ describe('embedded PDP: policy reload at run time', () => {
     expect(denied).toMatchObject({ allowed: false, policyVersion: reload.policyVersion });
     expect(denied.error).toBeUndefined();
     expect((await authz.authorize(malloryApproves)).allowed).toBe(true);
+
+    // Without a directory it reads the one it was created from, not the last one given.
+    expect(await authz.reloadPolicy()).toMatchObject({ dir: POLICY_DIR, policyVersion: before });
+    expect((await authz.authorize(botRefunds)).allowed).toBe(true);
   });
 
   it.each([

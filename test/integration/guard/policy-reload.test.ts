@@ -1,0 +1,134 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decodeRunHistory } from '../../../audit/run-history.ts';
+import type { PendingApproval } from '../../../guard/types.ts';
+import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
+import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
+import { decide, type GuardWorkers, startGuardWorkers, startPlan, waitForPending } from './harness.ts';
+
+const POLICY_DIR = path.resolve(import.meta.dirname, '../../../policies');
+
+const refund = (amount: number, callId: string) => ({
+  tool: 'crm.issue_refund',
+  callId,
+  arguments: { customerId: 'c-1001', amount, currency: 'EUR', reason: 'cancelled plan' },
+});
+
+/** A copy of the shipped policy with `change` applied to its Polar file. */
+function policyVariant(dirs: string[], change: (polar: string) => string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'warden-guard-policy-'));
+  dirs.push(dir);
+  cpSync(POLICY_DIR, dir, { recursive: true });
+  const polar = path.join(dir, 'warden.polar');
+  const before = readFileSync(polar, 'utf8');
+  const after = change(before);
+  expect(after).not.toBe(before);
+  writeFileSync(polar, after);
+  return dir;
+}
+
+/** Polls until the call is pending again, under another digest than `previous`. */
+async function waitForNewPending(handle: WorkflowHandle, previous: string): Promise<PendingApproval> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const pending = (await handle.query(pendingApprovalsQuery)).find((p) => p.digest !== previous);
+    if (pending) return pending;
+    if (Date.now() > deadline) throw new Error('the call did not wait for a fresh approval');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The failures of the run's tool executions, from its history. */
+async function executionFailures(handle: WorkflowHandle): Promise<string[]> {
+  const run = decodeRunHistory(await handle.fetchHistory(), handle.workflowId);
+  return run.steps.flatMap((s) =>
+    s.kind === 'activity' && s.activityType === 'executeGuardedTool' && s.failure ? [s.failure] : [],
+  );
+}
+
+describe('guard: the policy changes while a call waits for approval', () => {
+  const taskQueue = uniqueTaskQueue('guard-policy-reload');
+  const dirs: string[] = [];
+  let client: Client;
+  let workers: GuardWorkers;
+
+  beforeAll(async () => {
+    client = await testClient();
+    workers = await startGuardWorkers(taskQueue);
+  });
+  afterEach(async () => {
+    // Back to the shipped policy (WARDEN_POLICY_DIR) for the next case.
+    await workers.deps.authorizer.reloadPolicy();
+  });
+  afterAll(async () => {
+    await workers?.close();
+    await client?.connection.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses the approved call at execution, decides again, and denies it under a policy that now forbids it', async () => {
+    const { authorizer, services } = workers.deps;
+    const before = services.crm.refunds.length;
+    const handle = await startPlan(client, taskQueue, { calls: [refund(250, 'refund')] });
+    const [pending] = await waitForPending(handle);
+    expect(pending?.policyVersion).toBe(authorizer.policyVersion());
+
+    // The new policy no longer lets a capped refunder (support-bot) invoke refunds at all.
+    const stricter = policyVariant(dirs, (s) => s.replace('"user" if "capped_refunder";', ''));
+    const reload = await authorizer.reloadPolicy(stricter);
+    expect(reload.policyVersion).not.toBe(pending?.policyVersion);
+
+    await decide(client, handle, 'refund', 'bob', 'approve', { digest: pending!.digest });
+    const { outcomes, records } = await handle.result();
+    expect(outcomes[0]).toMatchObject({ status: 'denied' });
+    expect(outcomes[0]?.reason).toContain(
+      `denied: no rule in policy ${reload.policyVersion} grants Agent:support-bot acting for User:alice invoke Tool:crm.issue_refund`,
+    );
+    expect(records[0]).toMatchObject({
+      outcome: 'denied',
+      authorization: { allowed: false, policyVersion: reload.policyVersion },
+    });
+    expect(services.crm.refunds.length).toBe(before);
+    const failures = await executionFailures(handle);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(
+      new RegExp(`policy_changed.*from ${pending!.policyVersion} to ${reload.policyVersion}`),
+    );
+  });
+
+  it('asks for a fresh approval bound to the new policy version when the new policy still allows the call, then executes it once', async () => {
+    const { authorizer, services } = workers.deps;
+    const before = services.crm.refunds.length;
+    const handle = await startPlan(client, taskQueue, { calls: [refund(260, 'refund')] });
+    const [first] = await waitForPending(handle);
+
+    const revised = policyVariant(dirs, (s) => `${s}\n# Reviewed: refunds unchanged.\n`);
+    const reload = await authorizer.reloadPolicy(revised);
+    expect(reload.policyVersion).not.toBe(first?.policyVersion);
+
+    const approved = await decide(client, handle, 'refund', 'bob', 'approve', { digest: first!.digest });
+    expect(approved.state).toBe('approved');
+    const second = await waitForNewPending(handle, first!.digest);
+    expect(second).toMatchObject({ callId: 'refund', policyVersion: reload.policyVersion, approvals: [] });
+    expect(second.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The first approval was for the old policy's digest: it does not count now.
+    expect(services.crm.refunds.length).toBe(before);
+    await expect(
+      decide(client, handle, 'refund', 'carol', 'approve', { digest: first!.digest }),
+    ).rejects.toThrow(/digest does not match/);
+
+    await decide(client, handle, 'refund', 'carol', 'approve', { digest: second.digest });
+    const { outcomes, records } = await handle.result();
+    expect(outcomes[0]).toMatchObject({ status: 'executed', reason: 'executed (approved by carol)' });
+    expect(services.crm.refunds.length - before).toBe(1);
+    expect(records[0]).toMatchObject({
+      outcome: 'executed',
+      argsDigest: second.digest,
+      authorization: { allowed: true, policyVersion: reload.policyVersion },
+    });
+    expect(await executionFailures(handle)).toEqual([expect.stringMatching(/policy_changed/)]);
+  });
+});
