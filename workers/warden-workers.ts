@@ -1,5 +1,6 @@
 import { createToolActivities } from '../activities/guard/index.ts';
 import { createActivities, createActivityDependencies } from '../activities/index.ts';
+import type { Authorizer } from '../authz/types.ts';
 import type { WardenConfig } from '../config/env.ts';
 import type { TemporalEndpoint } from '../temporal/launcher.ts';
 import { toolZones, zoneTaskQueue } from '../tools/define-tool.ts';
@@ -7,6 +8,8 @@ import { type RunningWorker, startWorker } from './start-worker.ts';
 
 export interface WardenWorkers {
   taskQueue: string;
+  /** The PDP the workers decide with; `warden dev` reloads its policy when the files change. */
+  authorizer: Authorizer;
   shutdown(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export async function startWardenWorkers(
   }
   return {
     taskQueue: config.WARDEN_TASK_QUEUE,
+    authorizer: dependencies.authorizer,
     async shutdown() {
       await Promise.all(workers.map((worker) => worker.shutdown()));
       await dependencies.close();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { type PolicyWatcher, watchPolicyDir } from '../../authz/policy-watcher.ts';
 import { connectClient, createClient } from '../../temporal/connection.ts';
 import { isPortFree } from '../../temporal/ports.ts';
 import { type ApprovalsWeb, startApprovalsWeb } from '../../web/start-approvals-web.ts';
@@ -14,6 +15,7 @@ export function registerDev(program: Command): void {
       const { config, endpoint } = await openSession();
       let workers: Awaited<ReturnType<typeof startWardenWorkers>> | undefined;
       let web: ApprovalsWeb | undefined;
+      let policyWatcher: PolicyWatcher | undefined;
       const connection = await connectClient(config, endpoint.address).catch(async (error) => {
         await endpoint.stop();
         throw error;
@@ -38,10 +40,17 @@ export function registerDev(program: Command): void {
             );
           }
         }
+        policyWatcher = watchPolicyDir(config.WARDEN_POLICY_DIR, workers.authorizer, {
+          report: (line) => console.log(line),
+        });
+        console.log(
+          `Policy: ${config.WARDEN_POLICY_DIR} (${workers.authorizer.policyVersion()}), reloaded when its files change`,
+        );
         console.log(`Workers: task queue ${workers.taskQueue}. Ctrl-C to stop.`);
         await untilInterrupted();
         console.log('stopping…');
       } finally {
+        policyWatcher?.close();
         await web?.close();
         await workers?.shutdown();
         await connection.close();
