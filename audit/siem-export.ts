@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { HANDOFF_ACTION } from '../activities/agent/authorize-handoff.ts';
 import { decodeRunHistory, type RunHistory } from './run-history.ts';
 import { buildTimeline, keyword, type TimelineEntry } from './timeline.ts';
 
@@ -6,6 +7,7 @@ export const AUDIT_SCHEMA = 'warden.audit.v1';
 
 export type AuditEvent =
   | 'authz_decision'
+  | 'handoff_decision'
   | 'intent_verdict'
   | 'validation_error'
   | 'approval_requested'
@@ -14,7 +16,8 @@ export type AuditEvent =
 
 /**
  * One SIEM line. Every key is always present (null when it does not apply), so field names and
- * types stay stable across event kinds: `decision` is allow/deny (authz), allow/deny/escalate
+ * types stay stable across event kinds: `decision` is allow/deny (authz and handoff, whose `reason`
+ * starts with the agent the conversation goes to), allow/deny/escalate
  * (intent), approve/reject (approval), or the tool outcome status.
  */
 export interface AuditRecord {
@@ -73,6 +76,21 @@ export function auditRecords(run: RunHistory, timeline: TimelineEntry[] = buildT
           reason: e.reason,
           action: e.action,
           actor: e.actor,
+          policy_version: e.policyVersion,
+          facts_version: e.factsVersion,
+          engine: e.engine,
+        });
+        break;
+      case 'handoff_decision':
+        out.push({
+          ...common,
+          event: e.kind,
+          agent: e.from,
+          user: base.user ?? e.onBehalfOf ?? null,
+          decision: e.allowed ? 'allow' : 'deny',
+          reason: `handoff to ${e.to}: ${e.reason}`,
+          action: HANDOFF_ACTION,
+          actor: e.from,
           policy_version: e.policyVersion,
           facts_version: e.factsVersion,
           engine: e.engine,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HANDOFF_ACTION } from '../activities/agent/authorize-handoff.ts';
 import type { DecisionRecord } from '../guard/types.ts';
 import { modelToolName } from '../models/tool-names.ts';
 import { demoTools } from '../tools/catalog.ts';
@@ -23,6 +24,19 @@ export type TimelineEntry =
       allowed: boolean;
       actor: string;
       onBehalfOf?: string;
+      reason: string;
+      policyVersion: string;
+      factsVersion: string;
+      engine: string;
+    }
+  | {
+      at: string;
+      /** May `from` hand the user's conversation to `to`? Decided by the PDP like a tool call. */
+      kind: 'handoff_decision';
+      from: string;
+      to: string;
+      onBehalfOf?: string;
+      allowed: boolean;
       reason: string;
       policyVersion: string;
       factsVersion: string;
@@ -77,6 +91,8 @@ const authzDecision = z.object({
   engine: z.string().default(''),
 });
 const authorizeResult = z.object({ invoke: authzDecision, unattended: authzDecision.optional() });
+const handoffInput = z.object({ from: osoValue, to: osoValue, onBehalfOf: osoValue.optional() });
+const handoffDecision = authzDecision.extend({ action: z.literal(HANDOFF_ACTION) });
 const intentResult = z.object({
   verdict: z.object({ verdict: z.string(), reasons: z.array(z.string()) }),
   digest: z.string(),
@@ -168,6 +184,27 @@ function authzEntries(step: ActivityStep): TimelineEntry[] | undefined {
         ]
       : [],
   );
+}
+
+/** A handoff authorization: input `{from, to, onBehalfOf}`, result the PDP's decision on `handoff`. */
+function handoffEntry(step: ActivityStep): TimelineEntry | undefined {
+  const input = handoffInput.safeParse(step.input[0]);
+  const decision = handoffDecision.safeParse(step.result);
+  if (!input.success || !decision.success) return undefined;
+  const d = decision.data;
+  const onBehalfOf = d.onBehalfOf ?? input.data.onBehalfOf;
+  return {
+    at: step.closedAt ?? step.scheduledAt,
+    kind: 'handoff_decision',
+    from: formatValue(d.actor),
+    to: formatValue(d.resource),
+    ...(onBehalfOf ? { onBehalfOf: formatValue(onBehalfOf) } : {}),
+    allowed: d.allowed,
+    reason: d.reason,
+    policyVersion: d.policyVersion,
+    factsVersion: d.factsVersion,
+    engine: d.engine,
+  };
 }
 
 type CallEntry = Extract<TimelineEntry, { kind: 'intent_verdict' | 'approval_requested' | 'tool_outcome' }>;
@@ -288,6 +325,11 @@ export function buildTimeline(
     const turn = modelTurn(step);
     if (turn) {
       entries.push(turn);
+      continue;
+    }
+    const handoff = handoffEntry(step);
+    if (handoff) {
+      entries.push(handoff);
       continue;
     }
     const authz = authzEntries(step);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HANDOFF_ACTION } from '../activities/agent/authorize-handoff.ts';
 import type { Authorizer, AuthzDecision, AuthzRequest, ContextFact } from '../authz/types.ts';
 import type { RunHistory } from './run-history.ts';
 import { formatValue } from './timeline.ts';
@@ -15,11 +16,16 @@ const recordedDecision = z.object({
   policyVersion: z.string(),
 });
 const authorizeResult = z.object({ invoke: recordedDecision, unattended: recordedDecision.optional() });
+const handoffDecision = recordedDecision.extend({ action: z.literal(HANDOFF_ACTION) });
+const handoffInput = z.object({ from: osoValue, to: osoValue });
 
 export interface WhatIfRow {
   at: string;
+  /** A tool call's authorization, or a handoff of the conversation to another agent. */
+  kind: 'tool_call' | 'handoff';
   /** The call the decision was for; absent in histories whose authorize inputs did not name it. */
   callId?: string;
+  /** The tool; for a handoff, the agent it goes to (`Agent:billing-bot`). */
   tool: string;
   action: string;
   actor: string;
@@ -56,39 +62,54 @@ export function requestOf(decision: z.infer<typeof recordedDecision>): AuthzRequ
 }
 
 /**
- * Takes every authorization decision recorded in a run again, under another policy, and reports
- * which ones would have gone the other way ("would the new policy have stopped that?").
+ * Takes every authorization decision recorded in a run (tool calls and handoffs) again, under another
+ * policy, and reports which ones would have gone the other way ("would the new policy have stopped that?").
  */
 export async function whatIf(run: RunHistory, authorizer: Authorizer): Promise<WhatIfReport> {
   const rows: WhatIfRow[] = [];
+  const retake = async (
+    at: string,
+    kind: WhatIfRow['kind'],
+    tool: string,
+    recorded: z.infer<typeof recordedDecision>,
+    callId?: unknown,
+  ) => {
+    const again: AuthzDecision = await authorizer.authorize(requestOf(recorded));
+    rows.push({
+      at,
+      kind,
+      ...(typeof callId === 'string' ? { callId } : {}),
+      tool,
+      action: recorded.action,
+      actor: formatValue(recorded.actor),
+      ...(recorded.onBehalfOf ? { onBehalfOf: formatValue(recorded.onBehalfOf) } : {}),
+      recorded: {
+        allowed: recorded.allowed,
+        reason: recorded.reason,
+        policyVersion: recorded.policyVersion,
+      },
+      replayed: {
+        allowed: again.allowed,
+        reason: again.reason,
+        policyVersion: again.policyVersion,
+        ...(again.error ? { error: again.error } : {}),
+      },
+      changed: again.allowed !== recorded.allowed,
+    });
+  };
   for (const step of run.steps) {
     if (step.kind !== 'activity') continue;
+    const at = step.closedAt ?? step.scheduledAt;
+    const handoff = handoffDecision.safeParse(step.result);
+    if (handoff.success && handoffInput.safeParse(step.input[0]).success) {
+      await retake(at, 'handoff', formatValue(handoff.data.resource), handoff.data);
+      continue;
+    }
     const parsed = authorizeResult.safeParse(step.result);
     if (!parsed.success) continue;
     const callId = (step.input[0] as { callId?: unknown } | undefined)?.callId;
     for (const recorded of [parsed.data.invoke, parsed.data.unattended]) {
-      if (!recorded) continue;
-      const again: AuthzDecision = await authorizer.authorize(requestOf(recorded));
-      rows.push({
-        at: step.closedAt ?? step.scheduledAt,
-        ...(typeof callId === 'string' ? { callId } : {}),
-        tool: recorded.resource.id,
-        action: recorded.action,
-        actor: formatValue(recorded.actor),
-        ...(recorded.onBehalfOf ? { onBehalfOf: formatValue(recorded.onBehalfOf) } : {}),
-        recorded: {
-          allowed: recorded.allowed,
-          reason: recorded.reason,
-          policyVersion: recorded.policyVersion,
-        },
-        replayed: {
-          allowed: again.allowed,
-          reason: again.reason,
-          policyVersion: again.policyVersion,
-          ...(again.error ? { error: again.error } : {}),
-        },
-        changed: again.allowed !== recorded.allowed,
-      });
+      if (recorded) await retake(at, 'tool_call', recorded.resource.id, recorded, callId);
     }
   }
   return {

@@ -18,6 +18,8 @@ export function describeEntry(e: TimelineEntry): string {
     }
     case 'authz_decision':
       return `authz         ${e.allowed ? 'ALLOW' : 'DENY '} ${e.action} ${e.tool}${e.callId ? `#${e.callId}` : ''} by ${e.actor}${e.onBehalfOf ? ` for ${e.onBehalfOf}` : ''} (policy ${e.policyVersion}): ${e.reason}`;
+    case 'handoff_decision':
+      return `handoff       ${e.allowed ? 'ALLOW' : 'DENY '} ${e.from} → ${e.to}${e.onBehalfOf ? ` for ${e.onBehalfOf}` : ''} (policy ${e.policyVersion}): ${e.reason}`;
     case 'intent_verdict':
       return `intent        ${e.verdict.toUpperCase()} ${e.tool}#${e.callId}${e.reasons.length ? `: ${e.reasons.join('; ')}` : ''}`;
     case 'validation_error':
