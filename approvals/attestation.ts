@@ -42,6 +42,15 @@ export function verifyApproval(secret: string, workflowId: string, submission: A
   return safeEqual(attestApproval(secret, workflowId, submission), submission.attestation);
 }
 
+/**
+ * A non-secret name for the approval secret: the workers publish theirs with each pending call, so an
+ * approval service holding a different secret is told so up front instead of having its approvals
+ * fail at execution.
+ */
+export function approvalKeyId(secret: string): string {
+  return mac(secret, 'warden-approval-key-id-v1', {}).slice(0, 16);
+}
+
 /** MAC over any plain-JSON record under its own domain (the guard grant uses it). */
 export function signRecord(secret: string, domain: string, record: unknown): string {
   return mac(secret, domain, record);

@@ -1,7 +1,7 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApprovalSubmission, ApprovalUpdateResult } from '../guard/types.ts';
 import { decideApprovalUpdate, pendingApprovalsQuery } from '../workflows/guard/definitions.ts';
-import { attestApproval } from './attestation.ts';
+import { approvalKeyId, attestApproval } from './attestation.ts';
 import type { ApproverIdentity } from './auth/approver-identity.ts';
 
 export const DEFAULT_APPROVAL_TTL_MS = 15 * 60_000;
@@ -39,15 +39,21 @@ export async function submitApproval(
     throw new ApprovalRefusedError('production mode accepts only token-authenticated approvers');
   }
   const handle = client.workflow.getHandle(options.workflowId);
+  const keyId = approvalKeyId(options.secret);
   let digest = options.digest;
   if (digest === undefined) {
-    const pending = await handle.query(pendingApprovalsQuery);
-    digest = pending.find((p) => p.callId === options.callId)?.digest;
-    if (digest === undefined) {
+    const pending = (await handle.query(pendingApprovalsQuery)).find((p) => p.callId === options.callId);
+    if (pending === undefined) {
       throw new ApprovalRefusedError(
         `no call ${options.callId} is waiting for approval in ${options.workflowId}`,
       );
     }
+    if (pending.approvalKeyId !== undefined && pending.approvalKeyId !== keyId) {
+      throw new ApprovalRefusedError(
+        `this approval service signs with key ${keyId} but the run's workers verify key ${pending.approvalKeyId}: use the workers' WARDEN_APPROVAL_SECRET (in development: the same WARDEN_DATA_DIR)`,
+      );
+    }
+    digest = pending.digest;
   }
   const issuedAt = (options.now ?? Date.now)();
   const unsigned: Omit<ApprovalSubmission, 'attestation'> = {
@@ -63,6 +69,7 @@ export async function submitApproval(
   const submission: ApprovalSubmission = {
     ...unsigned,
     attestation: attestApproval(options.secret, options.workflowId, unsigned),
+    keyId,
   };
   try {
     return await handle.executeUpdate(decideApprovalUpdate, { args: [submission] });

@@ -70,6 +70,8 @@ export interface ApprovalSubmission {
   expiresAt: number;
   /** HMAC-SHA256 (hex) by the approval service over the fields above; verified before the tool runs. */
   attestation: string;
+  /** `approvalKeyId` of the secret that made the attestation. */
+  keyId?: string;
 }
 
 export interface RecordedApproval {
@@ -102,6 +104,8 @@ export interface PendingApproval {
   quorum: number;
   stage: number;
   approvals: RecordedApproval[];
+  /** `approvalKeyId` of the workers' approval secret: approvals must be attested with the same one. */
+  approvalKeyId?: string;
 }
 
 /** Whatever an approval Update returns to the approver. */
@@ -216,6 +220,7 @@ export interface PreparedApproval {
   digest: string;
   policyVersion: string;
   eligibleApprovers: string[];
+  approvalKeyId: string;
 }
 
 export interface ExecuteToolInput {

@@ -1,3 +1,4 @@
+import { approvalKeyId } from '../../approvals/attestation.ts';
 import { authorizedActors } from '../../authz/authorized-actors.ts';
 import type { PrepareApprovalInput, PreparedApproval } from '../../guard/types.ts';
 import { callDigest } from './call-digest.ts';
@@ -23,6 +24,7 @@ export function prepareApprovalActivity(deps: GuardDependencies) {
       digest: callDigest(tool, args, input.callId, policyVersion),
       policyVersion,
       eligibleApprovers,
+      approvalKeyId: approvalKeyId(deps.approvalSecret),
     };
   };
 }

@@ -42,6 +42,9 @@ export function approvalProblem(
     return `no call ${s.callId} is waiting for approval (unknown, already decided, or timed out)`;
   }
   if (s.digest !== pending.digest) return `digest does not match pending call ${s.callId}`;
+  if (pending.approvalKeyId !== undefined && s.keyId !== pending.approvalKeyId) {
+    return `the approval is signed with key ${s.keyId ?? '(none)'} but this run's workers verify key ${pending.approvalKeyId}: give the approval service the workers' WARDEN_APPROVAL_SECRET`;
+  }
   if (s.approver === identity.onBehalfOf.id) return `${s.approver} requested this call and cannot approve it`;
   if (s.approver === identity.agent.id) return 'the agent cannot approve its own call';
   if (!pending.eligibleApprovers.includes(s.approver)) {

@@ -280,6 +280,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
         stage,
         approvals: approval.approvals,
         submissions: [],
+        ...(prepared.approvalKeyId ? { approvalKeyId: prepared.approvalKeyId } : {}),
       };
       pending.set(grant.callId, state);
       record.outcome = 'awaiting_approval';

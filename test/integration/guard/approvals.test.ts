@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attestApproval } from '../../../approvals/attestation.ts';
+import { approvalKeyId, attestApproval } from '../../../approvals/attestation.ts';
 import type { ApprovalSubmission } from '../../../guard/types.ts';
 import { eventTypeNames } from '../../../temporal/history-summary.ts';
 import { WARDEN_PENDING_APPROVALS, WARDEN_STATUS } from '../../../temporal/search-attributes.ts';
@@ -37,7 +37,11 @@ function signedApproval(
     issuedAt,
     expiresAt: issuedAt + 600_000,
   };
-  return { ...unsigned, attestation: attestApproval(TEST_SECRET, workflowId, unsigned) };
+  return {
+    ...unsigned,
+    attestation: attestApproval(TEST_SECRET, workflowId, unsigned),
+    keyId: approvalKeyId(TEST_SECRET),
+  };
 }
 
 describe('guard approvals on a real Temporal server', () => {
@@ -229,10 +233,28 @@ describe('guard approvals on a real Temporal server', () => {
   it('refuses at execution an approval whose attestation was not signed by the approval service', async () => {
     const before = workers.deps.services.crm.refunds.length;
     const handle = await startPlan(client, taskQueue, { calls: [refund(260, 'forged')] });
-    await waitForPending(handle);
-    // Anyone with access to Temporal can send the Update, but without the secret its attestation fails.
-    await decide(client, handle, 'forged', 'bob', 'approve', {
-      secret: 'not-the-approval-secret-0123456789abcdef',
+    const [pending] = await waitForPending(handle);
+    // Anyone with access to Temporal can send the Update and copy the public key id, but without the
+    // secret the attestation fails at execution.
+    const forger = 'not-the-approval-secret-0123456789abcdef';
+    const issuedAt = Date.now();
+    const unsigned = {
+      callId: 'forged',
+      digest: pending!.digest,
+      approver: 'bob',
+      authentication: 'token' as const,
+      decision: 'approve' as const,
+      issuedAt,
+      expiresAt: issuedAt + 600_000,
+    };
+    await handle.executeUpdate(decideApprovalUpdate, {
+      args: [
+        {
+          ...unsigned,
+          attestation: attestApproval(forger, handle.workflowId, unsigned),
+          keyId: pending!.approvalKeyId!,
+        },
+      ],
     });
     const { outcomes } = await handle.result();
     expect(outcomes[0]?.status).toBe('denied');
@@ -240,6 +262,41 @@ describe('guard approvals on a real Temporal server', () => {
       /refused at execution: refused \(bad_approval\): 0 of 1 required approvals verified; bob: attestation invalid/,
     );
     expect(workers.deps.services.crm.refunds.length).toBe(before);
+  });
+
+  it('tells an approval service with another secret so before sending anything', async () => {
+    const handle = await startPlan(client, taskQueue, { calls: [refund(270, 'other-key')] });
+    const [pending] = await waitForPending(handle);
+    expect(pending?.approvalKeyId).toBe(approvalKeyId(TEST_SECRET));
+    await expect(
+      decide(client, handle, 'other-key', 'bob', 'approve', {
+        secret: 'another-deployments-secret-0123456789',
+      }),
+    ).rejects.toThrow(
+      /signs with key \w+ but the run's workers verify key \w+: use the workers' WARDEN_APPROVAL_SECRET/,
+    );
+    // A hand-made Update with a foreign key id is refused by the validator, before history.
+    const issuedAt = Date.now();
+    const foreign = {
+      callId: 'other-key',
+      digest: pending!.digest,
+      approver: 'bob',
+      authentication: 'token' as const,
+      decision: 'approve' as const,
+      issuedAt,
+      expiresAt: issuedAt + 600_000,
+      attestation: '0'.repeat(64),
+      keyId: '0123456789abcdef',
+    };
+    await expect(handle.executeUpdate(decideApprovalUpdate, { args: [foreign] })).rejects.toMatchObject({
+      cause: {
+        message: expect.stringMatching(/signed with key 0123456789abcdef but this run's workers verify key/),
+      },
+    });
+    await decide(client, handle, 'other-key', 'carol', 'reject', { reason: 'test over' });
+    expect((await handle.result()).outcomes[0]?.status).toBe('rejected');
+    const types = eventTypeNames(await handle.fetchHistory());
+    expect(types.filter((t) => t === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')).toHaveLength(1);
   });
 
   it('approves two pending calls of one run independently, by call id', async () => {
