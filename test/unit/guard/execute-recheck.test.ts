@@ -1,4 +1,3 @@
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryCallWindowStore } from '../../../activities/guard/call-window-store.ts';
 import type { GuardDependencies } from '../../../activities/guard/dependencies.ts';
@@ -12,6 +11,7 @@ import type { ApprovalSubmission, ExecuteToolInput, GuardGrant } from '../../../
 import { CrmService } from '../../../services/crm/crm-service.ts';
 import { Egress } from '../../../services/crm/egress.ts';
 import { demoTools } from '../../../tools/catalog.ts';
+import { quietActivityEnvironment, RecordingLogger } from './quiet-activity-environment.ts';
 
 const SECRET = 'unit-test-approval-secret-0123456789abcdef';
 // MockActivityEnvironment's default calling workflow.
@@ -22,6 +22,7 @@ const onBehalfOf = { type: 'User', id: 'alice' };
 describe('the tool activity called directly, without the guard', () => {
   let deps: GuardDependencies;
   let run: (input: ExecuteToolInput) => Promise<unknown>;
+  const logger = new RecordingLogger();
 
   beforeAll(async () => {
     const authorizer = await createAuthorizer(loadConfig({ ...process.env }));
@@ -34,7 +35,7 @@ describe('the tool activity called directly, without the guard', () => {
       mode: 'production',
     };
     const activity = executeGuardedToolActivity(deps, 'default');
-    run = (input) => new MockActivityEnvironment().run(activity, input);
+    run = (input) => quietActivityEnvironment(logger).run(activity, input);
   });
   afterAll(async () => {
     await deps?.authorizer.close();
@@ -160,8 +161,19 @@ describe('the tool activity called directly, without the guard', () => {
 
   it('refuses a tool of another trust zone', async () => {
     const zoned = executeGuardedToolActivity(deps, 'external');
+    const zoneLogger = new RecordingLogger();
     await expect(
-      new MockActivityEnvironment().run(zoned, input(refundArgs(50), grantFor(refundArgs(50)))),
+      quietActivityEnvironment(zoneLogger).run(zoned, input(refundArgs(50), grantFor(refundArgs(50)))),
     ).rejects.toThrow(/does not run in trust zone external/);
+    // Recorded rather than printed: the refusal still reaches the activity log.
+    expect(zoneLogger.entries.filter((e) => e.level === 'WARN')).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'Activity failed',
+        meta: expect.objectContaining({
+          error: expect.objectContaining({ message: expect.stringMatching(/trust zone external/) }),
+        }),
+      }),
+    ]);
   });
 });
