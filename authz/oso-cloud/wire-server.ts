@@ -17,6 +17,8 @@ export interface WireServer {
   requests: string[];
   /** The next `times` requests answer HTTP `status`. */
   failNext(status: number, times?: number): void;
+  /** The next `times` requests to `route` (`POST /api/batch`) answer HTTP `status`; others pass. */
+  failRoute(route: string, status: number, times?: number): void;
   /** The next `times` requests never answer. */
   hangNext(times?: number): void;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function startWireServer(options: { apiKey?: string; port?: number 
   let model: PolicyModel | undefined;
   let engine: EmbeddedAuthorizer | undefined;
   let failures: Array<{ status: number } | 'hang'> = [];
+  let routeFailures: Array<{ route: string; status: number }> = [];
   const requests: string[] = [];
   const hung = new Set<ServerResponse>();
 
@@ -177,7 +180,8 @@ export async function startWireServer(options: { apiKey?: string; port?: number 
         });
         res.end(JSON.stringify(payload));
       };
-      const injected = failures.shift();
+      const routed = routeFailures.findIndex((f) => f.route === `${req.method} ${url.pathname}`);
+      const injected = routed >= 0 ? routeFailures.splice(routed, 1)[0] : failures.shift();
       if (injected === 'hang') {
         hung.add(res);
         return;
@@ -206,6 +210,9 @@ export async function startWireServer(options: { apiKey?: string; port?: number 
     requests,
     failNext(status, times = 1) {
       failures = [...failures, ...Array.from({ length: times }, () => ({ status }))];
+    },
+    failRoute(route, status, times = 1) {
+      routeFailures = [...routeFailures, ...Array.from({ length: times }, () => ({ route, status }))];
     },
     hangNext(times = 1) {
       failures = [...failures, ...Array.from({ length: times }, () => 'hang' as const)];

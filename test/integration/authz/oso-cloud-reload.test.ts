@@ -104,4 +104,44 @@ describe('oso-cloud backend: policy reload against the local wire-protocol endpo
     expect(remote.policyVersion()).toBe(before);
     expect(await remote.authorize(botRefunds)).toMatchObject({ allowed: true, policyVersion: before });
   });
+  it('puts the previous policy and facts back when the facts fail after the policy was accepted', async () => {
+    const before = remote.policyVersion();
+    const dir = policyCopy(
+      (s) => `${s}\n# facts will fail\n`,
+      (s) => `${s}  - has_role(User{"mallory"}, "approver", Toolset{"crm-write"})\n`,
+    );
+    server.failRoute('POST /api/batch', 500, 3);
+    const sent = server.requests.length;
+    await expect(remote.reloadPolicy(dir)).rejects.toThrow(
+      /refused the facts: .*HTTP 500.*; the previous policy and facts are back in place/,
+    );
+    expect(server.requests.slice(sent)).toEqual([
+      'POST /api/policy',
+      ...Array(3).fill('POST /api/batch'),
+      'POST /api/policy',
+      'POST /api/batch',
+    ]);
+    expect(remote.policyVersion()).toBe(before);
+    expect(await remote.authorize(botRefunds)).toMatchObject({ allowed: true, policyVersion: before });
+    const write = { actor: mallory, action: 'approve', resource: { type: 'Tool', id: 'crm.update_ticket' } };
+    expect((await remote.authorize(write)).allowed).toBe(false);
+  });
+
+  it('denies everything when neither the new nor the previous facts can be synced, until a reload succeeds', async () => {
+    const dir = policyCopy((s) => `${s}\n# the server breaks down\n`);
+    server.failRoute('POST /api/batch', 500, 6);
+    await expect(remote.reloadPolicy(dir)).rejects.toThrow(
+      /restoring the previous policy failed too .*every decision denies until a reload succeeds/,
+    );
+    const denied = await remote.authorize(botRefunds);
+    expect(denied.allowed).toBe(false);
+    expect(denied.error).toMatch(/policy on the Oso server is unknown/);
+    expect(await remote.actions(bot, refund, [['acts_for', bot, { type: 'User', id: 'alice' }]])).toEqual([]);
+
+    const reload = await remote.reloadPolicy(dir);
+    expect(await remote.authorize(botRefunds)).toMatchObject({
+      allowed: true,
+      policyVersion: reload.policyVersion,
+    });
+  });
 });
