@@ -41,10 +41,15 @@ function hasControlChar(s: string): boolean {
 const key = (name: string, arity: number) => `${name}/${arity}`;
 const at = (loc: Loc) => where(loc);
 
+/**
+ * The policy's identity: file names and contents, not where the directory happens to be, so workers
+ * started from different directories agree on the version of the same policy.
+ */
 export function policyVersion(sources: PolicySource[]): string {
   const hash = createHash('sha256');
-  for (const s of [...sources].sort((a, b) => a.file.localeCompare(b.file))) {
-    hash.update(s.file).update('\0').update(s.text).update('\0');
+  const named = sources.map((s) => ({ name: s.file.split(/[\\/]/).pop() ?? s.file, text: s.text }));
+  for (const s of named.sort((a, b) => a.name.localeCompare(b.name))) {
+    hash.update(s.name).update('\0').update(s.text).update('\0');
   }
   return `sha256:${hash.digest('hex').slice(0, 16)}`;
 }

@@ -149,3 +149,15 @@ describe('load errors refuse to start', () => {
     expect(() => policyOf(body)).toThrow(message);
   });
 });
+
+describe('policy version', () => {
+  it('is the same for the same files wherever the directory is, and changes with the text', async () => {
+    const here = await loadPolicyDir(POLICY_DIR);
+    const copy = await loadPolicyDir(copyPolicies());
+    expect(copy.model.version).toBe(here.model.version);
+    const edited = await loadPolicyDir(
+      copyPolicies({ polar: (s) => `${s}\n# a comment changes the version\n` }),
+    );
+    expect(edited.model.version).not.toBe(here.model.version);
+  });
+});
