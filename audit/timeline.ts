@@ -73,6 +73,17 @@ export type TimelineEntry =
       reason: string;
       output?: string;
     }
+  | {
+      at: string;
+      /** The execute step's re-check refused an earlier decision of the call; the guard decided again. */
+      kind: 'redecision';
+      callId: string;
+      tool: string;
+      reason: string;
+      previousPolicyVersion: string;
+      previousOutcome: string;
+      previousApprovers?: string[];
+    }
   | { at: string; kind: 'activity'; activityType: string; outcome: string; detail?: string }
   | { at: string; kind: 'run_closed'; status: string; detail?: string };
 
@@ -391,7 +402,10 @@ function takeStep(
   list.splice(0, step.length);
 }
 
-/** Adds from a decision record what the history cannot show: validation errors and in-workflow refusals. */
+/**
+ * Adds from a decision record what the history cannot show: validation errors, decisions taken
+ * again after a refusal at execution, and in-workflow refusals.
+ */
 function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord): void {
   const at = record.completedAt ?? record.requestedAt;
   if (!record.validation.ok) {
@@ -401,6 +415,18 @@ function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord): void 
       callId: record.callId,
       tool: record.tool,
       errors: record.validation.errors,
+    });
+  }
+  for (const r of record.redecisions ?? []) {
+    entries.push({
+      at: r.at,
+      kind: 'redecision',
+      callId: record.callId,
+      tool: record.tool,
+      reason: r.reason,
+      previousPolicyVersion: r.previousPolicyVersion,
+      previousOutcome: r.previousOutcome,
+      ...(r.previousApprovers ? { previousApprovers: r.previousApprovers } : {}),
     });
   }
   const hasOutcome = entries.some((e) => e.kind === 'tool_outcome' && e.callId === record.callId);

@@ -139,6 +139,21 @@ export interface ExecutionAuthority {
 
 export type DecisionOutcome = ToolCallStatus | 'validating' | 'awaiting_approval' | 'executing';
 
+/**
+ * A decision the execute step's re-check refused (the policy changed meanwhile), after which the
+ * guard decided the call again. The record's other fields show the last decision only.
+ */
+export interface Redecision {
+  at: string;
+  /** The refusal that made the guard decide again. */
+  reason: string;
+  /** The policy version the refused decision was taken under. */
+  previousPolicyVersion: string;
+  /** How the refused decision let the call run: unattended, or approved by `previousApprovers`. */
+  previousOutcome: 'unattended' | 'approved';
+  previousApprovers?: string[];
+}
+
 /** The compact audit record of one call, kept in workflow state (`decisionRecords` query). */
 export interface DecisionRecord {
   callId: string;
@@ -167,6 +182,8 @@ export interface DecisionRecord {
   reason: string;
   outputSummary?: string;
   attempts?: number;
+  /** Earlier decisions of this call, refused at execution and taken again, oldest first. */
+  redecisions?: Redecision[];
 }
 
 /** Inputs of the guard activities: plain JSON, no secrets. */

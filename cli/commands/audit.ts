@@ -30,6 +30,13 @@ export function describeEntry(e: TimelineEntry): string {
       return `approval      ${e.decision.toUpperCase()} #${e.callId} by ${e.approver}${e.reason ? ` "${e.reason}"` : ''} → ${e.result}${e.result === 'refused' ? `: ${e.detail}` : ''}`;
     case 'tool_outcome':
       return `tool          ${e.status.toUpperCase()} ${e.tool}#${e.callId}${e.output ? ` → ${e.output}` : e.status === 'executed' ? '' : `: ${e.reason}`}`;
+    case 'redecision': {
+      const how =
+        e.previousOutcome === 'approved'
+          ? `approved by ${e.previousApprovers?.join(', ') || 'approvers'}`
+          : e.previousOutcome;
+      return `redecision    ${e.tool}#${e.callId} decided again (was ${how} under policy ${e.previousPolicyVersion}): ${e.reason}`;
+    }
     case 'activity':
       return `activity      ${e.activityType} ${e.outcome}${e.detail ? `: ${e.detail}` : ''}`;
     case 'run_closed':

@@ -23,6 +23,7 @@ import {
   type PendingApproval,
   type PurposeScope,
   type RecordedApproval,
+  type Redecision,
   type RunUsage,
   type ToolCallOutcome,
   type ToolCallRequest,
@@ -420,7 +421,15 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
       } catch (error) {
         const code = refusalCode(error);
         if (code === 'policy_changed' && round < MAX_DECISION_ROUNDS) {
-          record.reason = `decided again: ${failureText(error)}`;
+          const redecision: Redecision = {
+            at: new Date().toISOString(),
+            reason: failureText(error),
+            previousPolicyVersion: intent.grant.policyVersion,
+            previousOutcome: approvals.length > 0 ? 'approved' : 'unattended',
+          };
+          if (approvals.length > 0) redecision.previousApprovers = approvals.map((a) => a.approver);
+          record.redecisions = [...(record.redecisions ?? []), redecision];
+          record.reason = `decided again: ${redecision.reason}`;
           continue;
         }
         if (code !== undefined) {

@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRunHistory } from '../../../audit/run-history.ts';
+import { buildTimeline } from '../../../audit/timeline.ts';
+import { describeEntry } from '../../../cli/commands/audit.ts';
 import type { PendingApproval } from '../../../guard/types.ts';
 import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
@@ -39,6 +41,12 @@ async function waitForNewPending(handle: WorkflowHandle, previous: string): Prom
     if (Date.now() > deadline) throw new Error('the call did not wait for a fresh approval');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** What `warden audit` prints about the run's decisions taken again. */
+async function auditedRedecisions(handle: WorkflowHandle): Promise<string[]> {
+  const run = decodeRunHistory(await handle.fetchHistory(), handle.workflowId);
+  return buildTimeline(run).flatMap((e) => (e.kind === 'redecision' ? [describeEntry(e)] : []));
 }
 
 /** The failures of the run's tool executions, from its history. */
@@ -97,6 +105,19 @@ describe('guard: the policy changes while a call waits for approval', () => {
     expect(failures[0]).toMatch(
       new RegExp(`policy_changed.*from ${pending!.policyVersion} to ${reload.policyVersion}`),
     );
+    // The record keeps the refused decision, not only the last one.
+    expect(records[0]?.redecisions).toEqual([
+      {
+        at: expect.any(String),
+        reason: failures[0],
+        previousPolicyVersion: pending!.policyVersion,
+        previousOutcome: 'approved',
+        previousApprovers: ['bob'],
+      },
+    ]);
+    expect(await auditedRedecisions(handle)).toEqual([
+      `redecision    crm.issue_refund#refund decided again (was approved by bob under policy ${pending!.policyVersion}): ${failures[0]}`,
+    ]);
   });
 
   it('asks for a fresh approval bound to the new policy version when the new policy still allows the call, then executes it once', async () => {
@@ -130,5 +151,13 @@ describe('guard: the policy changes while a call waits for approval', () => {
       authorization: { allowed: true, policyVersion: reload.policyVersion },
     });
     expect(await executionFailures(handle)).toEqual([expect.stringMatching(/policy_changed/)]);
+    expect(records[0]?.redecisions).toEqual([
+      expect.objectContaining({
+        previousPolicyVersion: first!.policyVersion,
+        previousOutcome: 'approved',
+        previousApprovers: ['bob'],
+      }),
+    ]);
+  });
   });
 });
