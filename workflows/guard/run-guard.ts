@@ -205,6 +205,11 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
     return proxy;
   }
 
+  function countCall(toolName: string, delta: 1 | -1): void {
+    usage.calls += delta;
+    usage.callsByTool[toolName] = (usage.callsByTool[toolName] ?? 0) + delta;
+  }
+
   function finish(record: DecisionRecord, outcome: ToolCallOutcome): ToolCallOutcome {
     record.outcome = outcome.status;
     record.reason = outcome.reason;
@@ -395,8 +400,8 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
 
       // e. execute, with the re-check at activity start
       record.outcome = 'executing';
-      usage.calls += 1;
-      usage.callsByTool[tool.name] = (usage.callsByTool[tool.name] ?? 0) + 1;
+      // Reserved before the call runs, so concurrent calls see it; released if the re-check refuses.
+      countCall(tool.name, 1);
       try {
         const result = await toolActivities(tool).executeGuardedTool({
           callId,
@@ -420,6 +425,8 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions =
         });
       } catch (error) {
         const code = refusalCode(error);
+        // A refusal at activity start means the tool never ran: it does not count towards volume.
+        if (code !== undefined) countCall(tool.name, -1);
         if (code === 'policy_changed' && round < MAX_DECISION_ROUNDS) {
           const redecision: Redecision = {
             at: new Date().toISOString(),

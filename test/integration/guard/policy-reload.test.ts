@@ -159,5 +159,31 @@ describe('guard: the policy changes while a call waits for approval', () => {
       }),
     ]);
   });
+
+  it('counts a call decided again once towards the per-run call limit', async () => {
+    const { authorizer } = workers.deps;
+    const handle = await startPlan(client, taskQueue, {
+      calls: [
+        refund(270, 'refund'),
+        { tool: 'ticket.get', callId: 'read', arguments: { ticketId: 't-501' } },
+      ],
+      rules: [{ kind: 'max_calls_per_run', limit: 2, anyTool: true }],
+    });
+    const [first] = await waitForPending(handle);
+    const revised = policyVariant(dirs, (s) => `${s}\n# Reviewed: limits unchanged.\n`);
+    await authorizer.reloadPolicy(revised);
+    await decide(client, handle, 'refund', 'bob', 'approve', { digest: first!.digest });
+    const second = await waitForNewPending(handle, first!.digest);
+    await decide(client, handle, 'refund', 'carol', 'approve', { digest: second.digest });
+
+    const { outcomes, records } = await handle.result();
+    // The refused round never reached the tool: the refund is one call, the read the second.
+    expect(outcomes.map((o) => o.status)).toEqual(['executed', 'executed']);
+    expect(records[0]?.redecisions).toHaveLength(1);
+    expect(records[1]?.intent?.findings).toContainEqual({
+      rule: 'max_calls_per_run',
+      verdict: 'allow',
+      reason: '2 tool calls within 2',
+    });
   });
 });
