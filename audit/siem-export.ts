@@ -18,7 +18,8 @@ export type AuditEvent =
  * One SIEM line. Every key is always present (null when it does not apply), so field names and
  * types stay stable across event kinds: `decision` is allow/deny (authz and handoff, whose `reason`
  * starts with the agent the conversation goes to), allow/deny/escalate
- * (intent), approve/reject (approval), or the tool outcome status.
+ * (intent), approve/reject (approval), or the tool outcome status. `target` names the agent a
+ * `handoff_decision` hands the conversation to (null on every other event).
  */
 export interface AuditRecord {
   schema: typeof AUDIT_SCHEMA;
@@ -39,6 +40,7 @@ export interface AuditRecord {
   policy_version: string | null;
   facts_version: string | null;
   engine: string | null;
+  target: string | null;
 }
 
 export function auditRecords(run: RunHistory, timeline: TimelineEntry[] = buildTimeline(run)): AuditRecord[] {
@@ -59,6 +61,7 @@ export function auditRecords(run: RunHistory, timeline: TimelineEntry[] = buildT
     policy_version: null,
     facts_version: null,
     engine: null,
+    target: null,
   };
   const out: AuditRecord[] = [];
   for (const e of timeline) {
@@ -94,6 +97,7 @@ export function auditRecords(run: RunHistory, timeline: TimelineEntry[] = buildT
           policy_version: e.policyVersion,
           facts_version: e.factsVersion,
           engine: e.engine,
+          target: e.to,
         });
         break;
       case 'intent_verdict':

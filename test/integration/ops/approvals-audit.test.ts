@@ -258,6 +258,7 @@ describe('approvals, audit, export, what-if and replay on a real run', () => {
         'policy_version',
         'facts_version',
         'engine',
+        'target',
       ].sort(),
     );
     expect(

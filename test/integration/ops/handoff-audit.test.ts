@@ -125,6 +125,7 @@ describe('handoff decisions in audit, export and what-if (handoff-billing-disput
         policy_version: policyVersion,
         facts_version: workers.deps.authorizer.factsVersion(),
         engine: 'embedded',
+        target: 'Agent:billing-bot',
         reason: expect.stringMatching(/^handoff to Agent:billing-bot: allowed: /),
       }),
     ]);
