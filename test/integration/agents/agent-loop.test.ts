@@ -1,9 +1,7 @@
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startAgentRun } from '../../../agents/start-run.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../workflows/agent-run.ts';
-import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
-import { type AgentWorkers, startAgentWorkers, startScenario } from './support/agent-workers.ts';
+import { startScenario, useAgentWorkers } from './support/agent-workers.ts';
 import { modelInvocations, toolResultsSent } from './support/history.ts';
 
 function entries<K extends TimelineEntry['kind']>(result: AgentRunResult, kind: K) {
@@ -11,24 +9,14 @@ function entries<K extends TimelineEntry['kind']>(result: AgentRunResult, kind: 
 }
 
 describe('the agent loop on the real Temporal server', () => {
-  const taskQueue = uniqueTaskQueue('agents-loop');
-  let client: Client;
-  let workers: AgentWorkers;
-
-  beforeAll(async () => {
-    client = await testClient();
-    workers = await startAgentWorkers(taskQueue);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await client?.connection.close();
-  });
+  const fixture = useAgentWorkers('agents-loop');
+  const { taskQueue } = fixture;
 
   it('malformed arguments and an unknown tool get clear errors in the next model input; nothing runs', async () => {
-    const crm = workers.deps.services.crm;
+    const crm = fixture.workers.deps.services.crm;
     const balances = [crm.getCustomer('c-1001').balance, crm.getCustomer('c-1002').balance];
     const handle = await startScenario(
-      client,
+      fixture.client,
       taskQueue,
       'malformed-tool-calls',
       'Refund c-1001 and delete c-1002.',
@@ -49,7 +37,7 @@ describe('the agent loop on the real Temporal server', () => {
     ]);
 
     // The second model call carried all three errors back to the model.
-    const [, second] = await modelInvocations(client, handle.workflowId);
+    const [, second] = await modelInvocations(fixture.client, handle.workflowId);
     const sent = [...toolResultsSent(second!).values()];
     expect(sent).toHaveLength(3);
     expect(sent.filter((text) => text.includes('"status":"invalid"'))).toHaveLength(2);
@@ -61,7 +49,7 @@ describe('the agent loop on the real Temporal server', () => {
 
   it('continues as new with the serialized run state and still finishes the conversation', async () => {
     const handle = await startScenario(
-      client,
+      fixture.client,
       taskQueue,
       'long-conversation',
       'Summarize tickets t-501 and t-503.',
@@ -78,22 +66,26 @@ describe('the agent loop on the real Temporal server', () => {
       'executed',
       'executed',
     ]);
-    const first = await client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
+    const first = await fixture.client.workflow
+      .getHandle(handle.workflowId, handle.firstExecutionRunId)
+      .describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
     // The continued execution resumed at turn 3: its first model call says so.
-    const resumed = await modelInvocations(client, handle.workflowId);
+    const resumed = await modelInvocations(fixture.client, handle.workflowId);
     expect(resumed.map((i) => i.turn)).toEqual([3, 4]);
   });
 
   it('stops at the turn limit and at the token budget, ending cleanly', async () => {
     const turns = await (
-      await startScenario(client, taskQueue, 'long-conversation', 'Summarize.', { limits: { maxTurns: 2 } })
+      await startScenario(fixture.client, taskQueue, 'long-conversation', 'Summarize.', {
+        limits: { maxTurns: 2 },
+      })
     ).result();
     expect(turns).toMatchObject({ status: 'max_turns', turns: 2 });
     expect(turns.reason).toContain('limit of 2 model turns');
 
     const tokens = await (
-      await startScenario(client, taskQueue, 'long-conversation', 'Summarize.', {
+      await startScenario(fixture.client, taskQueue, 'long-conversation', 'Summarize.', {
         limits: { maxTokens: 100 },
       })
     ).result();
@@ -104,7 +96,7 @@ describe('the agent loop on the real Temporal server', () => {
 
   it('offers a handoff only when the policy allows it (bob uses no refunds: refused for him)', async () => {
     const result = await (
-      await startAgentRun(client, {
+      await startAgentRun(fixture.client, {
         agent: 'support-copilot',
         onBehalfOf: 'bob',
         input: 'Ticket t-501 is a billing dispute.',

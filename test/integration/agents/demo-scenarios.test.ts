@@ -1,13 +1,12 @@
 import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApproverAuthenticator } from '../../../approvals/auth/authenticate.ts';
 import { submitApproval } from '../../../approvals/submit-approval.ts';
 import type { PendingApproval } from '../../../guard/types.ts';
 import { BENIGN_TICKET_ID, EXFILTRATION_URL, INJECTION_TICKET_ID } from '../../../services/crm/seed.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../workflows/agent-run.ts';
 import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
-import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
-import { type AgentWorkers, startAgentWorkers, startScenario, TEST_SECRET } from './support/agent-workers.ts';
+import { startScenario, TEST_SECRET, useAgentWorkers } from './support/agent-workers.ts';
 
 function toolEntries(result: AgentRunResult) {
   return result.timeline.filter((e): e is Extract<TimelineEntry, { kind: 'tool' }> => e.kind === 'tool');
@@ -24,22 +23,12 @@ async function waitForPending(client: Client, workflowId: string): Promise<Pendi
 }
 
 describe('the demo scenarios, scripted model, real Temporal server', () => {
-  const taskQueue = uniqueTaskQueue('agents-demo');
-  let client: Client;
-  let workers: AgentWorkers;
-
-  beforeAll(async () => {
-    client = await testClient();
-    workers = await startAgentWorkers(taskQueue);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await client?.connection.close();
-  });
+  const fixture = useAgentWorkers('agents-demo');
+  const { taskQueue } = fixture;
 
   it('a benign ticket is resolved end to end: reply sent, ticket closed, nothing refunded', async () => {
     const handle = await startScenario(
-      client,
+      fixture.client,
       taskQueue,
       'benign-ticket',
       'Please handle ticket t-504 for me.',
@@ -53,11 +42,11 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
       ['ticket.reply', 'executed'],
       ['crm.update_ticket', 'executed'],
     ]);
-    const ticket = workers.deps.services.crm.getTicket(BENIGN_TICKET_ID);
+    const ticket = fixture.workers.deps.services.crm.getTicket(BENIGN_TICKET_ID);
     expect(ticket.status).toBe('closed');
     expect(ticket.replies).toHaveLength(1);
     // Its own ticket: the prompt-injected one is not touched by the benign run.
-    expect(workers.deps.services.crm.getTicket(INJECTION_TICKET_ID)).toMatchObject({
+    expect(fixture.workers.deps.services.crm.getTicket(INJECTION_TICKET_ID)).toMatchObject({
       status: 'open',
       replies: [],
     });
@@ -69,9 +58,9 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
   });
 
   it('a refund under the limit runs unattended and changes the balance', async () => {
-    const before = workers.deps.services.crm.getCustomer('c-1001').balance;
+    const before = fixture.workers.deps.services.crm.getCustomer('c-1001').balance;
     const handle = await startScenario(
-      client,
+      fixture.client,
       taskQueue,
       'refund-under-limit',
       'Please handle ticket t-501 for me.',
@@ -81,27 +70,27 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
     const refund = toolEntries(result).find((e) => e.outcome.tool === 'crm.issue_refund');
     expect(refund?.outcome).toMatchObject({ status: 'executed', reason: 'executed (unattended)' });
     expect(refund?.decision?.approval).toBeUndefined();
-    expect(workers.deps.services.crm.getCustomer('c-1001').balance).toBe(before + 80);
-    expect(workers.deps.services.crm.getTicket('t-501').status).toBe('closed');
+    expect(fixture.workers.deps.services.crm.getCustomer('c-1001').balance).toBe(before + 80);
+    expect(fixture.workers.deps.services.crm.getTicket('t-501').status).toBe('closed');
   });
 
   it('a refund over the limit waits for bob, the approver, and runs once he approves', async () => {
-    const crm = workers.deps.services.crm;
+    const crm = fixture.workers.deps.services.crm;
     const before = crm.getCustomer('c-1001').balance;
     const handle = await startScenario(
-      client,
+      fixture.client,
       taskQueue,
       'refund-over-limit',
       'Please handle ticket t-503 for me.',
     );
-    const pending = await waitForPending(client, handle.workflowId);
+    const pending = await waitForPending(fixture.client, handle.workflowId);
     expect(pending).toMatchObject({ tool: 'crm.issue_refund', arguments: { amount: 250 } });
     expect(pending.eligibleApprovers).toContain('bob');
     // Nothing has moved while the run waits.
     expect(crm.getCustomer('c-1001').balance).toBe(before);
 
     const bob = new ApproverAuthenticator('development', undefined).authenticate({ as: 'User:bob' });
-    await submitApproval(client, {
+    await submitApproval(fixture.client, {
       workflowId: handle.workflowId,
       callId: pending.callId,
       approver: bob,
@@ -122,7 +111,7 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
 
   it('a prompt-injected export of every customer is denied, explained to the model, and nothing leaves', async () => {
     const handle = await startScenario(
-      client,
+      fixture.client,
       taskQueue,
       'injected-export',
       'Please handle ticket t-502 for me.',
@@ -135,6 +124,6 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
     expect(exportCall?.outcome.reason).toMatch(/\S/);
     // The model's next input carried the refusal; the run ended with the model's own words.
     expect(result.finalOutput).toContain('The export was refused');
-    expect(workers.deps.services.egress.sent.filter((r) => r.url === EXFILTRATION_URL)).toEqual([]);
+    expect(fixture.workers.deps.services.egress.sent.filter((r) => r.url === EXFILTRATION_URL)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApproverAuthenticator } from '../../../approvals/auth/authenticate.ts';
 import { submitApproval } from '../../../approvals/submit-approval.ts';
 import { loadRun } from '../../../audit/load-run.ts';
@@ -7,8 +7,7 @@ import { buildTimeline } from '../../../audit/timeline.ts';
 import type { DecisionRecord, PendingApproval } from '../../../guard/types.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../workflows/agent-run.ts';
 import { decisionRecordsQuery, pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
-import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
-import { type AgentWorkers, startAgentWorkers, startScenario, TEST_SECRET } from './support/agent-workers.ts';
+import { startScenario, TEST_SECRET, useAgentWorkers } from './support/agent-workers.ts';
 
 const supportBot = { type: 'Agent', id: 'support-bot' };
 const billingBot = { type: 'Agent', id: 'billing-bot' };
@@ -33,22 +32,17 @@ async function waitForPending(client: Client, workflowId: string): Promise<Pendi
 
 /** Handoffs decided by the shipped policy (policies/): one run guard across the agents of a run. */
 describe('handoffs, real policy, real Temporal server', () => {
-  const taskQueue = uniqueTaskQueue('agents-handoff');
-  let client: Client;
-  let workers: AgentWorkers;
-
-  beforeAll(async () => {
-    client = await testClient();
-    workers = await startAgentWorkers(taskQueue);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await client?.connection.close();
-  });
+  const fixture = useAgentWorkers('agents-handoff');
+  const { taskQueue } = fixture;
 
   it('an allowed handoff switches the identity: the specialist calls tools as Agent:billing-bot', async () => {
     const result = await (
-      await startScenario(client, taskQueue, 'handoff-to-billing', 'Ticket t-501 is a billing dispute.')
+      await startScenario(
+        fixture.client,
+        taskQueue,
+        'handoff-to-billing',
+        'Ticket t-501 is a billing dispute.',
+      )
     ).result();
     expect(result.status).toBe('completed');
     expect(result.finalAgent).toBe('billing-specialist');
@@ -62,10 +56,10 @@ describe('handoffs, real policy, real Temporal server', () => {
   });
 
   it('the copilot hands a billing dispute to billing-bot, which refunds under its limit as itself', async () => {
-    const crm = workers.deps.services.crm;
+    const crm = fixture.workers.deps.services.crm;
     const before = crm.getCustomer('c-1001').balance;
     const handle = await startScenario(
-      client,
+      fixture.client,
       taskQueue,
       'handoff-billing-dispute',
       'Ticket t-501 is a billing dispute.',
@@ -98,7 +92,7 @@ describe('handoffs, real policy, real Temporal server', () => {
     ]);
 
     // The audit attributes each decision to its call by call id: the refund was authorized for billing-bot.
-    const timeline = buildTimeline(await loadRun(client, handle.workflowId), records);
+    const timeline = buildTimeline(await loadRun(fixture.client, handle.workflowId), records);
     const refundCallId = refund?.outcome.callId;
     expect(timeline.filter((e) => e.kind === 'authz_decision' && e.callId === refundCallId)).toEqual([
       expect.objectContaining({ action: 'invoke', actor: 'Agent:billing-bot', allowed: true }),
@@ -114,15 +108,15 @@ describe('handoffs, real policy, real Temporal server', () => {
   });
 
   it('an approval raised after the handoff is pending in the run and approvable by call id', async () => {
-    const crm = workers.deps.services.crm;
+    const crm = fixture.workers.deps.services.crm;
     const before = crm.getCustomer('c-1001').balance;
     const handle = await startScenario(
-      client,
+      fixture.client,
       taskQueue,
       'handoff-refund-over-limit',
       'Please handle ticket t-503 for me.',
     );
-    const pending = await waitForPending(client, handle.workflowId);
+    const pending = await waitForPending(fixture.client, handle.workflowId);
     expect(pending).toMatchObject({
       tool: 'crm.issue_refund',
       arguments: { amount: 250 },
@@ -133,7 +127,7 @@ describe('handoffs, real policy, real Temporal server', () => {
     expect(waiting.memo?.summary).toContain('awaiting_approval');
 
     const bob = new ApproverAuthenticator('development', undefined).authenticate({ as: 'User:bob' });
-    await submitApproval(client, {
+    await submitApproval(fixture.client, {
       workflowId: handle.workflowId,
       callId: pending.callId,
       approver: bob,

@@ -1,19 +1,10 @@
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approvalKeyId, attestApproval } from '../../../approvals/attestation.ts';
 import type { ApprovalSubmission } from '../../../guard/types.ts';
 import { eventTypeNames } from '../../../temporal/history-summary.ts';
 import { WARDEN_PENDING_APPROVALS, WARDEN_STATUS } from '../../../temporal/search-attributes.ts';
 import { decideApprovalUpdate, pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
-import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
-import {
-  decide,
-  type GuardWorkers,
-  startGuardWorkers,
-  startPlan,
-  TEST_SECRET,
-  waitForPending,
-} from './harness.ts';
+import { decide, startPlan, TEST_SECRET, useGuardWorkers, waitForPending } from './harness.ts';
 
 const refund = (amount: number, callId: string) => ({
   tool: 'crm.issue_refund',
@@ -45,23 +36,13 @@ function signedApproval(
 }
 
 describe('guard approvals on a real Temporal server', () => {
-  const taskQueue = uniqueTaskQueue('guard-approvals');
-  let client: Client;
-  let workers: GuardWorkers;
-
-  beforeAll(async () => {
-    client = await testClient();
-    workers = await startGuardWorkers(taskQueue);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await client?.connection.close();
-  });
+  const fixture = useGuardWorkers('guard-approvals');
+  const { taskQueue } = fixture;
 
   it('pauses a call that needs approval, shows it, and executes it once approved', async () => {
-    const crm = workers.deps.services.crm;
+    const crm = fixture.workers.deps.services.crm;
     const before = crm.refunds.length;
-    const handle = await startPlan(client, taskQueue, { calls: [refund(250, 'big-refund')] });
+    const handle = await startPlan(fixture.client, taskQueue, { calls: [refund(250, 'big-refund')] });
     const [pending] = await waitForPending(handle);
     expect(pending).toMatchObject({
       workflowId: handle.workflowId,
@@ -83,7 +64,7 @@ describe('guard approvals on a real Temporal server', () => {
     expect(described.typedSearchAttributes.get(WARDEN_STATUS)).toBe('awaiting_approval');
     expect(crm.refunds.length).toBe(before);
 
-    const result = await decide(client, handle, 'big-refund', 'bob', 'approve', {
+    const result = await decide(fixture.client, handle, 'big-refund', 'bob', 'approve', {
       digest: pending!.digest,
       reason: 'checked the invoice',
     });
@@ -103,10 +84,10 @@ describe('guard approvals on a real Temporal server', () => {
   });
 
   it('does not execute a rejected call and records the reason', async () => {
-    const before = workers.deps.services.crm.refunds.length;
-    const handle = await startPlan(client, taskQueue, { calls: [refund(300, 'r')] });
+    const before = fixture.workers.deps.services.crm.refunds.length;
+    const handle = await startPlan(fixture.client, taskQueue, { calls: [refund(300, 'r')] });
     await waitForPending(handle);
-    const result = await decide(client, handle, 'r', 'carol', 'reject', {
+    const result = await decide(fixture.client, handle, 'r', 'carol', 'reject', {
       reason: 'customer is not eligible',
     });
     expect(result.state).toBe('rejected');
@@ -119,12 +100,12 @@ describe('guard approvals on a real Temporal server', () => {
       outcome: 'rejected',
       approval: { approvals: [{ approver: 'carol', decision: 'reject' }] },
     });
-    expect(workers.deps.services.crm.refunds.length).toBe(before);
+    expect(fixture.workers.deps.services.crm.refunds.length).toBe(before);
   });
 
   it('fails closed when nobody approves in time, after escalating to the next group', async () => {
-    const before = workers.deps.services.crm.refunds.length;
-    const handle = await startPlan(client, taskQueue, {
+    const before = fixture.workers.deps.services.crm.refunds.length;
+    const handle = await startPlan(fixture.client, taskQueue, {
       calls: [refund(400, 'slow')],
       approvalTimeouts: { 'crm.issue_refund': '1 second' },
     });
@@ -135,13 +116,13 @@ describe('guard approvals on a real Temporal server', () => {
     );
     // The escalation stage asked the tool's next group only.
     expect(records[0]?.approval).toMatchObject({ stage: 2, eligibleApprovers: ['carol'] });
-    expect(workers.deps.services.crm.refunds.length).toBe(before);
+    expect(fixture.workers.deps.services.crm.refunds.length).toBe(before);
     expect(eventTypeNames(await handle.fetchHistory()).filter((t) => t === 'TIMER_FIRED')).toHaveLength(2);
   });
 
   it('escalates to the next group on timeout, whose approval then executes the call', async () => {
-    const before = workers.deps.services.crm.refunds.length;
-    const handle = await startPlan(client, taskQueue, {
+    const before = fixture.workers.deps.services.crm.refunds.length;
+    const handle = await startPlan(fixture.client, taskQueue, {
       calls: [refund(120, 'esc')],
       approvalTimeouts: { 'crm.issue_refund': '2 seconds' },
     });
@@ -152,18 +133,18 @@ describe('guard approvals on a real Temporal server', () => {
       stage2 = (await handle.query(pendingApprovalsQuery))[0];
     }
     expect(stage2).toMatchObject({ stage: 2, eligibleApprovers: ['carol'] });
-    await expect(decide(client, handle, 'esc', 'bob')).rejects.toThrow(
+    await expect(decide(fixture.client, handle, 'esc', 'bob')).rejects.toThrow(
       /bob may not approve crm.issue_refund \(eligible: carol\)/,
     );
-    await decide(client, handle, 'esc', 'carol');
+    await decide(fixture.client, handle, 'esc', 'carol');
     const { outcomes } = await handle.result();
     expect(outcomes[0]?.status).toBe('executed');
-    expect(workers.deps.services.crm.refunds.length - before).toBe(1);
+    expect(fixture.workers.deps.services.crm.refunds.length - before).toBe(1);
   });
 
   it('rejects unauthorized, self, agent, wrong-digest, expired and reused approvals in the validator, leaving no trace in history', async () => {
-    const before = workers.deps.services.crm.refunds.length;
-    const handle = await startPlan(client, taskQueue, {
+    const before = fixture.workers.deps.services.crm.refunds.length;
+    const handle = await startPlan(fixture.client, taskQueue, {
       calls: [refund(500, 'guarded'), refund(510, 'next')],
     });
     const [pending] = await waitForPending(handle);
@@ -177,30 +158,33 @@ describe('guard approvals on a real Temporal server', () => {
       expect(`${text} ${cause instanceof Error ? cause.message : ''}`).toMatch(message);
     };
     await refused(
-      decide(client, handle, 'guarded', 'mallory'),
+      decide(fixture.client, handle, 'guarded', 'mallory'),
       /mallory may not approve crm.issue_refund \(eligible: bob, carol\)/,
     );
     await refused(
-      decide(client, handle, 'guarded', 'alice'),
+      decide(fixture.client, handle, 'guarded', 'alice'),
       /alice requested this call and cannot approve it/,
     );
-    await refused(decide(client, handle, 'guarded', 'support-bot'), /the agent cannot approve its own call/);
     await refused(
-      decide(client, handle, 'guarded', 'bob', 'approve', { digest: `sha256:${'0'.repeat(64)}` }),
+      decide(fixture.client, handle, 'guarded', 'support-bot'),
+      /the agent cannot approve its own call/,
+    );
+    await refused(
+      decide(fixture.client, handle, 'guarded', 'bob', 'approve', { digest: `sha256:${'0'.repeat(64)}` }),
       /digest does not match pending call guarded/,
     );
     await refused(
-      decide(client, handle, 'guarded', 'bob', 'approve', {
+      decide(fixture.client, handle, 'guarded', 'bob', 'approve', {
         now: () => Date.now() - 3_600_000,
         ttlMs: 60_000,
       }),
       /the approval has expired/,
     );
     await refused(
-      decide(client, handle, 'nope', 'bob', 'approve', { digest: pending!.digest }),
+      decide(fixture.client, handle, 'nope', 'bob', 'approve', { digest: pending!.digest }),
       /no call nope is waiting/,
     );
-    expect(workers.deps.services.crm.refunds.length).toBe(before);
+    expect(fixture.workers.deps.services.crm.refunds.length).toBe(before);
 
     // One good approval, kept to be replayed.
     const good = signedApproval(handle.workflowId, 'guarded', 'bob', pending!.digest);
@@ -214,7 +198,7 @@ describe('guard approvals on a real Temporal server', () => {
       handle.executeUpdate(decideApprovalUpdate, { args: [{ ...good, callId: 'next' }] }),
       /digest does not match pending call next/,
     );
-    await decide(client, handle, 'next', 'carol', 'reject');
+    await decide(fixture.client, handle, 'next', 'carol', 'reject');
     const { outcomes } = await handle.result();
     expect(outcomes.map((o) => o.status)).toEqual(['executed', 'rejected']);
 
@@ -222,17 +206,17 @@ describe('guard approvals on a real Temporal server', () => {
     expect(types.filter((t) => t === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')).toHaveLength(2);
     expect(types.filter((t) => t === 'WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toHaveLength(2);
     expect(types.some((t) => t.includes('UPDATE_REJECTED'))).toBe(false);
-    expect(workers.deps.services.crm.refunds.length - before).toBe(1);
+    expect(fixture.workers.deps.services.crm.refunds.length - before).toBe(1);
     // After the run ended, nothing accepts it either.
     await refused(
-      decide(client, handle, 'next', 'bob', 'approve', { digest: next!.digest }),
+      decide(fixture.client, handle, 'next', 'bob', 'approve', { digest: next!.digest }),
       /is not running/,
     );
   });
 
   it('refuses at execution an approval whose attestation was not signed by the approval service', async () => {
-    const before = workers.deps.services.crm.refunds.length;
-    const handle = await startPlan(client, taskQueue, { calls: [refund(260, 'forged')] });
+    const before = fixture.workers.deps.services.crm.refunds.length;
+    const handle = await startPlan(fixture.client, taskQueue, { calls: [refund(260, 'forged')] });
     const [pending] = await waitForPending(handle);
     // Anyone with access to Temporal can send the Update and copy the public key id, but without the
     // secret the attestation fails at execution.
@@ -261,15 +245,15 @@ describe('guard approvals on a real Temporal server', () => {
     expect(outcomes[0]?.reason).toMatch(
       /refused at execution: refused \(bad_approval\): 0 of 1 required approvals verified; bob: attestation invalid/,
     );
-    expect(workers.deps.services.crm.refunds.length).toBe(before);
+    expect(fixture.workers.deps.services.crm.refunds.length).toBe(before);
   });
 
   it('tells an approval service with another secret so before sending anything', async () => {
-    const handle = await startPlan(client, taskQueue, { calls: [refund(270, 'other-key')] });
+    const handle = await startPlan(fixture.client, taskQueue, { calls: [refund(270, 'other-key')] });
     const [pending] = await waitForPending(handle);
     expect(pending?.approvalKeyId).toBe(approvalKeyId(TEST_SECRET));
     await expect(
-      decide(client, handle, 'other-key', 'bob', 'approve', {
+      decide(fixture.client, handle, 'other-key', 'bob', 'approve', {
         secret: 'another-deployments-secret-0123456789',
       }),
     ).rejects.toThrow(
@@ -290,19 +274,21 @@ describe('guard approvals on a real Temporal server', () => {
     };
     await expect(handle.executeUpdate(decideApprovalUpdate, { args: [foreign] })).rejects.toMatchObject({
       cause: {
-        message: expect.stringMatching(/signed with key 0123456789abcdef but this run's workers verify key/),
+        message: expect.stringMatching(
+          /signed with key 0123456789abcdef but this run's workers verify key/,
+        ),
       },
     });
-    await decide(client, handle, 'other-key', 'carol', 'reject', { reason: 'test over' });
+    await decide(fixture.client, handle, 'other-key', 'carol', 'reject', { reason: 'test over' });
     expect((await handle.result()).outcomes[0]?.status).toBe('rejected');
     const types = eventTypeNames(await handle.fetchHistory());
     expect(types.filter((t) => t === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')).toHaveLength(1);
   });
 
   it('approves two pending calls of one run independently, by call id', async () => {
-    const crm = workers.deps.services.crm;
+    const crm = fixture.workers.deps.services.crm;
     const before = crm.refunds.length;
-    const handle = await startPlan(client, taskQueue, {
+    const handle = await startPlan(fixture.client, taskQueue, {
       parallel: true,
       calls: [refund(150, 'first'), refund(350, 'second')],
     });
@@ -312,11 +298,11 @@ describe('guard approvals on a real Temporal server', () => {
     const first = pending.find((p) => p.callId === 'first')!;
     // The digest of one call never approves the other.
     await expect(
-      decide(client, handle, 'second', 'bob', 'approve', { digest: first.digest }),
+      decide(fixture.client, handle, 'second', 'bob', 'approve', { digest: first.digest }),
     ).rejects.toThrow(/digest does not match/);
-    await decide(client, handle, 'second', 'bob');
+    await decide(fixture.client, handle, 'second', 'bob');
     expect((await handle.query(pendingApprovalsQuery)).map((p) => p.callId)).toEqual(['first']);
-    await decide(client, handle, 'first', 'carol', 'reject', { reason: 'duplicate' });
+    await decide(fixture.client, handle, 'first', 'carol', 'reject', { reason: 'duplicate' });
     const { outcomes } = await handle.result();
     expect(outcomes.map((o) => [o.callId, o.status])).toEqual([
       ['first', 'rejected'],
@@ -326,7 +312,7 @@ describe('guard approvals on a real Temporal server', () => {
   });
 
   it('needs a quorum of distinct approvers for a critical tool', async () => {
-    const { authorizer, services } = workers.deps;
+    const { authorizer, services } = fixture.workers.deps;
     const grants = [
       ['has_role', { type: 'Agent', id: 'support-bot' }, 'user', { type: 'Toolset', id: 'crm-admin' }],
       ['has_role', { type: 'User', id: 'alice' }, 'user', { type: 'Toolset', id: 'crm-admin' }],
@@ -334,19 +320,21 @@ describe('guard approvals on a real Temporal server', () => {
     ] as const;
     await authorizer.insertFacts(grants.map((f) => [...f]));
     try {
-      const handle = await startPlan(client, taskQueue, {
+      const handle = await startPlan(fixture.client, taskQueue, {
         calls: [{ tool: 'crm.delete_customer', arguments: { customerId: 'c-1012' }, callId: 'gdpr' }],
       });
       const [pending] = await waitForPending(handle);
       expect(pending).toMatchObject({ quorum: 2, eligibleApprovers: ['bob', 'carol'], risk: 'critical' });
-      expect(await decide(client, handle, 'gdpr', 'bob')).toMatchObject({
+      expect(await decide(fixture.client, handle, 'gdpr', 'bob')).toMatchObject({
         state: 'waiting',
         approvals: 1,
         quorum: 2,
       });
-      await expect(decide(client, handle, 'gdpr', 'bob')).rejects.toThrow(/bob already decided on call gdpr/);
+      await expect(decide(fixture.client, handle, 'gdpr', 'bob')).rejects.toThrow(
+        /bob already decided on call gdpr/,
+      );
       expect(services.crm.allCustomers().some((c) => c.id === 'c-1012')).toBe(true);
-      expect(await decide(client, handle, 'gdpr', 'carol')).toMatchObject({
+      expect(await decide(fixture.client, handle, 'gdpr', 'carol')).toMatchObject({
         state: 'approved',
         approvals: 2,
       });
@@ -359,7 +347,7 @@ describe('guard approvals on a real Temporal server', () => {
   });
 
   it('takes the decision again at execution: an approver who lost the right while the call waited does not count', async () => {
-    const { authorizer, services } = workers.deps;
+    const { authorizer, services } = fixture.workers.deps;
     const bobApproves = [
       'has_role',
       { type: 'User', id: 'bob' },
@@ -367,11 +355,11 @@ describe('guard approvals on a real Temporal server', () => {
       { type: 'Toolset', id: 'refunds' },
     ] as const;
     const before = services.crm.refunds.length;
-    const handle = await startPlan(client, taskQueue, { calls: [refund(270, 'toctou')] });
+    const handle = await startPlan(fixture.client, taskQueue, { calls: [refund(270, 'toctou')] });
     await waitForPending(handle);
     await authorizer.deleteFacts([[...bobApproves]]);
     try {
-      await decide(client, handle, 'toctou', 'bob');
+      await decide(fixture.client, handle, 'toctou', 'bob');
       const { outcomes } = await handle.result();
       expect(outcomes[0]?.status).toBe('denied');
       expect(outcomes[0]?.reason).toMatch(/bob: may no longer approve/);

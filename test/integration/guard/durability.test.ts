@@ -1,26 +1,14 @@
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
-import { decide, type GuardWorkers, startGuardWorkers, startPlan, waitForPending } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { decide, startPlan, useGuardWorkers, waitForPending } from './harness.ts';
 
 describe('guard durability', () => {
-  const taskQueue = uniqueTaskQueue('guard-durability');
-  let client: Client;
-  let workers: GuardWorkers;
-
-  beforeAll(async () => {
-    client = await testClient();
-    workers = await startGuardWorkers(taskQueue);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await client?.connection.close();
-  });
+  const fixture = useGuardWorkers('guard-durability');
+  const { taskQueue } = fixture;
 
   it('keeps a pending approval across a worker restart; the approval then completes the run', async () => {
-    const crm = workers.deps.services.crm;
+    const crm = fixture.workers.deps.services.crm;
     const before = crm.refunds.length;
-    const handle = await startPlan(client, taskQueue, {
+    const handle = await startPlan(fixture.client, taskQueue, {
       calls: [
         {
           tool: 'crm.issue_refund',
@@ -30,11 +18,11 @@ describe('guard durability', () => {
       ],
     });
     const [pending] = await waitForPending(handle);
-    await workers.stopWorkers();
+    await fixture.workers.stopWorkers();
     // No worker runs now: the call waits in Temporal, not in any process.
-    await workers.restartWorkers();
+    await fixture.workers.restartWorkers();
     const started = Date.now();
-    await decide(client, handle, 'held', 'bob', 'approve', { digest: pending!.digest });
+    await decide(fixture.client, handle, 'held', 'bob', 'approve', { digest: pending!.digest });
     const { outcomes } = await handle.result();
     console.log(`[guard] approval after worker restart completed the run in ${Date.now() - started} ms`);
     expect(outcomes[0]).toMatchObject({ status: 'executed', reason: 'executed (approved by bob)' });
@@ -42,10 +30,10 @@ describe('guard durability', () => {
   });
 
   it('does not repeat a side effect when the tool activity crashes after writing and is retried', async () => {
-    const crm = workers.deps.services.crm;
+    const crm = fixture.workers.deps.services.crm;
     const before = { refunds: crm.refunds.length, effects: crm.sideEffects };
     crm.injectCrashAfterWrite('issueRefund', 1);
-    const handle = await startPlan(client, taskQueue, {
+    const handle = await startPlan(fixture.client, taskQueue, {
       calls: [
         {
           tool: 'crm.issue_refund',

@@ -1,4 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll } from 'vitest';
 import { createToolActivities } from '../../../activities/guard/index.ts';
 import {
   type ActivityDependencies,
@@ -11,7 +12,7 @@ import type { PendingApproval } from '../../../guard/types.ts';
 import { type RunningWorker, startWorker } from '../../../workers/start-worker.ts';
 import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
 import type { ToolPlanInput, toolPlanWorkflow } from '../../../workflows/tool-plan.ts';
-import { testConfig, testServer } from '../../support/temporal.ts';
+import { testClient, testConfig, testServer, uniqueTaskQueue } from '../../support/temporal.ts';
 
 export const TEST_SECRET = 'test-approval-secret-0123456789abcdef0123';
 
@@ -61,6 +62,43 @@ export async function startGuardWorkers(taskQueue: string): Promise<GuardWorkers
     },
   };
   return workers;
+}
+
+export interface GuardFixture {
+  /** This test file's own task queue. */
+  readonly taskQueue: string;
+  /** Available inside tests (set by `beforeAll`). */
+  readonly client: Client;
+  readonly workers: GuardWorkers;
+}
+
+/**
+ * Registers, in the calling `describe`, a client and guard workers on a task queue of its own,
+ * started before its tests and closed after them.
+ */
+export function useGuardWorkers(prefix: string): GuardFixture {
+  const taskQueue = uniqueTaskQueue(prefix);
+  let client: Client | undefined;
+  let workers: GuardWorkers | undefined;
+  beforeAll(async () => {
+    client = await testClient();
+    workers = await startGuardWorkers(taskQueue);
+  });
+  afterAll(async () => {
+    await workers?.close();
+    await client?.connection.close();
+  });
+  return {
+    taskQueue,
+    get client() {
+      if (!client) throw new Error('the guard fixture is used before its beforeAll ran');
+      return client;
+    },
+    get workers() {
+      if (!workers) throw new Error('the guard fixture is used before its beforeAll ran');
+      return workers;
+    },
+  };
 }
 
 let counter = 0;

@@ -1,28 +1,16 @@
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventTypeNames } from '../../../temporal/history-summary.ts';
 import { decisionRecordsQuery } from '../../../workflows/guard/definitions.ts';
-import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
-import { type GuardWorkers, startGuardWorkers, startPlan } from './harness.ts';
+import { startPlan, useGuardWorkers } from './harness.ts';
 
 describe('guard pipeline: validate, authorize, intent, execute', () => {
-  const taskQueue = uniqueTaskQueue('guard-pipeline');
-  let client: Client;
-  let workers: GuardWorkers;
-
-  beforeAll(async () => {
-    client = await testClient();
-    workers = await startGuardWorkers(taskQueue);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await client?.connection.close();
-  });
+  const fixture = useGuardWorkers('guard-pipeline');
+  const { taskQueue } = fixture;
 
   it('executes an allowed call exactly once and records the decision', async () => {
-    const crm = workers.deps.services.crm;
+    const crm = fixture.workers.deps.services.crm;
     const before = crm.refunds.length;
-    const handle = await startPlan(client, taskQueue, {
+    const handle = await startPlan(fixture.client, taskQueue, {
       calls: [
         { tool: 'ticket.get', arguments: '{"ticketId":"t-501"}', callId: 'read' },
         {
@@ -57,10 +45,10 @@ describe('guard pipeline: validate, authorize, intent, execute', () => {
   });
 
   it('never executes a call the policy denies, and says why', async () => {
-    const crm = workers.deps.services.crm;
+    const crm = fixture.workers.deps.services.crm;
     const effects = crm.sideEffects;
     const customers = crm.allCustomers().length;
-    const handle = await startPlan(client, taskQueue, {
+    const handle = await startPlan(fixture.client, taskQueue, {
       calls: [{ tool: 'crm.delete_customer', arguments: { customerId: 'c-1002' }, callId: 'delete' }],
     });
     const { outcomes, records } = await handle.result();
@@ -81,8 +69,8 @@ describe('guard pipeline: validate, authorize, intent, execute', () => {
   });
 
   it('refuses unknown tools, bad JSON, truncated JSON, schema violations and oversized arguments without executing', async () => {
-    const effects = workers.deps.services.crm.sideEffects;
-    const handle = await startPlan(client, taskQueue, {
+    const effects = fixture.workers.deps.services.crm.sideEffects;
+    const handle = await startPlan(fixture.client, taskQueue, {
       calls: [
         { tool: 'crm.drop_database', arguments: '{}' },
         { tool: 'crm.issue_refund', arguments: '{"customerId":"c-1001","amount":80,"curr' },
@@ -107,14 +95,14 @@ describe('guard pipeline: validate, authorize, intent, execute', () => {
     expect(outcomes[4]?.reason).toMatch(/admin/);
     expect(outcomes[5]?.reason).toMatch(/bytes, more than 32768/);
     expect(records.every((r) => r.validation.ok === false && r.validation.errors.length > 0)).toBe(true);
-    expect(workers.deps.services.crm.sideEffects).toBe(effects);
+    expect(fixture.workers.deps.services.crm.sideEffects).toBe(effects);
     const types = eventTypeNames(await handle.fetchHistory());
     expect(types.some((t) => t.startsWith('ACTIVITY'))).toBe(false);
   });
 
   it('denies on intent: a call outside the purpose, an amount above the tool limit', async () => {
-    const effects = workers.deps.services.crm.sideEffects;
-    const handle = await startPlan(client, taskQueue, {
+    const effects = fixture.workers.deps.services.crm.sideEffects;
+    const handle = await startPlan(fixture.client, taskQueue, {
       purposeScope: { categories: ['ticket'] },
       calls: [
         { tool: 'crm.get_customer', arguments: { customerId: 'c-1001' }, callId: 'off-purpose' },
@@ -128,7 +116,7 @@ describe('guard pipeline: validate, authorize, intent, execute', () => {
       expect.objectContaining({ rule: 'purpose', verdict: 'deny' }),
     );
 
-    const big = await startPlan(client, taskQueue, {
+    const big = await startPlan(fixture.client, taskQueue, {
       calls: [
         {
           tool: 'crm.issue_refund',
@@ -139,6 +127,6 @@ describe('guard pipeline: validate, authorize, intent, execute', () => {
     const result = await big.result();
     expect(result.outcomes[0]).toMatchObject({ status: 'denied' });
     expect(result.outcomes[0]?.reason).toContain('amount 6000 exceeds the limit 5000');
-    expect(workers.deps.services.crm.sideEffects).toBe(effects);
+    expect(fixture.workers.deps.services.crm.sideEffects).toBe(effects);
   });
 });

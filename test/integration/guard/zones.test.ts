@@ -1,26 +1,14 @@
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Fact } from '../../../authz/types.ts';
 import { EXFILTRATION_URL } from '../../../services/crm/seed.ts';
-import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
-import { decide, type GuardWorkers, startGuardWorkers, startPlan, waitForPending } from './harness.ts';
+import { decide, startPlan, useGuardWorkers, waitForPending } from './harness.ts';
 
 describe('trust zones and the prompt-injection path', () => {
-  const taskQueue = uniqueTaskQueue('guard-zones');
-  let client: Client;
-  let workers: GuardWorkers;
-
-  beforeAll(async () => {
-    client = await testClient();
-    workers = await startGuardWorkers(taskQueue);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await client?.connection.close();
-  });
+  const fixture = useGuardWorkers('guard-zones');
+  const { taskQueue } = fixture;
 
   it('denies what the injected ticket asks for: export all customers, post them to the attacker', async () => {
-    const handle = await startPlan(client, taskQueue, {
+    const handle = await startPlan(fixture.client, taskQueue, {
       calls: [
         { tool: 'ticket.get', arguments: { ticketId: 't-502' } },
         { tool: 'crm.export_customers', arguments: { destinationUrl: EXFILTRATION_URL } },
@@ -30,7 +18,7 @@ describe('trust zones and the prompt-injection path', () => {
     const { outcomes } = await handle.result();
     expect(outcomes.map((o) => o.status)).toEqual(['executed', 'denied', 'denied']);
     expect(outcomes[0]?.output).toMatchObject({ body: expect.stringContaining(EXFILTRATION_URL) });
-    expect(workers.deps.services.egress.sent).toHaveLength(0);
+    expect(fixture.workers.deps.services.egress.sent).toHaveLength(0);
   });
 
   it("runs a tool of the external zone on that zone's worker, after approval for a new host", async () => {
@@ -40,9 +28,9 @@ describe('trust zones and the prompt-injection path', () => {
       'user',
       { type: 'Toolset', id: 'external' },
     ];
-    await workers.deps.authorizer.insertFacts([grant]);
+    await fixture.workers.deps.authorizer.insertFacts([grant]);
     try {
-      const handle = await startPlan(client, taskQueue, {
+      const handle = await startPlan(fixture.client, taskQueue, {
         calls: [
           {
             tool: 'http.post',
@@ -55,10 +43,10 @@ describe('trust zones and the prompt-injection path', () => {
       expect(pending?.reasons).toContainEqual(
         'intent: first call to the new external host hooks.partner.example',
       );
-      await decide(client, handle, 'notify', 'bob');
+      await decide(fixture.client, handle, 'notify', 'bob');
       const { outcomes } = await handle.result();
       expect(outcomes[0]).toMatchObject({ status: 'executed', output: { status: 202, delivered: true } });
-      expect(workers.deps.services.egress.sent.map((r) => r.url)).toEqual([
+      expect(fixture.workers.deps.services.egress.sent.map((r) => r.url)).toEqual([
         'https://hooks.partner.example/x',
       ]);
       const history = await handle.fetchHistory();
@@ -69,7 +57,7 @@ describe('trust zones and the prompt-injection path', () => {
         `${taskQueue}-tools-external`,
       );
     } finally {
-      await workers.deps.authorizer.deleteFacts([grant]);
+      await fixture.workers.deps.authorizer.deleteFacts([grant]);
     }
   });
 });
