@@ -274,9 +274,7 @@ describe('guard approvals on a real Temporal server', () => {
     };
     await expect(handle.executeUpdate(decideApprovalUpdate, { args: [foreign] })).rejects.toMatchObject({
       cause: {
-        message: expect.stringMatching(
-          /signed with key 0123456789abcdef but this run's workers verify key/,
-        ),
+        message: expect.stringMatching(/signed with key 0123456789abcdef but this run's workers verify key/),
       },
     });
     await decide(fixture.client, handle, 'other-key', 'carol', 'reject', { reason: 'test over' });
