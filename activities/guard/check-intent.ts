@@ -5,6 +5,7 @@ import { combineFindings } from '../../guard/intent/rules.ts';
 import type { IntentInput, IntentResult } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
 import { callDigest } from './call-digest.ts';
+import { callReservationId } from './call-window-store.ts';
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { signGrant } from './grant.ts';
@@ -42,7 +43,7 @@ export function checkToolIntentActivity(deps: GuardDependencies) {
     });
     if (verdict.verdict !== 'deny' && deps.judge) verdict = await withJudge(deps, input, tool, args, verdict);
     if (verdict.verdict !== 'deny' && rules.some((r) => r.kind === 'max_calls_per_window')) {
-      deps.callWindows.record(windowKey, now);
+      deps.callWindows.reserve(windowKey, callReservationId(workflowId, runId, input.callId), now);
     }
 
     const policyVersion = deps.authorizer.policyVersion();

@@ -1,8 +1,9 @@
-import { activityInfo } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import { verifyApproval } from '../../approvals/attestation.ts';
 import { approvalDigest } from '../../approvals/digest.ts';
-import type { ExecuteToolInput, ExecuteToolResult } from '../../guard/types.ts';
+import { type ExecuteToolInput, type ExecuteToolResult, GUARD_REFUSAL } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
+import { callReservationId } from './call-window-store.ts';
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { grantIsAuthentic } from './grant.ts';
@@ -23,68 +24,16 @@ export function executeGuardedToolActivity(deps: GuardDependencies, zone?: strin
   return async function executeGuardedTool(input: ExecuteToolInput): Promise<ExecuteToolResult> {
     const info = activityInfo();
     const { workflowId, runId } = callingWorkflow();
-    let tool: ToolDefinition;
-    let args: unknown;
+    let checked: { tool: ToolDefinition; args: unknown };
     try {
-      ({ tool, args } = resolveCall(deps.tools, input?.tool, input?.arguments));
+      checked = await recheck(deps, zone, input, workflowId, runId);
     } catch (error) {
-      if (error instanceof UnknownToolError) refuse('unknown_tool', error.message);
-      if (error instanceof InvalidArgumentsError) refuse('invalid_arguments', error.message);
+      // Refused before the tool ran: the call gives back the place it reserved in the volume window.
+      if (isRefusal(error))
+        deps.callWindows.release(callReservationId(workflowId, runId, String(input?.callId)));
       throw error;
     }
-    if (zone !== undefined && tool.zone !== zone) {
-      refuse('unknown_tool', `${tool.name} does not run in trust zone ${zone}`);
-    }
-
-    const grant = input.authority?.grant;
-    if (!grant) refuse('no_grant', `${tool.name} was called without a guard decision`);
-    if (!grantIsAuthentic(deps.approvalSecret, grant))
-      refuse('bad_grant', 'the guard decision is not authentic');
-    if (
-      grant.workflowId !== workflowId ||
-      grant.runId !== runId ||
-      grant.callId !== input.callId ||
-      grant.tool !== tool.name ||
-      !sameValue(grant.agent, input.agent) ||
-      !sameValue(grant.onBehalfOf, input.onBehalfOf)
-    ) {
-      refuse('bad_grant', 'the guard decision was issued for another call');
-    }
-    const policyVersion = deps.authorizer.policyVersion();
-    const digest = approvalDigest({
-      tool: tool.name,
-      toolVersion: tool.version,
-      arguments: args,
-      workflowId,
-      runId,
-      callId: input.callId,
-      policyVersion,
-    });
-    if (digest !== grant.digest) {
-      if (grant.policyVersion !== policyVersion) {
-        refuse('policy_changed', `the policy changed from ${grant.policyVersion} to ${policyVersion}`);
-      }
-      refuse('bad_grant', 'the arguments differ from the ones the guard decided on');
-    }
-    const now = Date.now();
-    if (now > grant.expiresAt) refuse('expired', 'the guard decision expired');
-
-    const request = {
-      actor: input.agent,
-      onBehalfOf: input.onBehalfOf,
-      resource: tool.resource(args),
-      context: tool.context(args),
-    };
-    const invoke = await deps.authorizer.authorize({ ...request, action: 'invoke' });
-    if (!invoke.allowed) refuse('not_authorized', invoke.reason);
-
-    const approvals = (input.authority.approvals ?? []).filter((a) => a.decision === 'approve');
-    if (grant.verdict === 'allow' && approvals.length === 0) {
-      const unattended = await deps.authorizer.authorize({ ...request, action: 'invoke_unattended' });
-      if (!unattended.allowed) refuse('approval_missing', `no approval, and ${unattended.reason}`);
-    } else {
-      await checkApprovals(deps, input, tool, digest, workflowId, now);
-    }
+    const { tool, args } = checked;
 
     const idempotencyKey = `${workflowId}:${input.callId}`;
     const output = await tool.execute(args, {
@@ -98,6 +47,83 @@ export function executeGuardedToolActivity(deps: GuardDependencies, zone?: strin
     });
     return { output, recordsRead: tool.recordsRead?.(output) ?? 0, attempt: info.attempt, idempotencyKey };
   };
+}
+
+function isRefusal(error: unknown): boolean {
+  return error instanceof ApplicationFailure && error.type === GUARD_REFUSAL;
+}
+
+/** The checks at activity start; it returns the resolved call or throws a refusal. */
+async function recheck(
+  deps: GuardDependencies,
+  zone: string | undefined,
+  input: ExecuteToolInput,
+  workflowId: string,
+  runId: string,
+): Promise<{ tool: ToolDefinition; args: unknown }> {
+  let tool: ToolDefinition;
+  let args: unknown;
+  try {
+    ({ tool, args } = resolveCall(deps.tools, input?.tool, input?.arguments));
+  } catch (error) {
+    if (error instanceof UnknownToolError) refuse('unknown_tool', error.message);
+    if (error instanceof InvalidArgumentsError) refuse('invalid_arguments', error.message);
+    throw error;
+  }
+  if (zone !== undefined && tool.zone !== zone) {
+    refuse('unknown_tool', `${tool.name} does not run in trust zone ${zone}`);
+  }
+
+  const grant = input.authority?.grant;
+  if (!grant) refuse('no_grant', `${tool.name} was called without a guard decision`);
+  if (!grantIsAuthentic(deps.approvalSecret, grant))
+    refuse('bad_grant', 'the guard decision is not authentic');
+  if (
+    grant.workflowId !== workflowId ||
+    grant.runId !== runId ||
+    grant.callId !== input.callId ||
+    grant.tool !== tool.name ||
+    !sameValue(grant.agent, input.agent) ||
+    !sameValue(grant.onBehalfOf, input.onBehalfOf)
+  ) {
+    refuse('bad_grant', 'the guard decision was issued for another call');
+  }
+  const policyVersion = deps.authorizer.policyVersion();
+  const digest = approvalDigest({
+    tool: tool.name,
+    toolVersion: tool.version,
+    arguments: args,
+    workflowId,
+    runId,
+    callId: input.callId,
+    policyVersion,
+  });
+  if (digest !== grant.digest) {
+    if (grant.policyVersion !== policyVersion) {
+      refuse('policy_changed', `the policy changed from ${grant.policyVersion} to ${policyVersion}`);
+    }
+    refuse('bad_grant', 'the arguments differ from the ones the guard decided on');
+  }
+  const now = Date.now();
+  if (now > grant.expiresAt) refuse('expired', 'the guard decision expired');
+
+  const request = {
+    actor: input.agent,
+    onBehalfOf: input.onBehalfOf,
+    resource: tool.resource(args),
+    context: tool.context(args),
+  };
+  const invoke = await deps.authorizer.authorize({ ...request, action: 'invoke' });
+  if (!invoke.allowed) refuse('not_authorized', invoke.reason);
+
+  const approvals = (input.authority.approvals ?? []).filter((a) => a.decision === 'approve');
+  if (grant.verdict === 'allow' && approvals.length === 0) {
+    const unattended = await deps.authorizer.authorize({ ...request, action: 'invoke_unattended' });
+    if (!unattended.allowed) refuse('approval_missing', `no approval, and ${unattended.reason}`);
+  } else {
+    await checkApprovals(deps, input, tool, digest, workflowId, now);
+  }
+  return { tool, args };
 }
 
 async function checkApprovals(

@@ -160,6 +160,33 @@ describe('guard: the policy changes while a call waits for approval', () => {
     ]);
   });
 
+  it('gives back the window place of a call refused at execution, so the next call fits the window', async () => {
+    const { authorizer } = workers.deps;
+    // A window of one refund an hour, for alice through support-bot; no other case here reserves one.
+    const rules = [
+      { kind: 'max_calls_per_window' as const, limit: 1, windowSeconds: 3600, onExceed: 'deny' as const },
+    ];
+    const refused = await startPlan(client, taskQueue, { calls: [refund(240, 'refund')], rules });
+    const [pending] = await waitForPending(refused);
+    const stricter = policyVariant(dirs, (s) => s.replace('"user" if "capped_refunder";', ''));
+    await authorizer.reloadPolicy(stricter);
+    await decide(client, refused, 'refund', 'bob', 'approve', { digest: pending!.digest });
+    const first = await refused.result();
+    expect(first.outcomes[0]).toMatchObject({ status: 'denied' });
+    expect(await executionFailures(refused)).toEqual([expect.stringMatching(/policy_changed/)]);
+
+    await authorizer.reloadPolicy();
+    const next = await startPlan(client, taskQueue, { calls: [refund(40, 'small')], rules });
+    const { outcomes, records } = await next.result();
+    // The refused refund never ran: the small one is the first of the window and runs unattended.
+    expect(outcomes[0]).toMatchObject({ status: 'executed', reason: 'executed (unattended)' });
+    expect(records[0]?.intent?.findings).toContainEqual({
+      rule: 'max_calls_per_window',
+      verdict: 'allow',
+      reason: '1 calls within 1 per 3600 s',
+    });
+  });
+
   it('counts a call decided again once towards the per-run call limit', async () => {
     const { authorizer } = workers.deps;
     const handle = await startPlan(client, taskQueue, {
