@@ -12,6 +12,7 @@ export type AuditEvent =
   | 'validation_error'
   | 'approval_requested'
   | 'approval'
+  | 'redecision'
   | 'tool_outcome';
 
 /**
@@ -19,7 +20,10 @@ export type AuditEvent =
  * types stay stable across event kinds: `decision` is allow/deny (authz and handoff, whose `reason`
  * starts with the agent the conversation goes to), allow/deny/escalate
  * (intent), approve/reject (approval), or the tool outcome status. `target` names the agent a
- * `handoff_decision` hands the conversation to (null on every other event).
+ * `handoff_decision` hands the conversation to (null on every other event). A `redecision` is an
+ * earlier decision of the call that the execution re-check refused: `decision` is that earlier
+ * outcome (approved/unattended), `policy_version` the policy it was taken under, `approver` its
+ * approvers (comma-separated, or null), and `reason` why it was refused.
  */
 export interface AuditRecord {
   schema: typeof AUDIT_SCHEMA;
@@ -139,6 +143,18 @@ export function auditRecords(run: RunHistory, timeline: TimelineEntry[] = buildT
           decision: e.result === 'accepted' ? e.decision : `refused_${e.decision}`,
           reason: e.result === 'accepted' ? (e.reason ?? '') : e.detail,
           approver: e.approver,
+        });
+        break;
+      case 'redecision':
+        out.push({
+          ...common,
+          event: e.kind,
+          call_id: e.callId,
+          tool: e.tool,
+          decision: e.previousOutcome,
+          reason: e.reason,
+          approver: e.previousApprovers?.join(',') || null,
+          policy_version: e.previousPolicyVersion,
         });
         break;
       case 'tool_outcome':

@@ -14,6 +14,7 @@ import {
   TEST_SECRET,
   waitForPending,
 } from '../guard/harness.ts';
+import { STABLE_AUDIT_KEYS } from './audit-keys.ts';
 import { useTestServerEnv, warden } from './cli-harness.ts';
 
 const TOKENS =
@@ -238,29 +239,7 @@ describe('approvals, audit, export, what-if and replay on a real run', () => {
     });
     const keys = Object.keys(lines[0] ?? {}).sort();
     for (const line of lines) expect(Object.keys(line).sort()).toEqual(keys);
-    expect(keys).toEqual(
-      [
-        'schema',
-        'ts',
-        'event',
-        'workflow_id',
-        'run_id',
-        'workflow_type',
-        'agent',
-        'user',
-        'call_id',
-        'tool',
-        'decision',
-        'reason',
-        'action',
-        'actor',
-        'approver',
-        'policy_version',
-        'facts_version',
-        'engine',
-        'target',
-      ].sort(),
-    );
+    expect(keys).toEqual(STABLE_AUDIT_KEYS);
     expect(
       lines.every(
         (l) => l.schema === AUDIT_SCHEMA && l.agent === 'Agent:support-bot' && l.user === 'User:alice',

@@ -1,0 +1,22 @@
+/** The keys of every warden.audit.v1 line, whatever its event kind. */
+export const STABLE_AUDIT_KEYS = [
+  'schema',
+  'ts',
+  'event',
+  'workflow_id',
+  'run_id',
+  'workflow_type',
+  'agent',
+  'user',
+  'call_id',
+  'tool',
+  'decision',
+  'reason',
+  'action',
+  'actor',
+  'approver',
+  'policy_version',
+  'facts_version',
+  'engine',
+  'target',
+].sort();
