@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig } from '../../config/env.ts';
 import { type RunningWorker, startWorker } from '../../workers/start-worker.ts';
 
@@ -33,4 +33,45 @@ export function uniqueTaskQueue(prefix: string): string {
 export async function testWorker(taskQueue: string, activities: object): Promise<RunningWorker> {
   const { address, namespace } = testServer();
   return startWorker({ config: testConfig(), address, namespace, taskQueue, activities });
+}
+
+/** A client and workers on a task queue of their own, available inside the tests of one `describe`. */
+export interface WorkerFixture<W> {
+  taskQueue: string;
+  readonly client: Client;
+  readonly workers: W;
+}
+
+/**
+ * Registers, in the calling `describe`, a client and workers (started by `start` on a fresh task
+ * queue) before its tests, and closes both after them.
+ */
+export function useWorkers<W extends { close(): Promise<void> }>(
+  prefix: string,
+  start: (taskQueue: string) => Promise<W>,
+): WorkerFixture<W> {
+  const taskQueue = uniqueTaskQueue(prefix);
+  let client: Client | undefined;
+  let workers: W | undefined;
+  beforeAll(async () => {
+    client = await testClient();
+    workers = await start(taskQueue);
+  });
+  afterAll(async () => {
+    await workers?.close();
+    await client?.connection.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error(`the ${prefix} fixture is used before its beforeAll ran`);
+    return value;
+  };
+  return {
+    taskQueue,
+    get client() {
+      return started(client);
+    },
+    get workers() {
+      return started(workers);
+    },
+  };
 }

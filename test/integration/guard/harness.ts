@@ -1,5 +1,4 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll } from 'vitest';
 import { createToolActivities } from '../../../activities/guard/index.ts';
 import {
   type ActivityDependencies,
@@ -12,7 +11,7 @@ import type { PendingApproval } from '../../../guard/types.ts';
 import { type RunningWorker, startWorker } from '../../../workers/start-worker.ts';
 import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
 import type { ToolPlanInput, toolPlanWorkflow } from '../../../workflows/tool-plan.ts';
-import { testClient, testConfig, testServer, uniqueTaskQueue } from '../../support/temporal.ts';
+import { testConfig, testServer, useWorkers, type WorkerFixture } from '../../support/temporal.ts';
 
 export const TEST_SECRET = 'test-approval-secret-0123456789abcdef0123';
 
@@ -64,41 +63,11 @@ export async function startGuardWorkers(taskQueue: string): Promise<GuardWorkers
   return workers;
 }
 
-export interface GuardFixture {
-  /** This test file's own task queue. */
-  readonly taskQueue: string;
-  /** Available inside tests (set by `beforeAll`). */
-  readonly client: Client;
-  readonly workers: GuardWorkers;
-}
+export type GuardFixture = WorkerFixture<GuardWorkers>;
 
-/**
- * Registers, in the calling `describe`, a client and guard workers on a task queue of its own,
- * started before its tests and closed after them.
- */
+/** A client and guard workers on a task queue of their own, for the tests of the calling `describe`. */
 export function useGuardWorkers(prefix: string): GuardFixture {
-  const taskQueue = uniqueTaskQueue(prefix);
-  let client: Client | undefined;
-  let workers: GuardWorkers | undefined;
-  beforeAll(async () => {
-    client = await testClient();
-    workers = await startGuardWorkers(taskQueue);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await client?.connection.close();
-  });
-  return {
-    taskQueue,
-    get client() {
-      if (!client) throw new Error('the guard fixture is used before its beforeAll ran');
-      return client;
-    },
-    get workers() {
-      if (!workers) throw new Error('the guard fixture is used before its beforeAll ran');
-      return workers;
-    },
-  };
+  return useWorkers(prefix, (taskQueue) => startGuardWorkers(taskQueue));
 }
 
 let counter = 0;

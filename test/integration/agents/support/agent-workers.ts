@@ -1,5 +1,4 @@
 import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll } from 'vitest';
 import { createAgentActivities } from '../../../../activities/agent/authorize-handoff.ts';
 import { createToolActivities } from '../../../../activities/guard/index.ts';
 import {
@@ -12,7 +11,7 @@ import { type AgentRunHandle, startAgentRun } from '../../../../agents/start-run
 import type { Authorizer } from '../../../../authz/types.ts';
 import { createModelFactory } from '../../../../models/model-factory.ts';
 import { type RunningWorker, startWorker } from '../../../../workers/start-worker.ts';
-import { testClient, testConfig, testServer, uniqueTaskQueue } from '../../../support/temporal.ts';
+import { testConfig, testServer, useWorkers, type WorkerFixture } from '../../../support/temporal.ts';
 
 export const TEST_SECRET = 'agent-test-approval-secret-0123456789abcdef';
 
@@ -64,41 +63,11 @@ export async function startAgentWorkers(
   };
 }
 
-export interface AgentFixture {
-  /** This test file's own task queue. */
-  readonly taskQueue: string;
-  /** Available inside tests (set by `beforeAll`). */
-  readonly client: Client;
-  readonly workers: AgentWorkers;
-}
+export type AgentFixture = WorkerFixture<AgentWorkers>;
 
-/**
- * Registers, in the calling `describe`, a client and agent workers on a task queue of its own,
- * started before its tests and closed after them.
- */
+/** A client and agent workers on a task queue of their own, for the tests of the calling `describe`. */
 export function useAgentWorkers(prefix: string, options: AgentWorkerOptions = {}): AgentFixture {
-  const taskQueue = uniqueTaskQueue(prefix);
-  let client: Client | undefined;
-  let workers: AgentWorkers | undefined;
-  beforeAll(async () => {
-    client = await testClient();
-    workers = await startAgentWorkers(taskQueue, options);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await client?.connection.close();
-  });
-  return {
-    taskQueue,
-    get client() {
-      if (!client) throw new Error('the agent fixture is used before its beforeAll ran');
-      return client;
-    },
-    get workers() {
-      if (!workers) throw new Error('the agent fixture is used before its beforeAll ran');
-      return workers;
-    },
-  };
+  return useWorkers(prefix, (taskQueue) => startAgentWorkers(taskQueue, options));
 }
 
 export function startScenario(
