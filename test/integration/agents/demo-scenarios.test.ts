@@ -1,25 +1,13 @@
-import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { ApproverAuthenticator } from '../../../approvals/auth/authenticate.ts';
 import { submitApproval } from '../../../approvals/submit-approval.ts';
-import type { PendingApproval } from '../../../guard/types.ts';
 import { BENIGN_TICKET_ID, EXFILTRATION_URL, INJECTION_TICKET_ID } from '../../../services/crm/seed.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../workflows/agent-run.ts';
-import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
+import { waitForPending } from '../../support/waiting.ts';
 import { startScenario, TEST_SECRET, useAgentWorkers } from './support/agent-workers.ts';
 
 function toolEntries(result: AgentRunResult) {
   return result.timeline.filter((e): e is Extract<TimelineEntry, { kind: 'tool' }> => e.kind === 'tool');
-}
-
-async function waitForPending(client: Client, workflowId: string): Promise<PendingApproval> {
-  const handle = client.workflow.getHandle(workflowId);
-  for (let i = 0; i < 200; i++) {
-    const [pending] = await handle.query(pendingApprovalsQuery);
-    if (pending) return pending;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no pending approval in ${workflowId}`);
 }
 
 describe('the demo scenarios, scripted model, real Temporal server', () => {
@@ -83,7 +71,7 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
       'refund-over-limit',
       'Please handle ticket t-503 for me.',
     );
-    const pending = await waitForPending(fixture.client, handle.workflowId);
+    const pending = (await waitForPending(fixture.client.workflow.getHandle(handle.workflowId)))[0]!;
     expect(pending).toMatchObject({ tool: 'crm.issue_refund', arguments: { amount: 250 } });
     expect(pending.eligibleApprovers).toContain('bob');
     // Nothing has moved while the run waits.

@@ -1,12 +1,12 @@
-import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { ApproverAuthenticator } from '../../../approvals/auth/authenticate.ts';
 import { submitApproval } from '../../../approvals/submit-approval.ts';
 import { loadRun } from '../../../audit/load-run.ts';
 import { buildTimeline } from '../../../audit/timeline.ts';
-import type { DecisionRecord, PendingApproval } from '../../../guard/types.ts';
+import type { DecisionRecord } from '../../../guard/types.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../workflows/agent-run.ts';
-import { decisionRecordsQuery, pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
+import { decisionRecordsQuery } from '../../../workflows/guard/definitions.ts';
+import { waitForPending } from '../../support/waiting.ts';
 import { startScenario, TEST_SECRET, useAgentWorkers } from './support/agent-workers.ts';
 
 const supportBot = { type: 'Agent', id: 'support-bot' };
@@ -18,16 +18,6 @@ function toolEntries(result: AgentRunResult) {
 
 function handoffs(result: AgentRunResult) {
   return result.timeline.filter((e) => e.kind === 'handoff');
-}
-
-async function waitForPending(client: Client, workflowId: string): Promise<PendingApproval> {
-  const handle = client.workflow.getHandle(workflowId);
-  for (let i = 0; i < 300; i++) {
-    const [pending] = await handle.query(pendingApprovalsQuery);
-    if (pending) return pending;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no pending approval in ${workflowId}`);
 }
 
 /** Handoffs decided by the shipped policy (policies/): one run guard across the agents of a run. */
@@ -116,7 +106,7 @@ describe('handoffs, real policy, real Temporal server', () => {
       'handoff-refund-over-limit',
       'Please handle ticket t-503 for me.',
     );
-    const pending = await waitForPending(fixture.client, handle.workflowId);
+    const pending = (await waitForPending(fixture.client.workflow.getHandle(handle.workflowId)))[0]!;
     expect(pending).toMatchObject({
       tool: 'crm.issue_refund',
       arguments: { amount: 250 },

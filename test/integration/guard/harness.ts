@@ -7,9 +7,7 @@ import {
 } from '../../../activities/index.ts';
 import type { ApproverIdentity } from '../../../approvals/auth/approver-identity.ts';
 import { submitApproval } from '../../../approvals/submit-approval.ts';
-import type { PendingApproval } from '../../../guard/types.ts';
 import { type RunningWorker, startWorker } from '../../../workers/start-worker.ts';
-import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
 import type { ToolPlanInput, toolPlanWorkflow } from '../../../workflows/tool-plan.ts';
 import { testConfig, testServer, useWorkers, type WorkerFixture } from '../../support/temporal.ts';
 
@@ -85,21 +83,7 @@ export async function startPlan(
   }) as Promise<WorkflowHandle<typeof toolPlanWorkflow>>;
 }
 
-/** Polls the run's query until `count` calls are pending (the pause is durable state, not a timer). */
-export async function waitForPending(
-  handle: WorkflowHandle,
-  count = 1,
-  timeoutMs = 30_000,
-): Promise<PendingApproval[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pending = await handle.query(pendingApprovalsQuery);
-    if (pending.length >= count) return pending;
-    if (Date.now() > deadline)
-      throw new Error(`expected ${count} pending approvals, found ${pending.length}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export { waitForPending } from '../../support/waiting.ts';
 
 export function approver(id: string): ApproverIdentity {
   return { user: { type: 'User', id }, authentication: 'token', tokenLabel: `${id}-test` };

@@ -7,6 +7,7 @@ import { AUDIT_SCHEMA } from '../../../audit/siem-export.ts';
 import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
 import type { toolPlanWorkflow } from '../../../workflows/tool-plan.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
+import { eventually } from '../../support/waiting.ts';
 import {
   type GuardWorkers,
   startGuardWorkers,
@@ -19,16 +20,6 @@ import { useTestServerEnv, warden } from './cli-harness.ts';
 
 const TOKENS =
   'bob-token-123=User:bob,carol-token-123=User:carol,old-bob-token=User:bob@2020-01-01T00:00:00Z';
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('approvals, audit, export, what-if and replay on a real run', () => {
   const taskQueue = uniqueTaskQueue('ops-approvals');

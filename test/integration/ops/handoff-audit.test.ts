@@ -7,6 +7,7 @@ import { AUDIT_SCHEMA } from '../../../audit/siem-export.ts';
 import type { TimelineEntry } from '../../../audit/timeline.ts';
 import type { WhatIfReport } from '../../../audit/what-if.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
+import { eventually } from '../../support/waiting.ts';
 import {
   type AgentWorkers,
   startAgentWorkers,
@@ -17,16 +18,6 @@ import { useTestServerEnv, warden } from './cli-harness.ts';
 
 const POLICY_DIR = path.resolve(import.meta.dirname, '../../../policies');
 const DELEGATOR_FACT = '  - has_role(Agent{"support-bot"}, "delegator", Agent{"billing-bot"})\n';
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 describe('handoff decisions in audit, export and what-if (handoff-billing-dispute)', () => {
   const taskQueue = uniqueTaskQueue('ops-handoff');

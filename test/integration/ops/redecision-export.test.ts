@@ -6,19 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_SCHEMA } from '../../../audit/siem-export.ts';
 import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
+import { eventually } from '../../support/waiting.ts';
 import { decide, type GuardWorkers, startGuardWorkers, startPlan, waitForPending } from '../guard/harness.ts';
 import { STABLE_AUDIT_KEYS } from './audit-keys.ts';
 import { useTestServerEnv, warden } from './cli-harness.ts';
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('warden export: a decision taken again after a policy change', () => {
   const taskQueue = uniqueTaskQueue('ops-redecision-export');
