@@ -1,4 +1,4 @@
-import type { CrmService } from '../services/crm/crm-service.ts';
+import type { CrmService } from '../examples/support-copilot/services/crm-service.ts';
 
 export interface BenchBaselineActivities {
   readTicketUnguarded(ticketId: string): Promise<unknown>;

@@ -7,12 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, createActivityDependencies } from '../activities/index.ts';
-import { loadConfig } from '../config/env.ts';
-import { resolveTemporal } from '../temporal/launcher.ts';
-import { freePort } from '../temporal/ports.ts';
-import { installWorkerLogging } from '../workers/runtime-logging.ts';
-import { workflowBundlerOptions } from '../workers/workflow-bundle.ts';
+import { createActivities, createActivityDependencies } from '../src/activities/index.ts';
+import { loadConfig } from '../src/config/env.ts';
+import { resolveTemporal } from '../src/temporal/launcher.ts';
+import { freePort } from '../src/temporal/ports.ts';
+import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
+import { workflowBundlerOptions } from '../src/workers/workflow-bundle.ts';
+import { exampleDependencies } from '../test/support/example.ts';
 import { createBaselineActivities } from './baseline-activities.ts';
 import { median } from './stats.ts';
 
@@ -28,7 +29,7 @@ async function main() {
     log: console.error,
     ephemeral: { port: await freePort() },
   });
-  const deps = await createActivityDependencies(config);
+  const deps = await createActivityDependencies(config, await exampleDependencies());
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
   const nativeConnection = await NativeConnection.connect({ address: endpoint.address });
   const worker = await Worker.create({

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { EmbeddedAuthorizer } from '../authz/embedded/authorizer.ts';
-import { loadPolicyDir } from '../authz/policy-loader.ts';
-import type { Authorizer, AuthzRequest } from '../authz/types.ts';
+import { EmbeddedAuthorizer } from '../src/authz/embedded/authorizer.ts';
+import { loadPolicyDir } from '../src/authz/policy-loader.ts';
+import type { Authorizer, AuthzRequest } from '../src/authz/types.ts';
 
 /** Decisions/s and latency percentiles of the embedded PDP on the shipped policy. */
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 5_000);
@@ -59,7 +59,9 @@ async function measure(authz: Authorizer, req: AuthzRequest, expect: boolean) {
 }
 
 async function main() {
-  const { model, facts } = await loadPolicyDir(path.resolve(process.env.WARDEN_POLICY_DIR ?? 'policies'));
+  const { model, facts } = await loadPolicyDir(
+    path.resolve(process.env.WARDEN_POLICY_DIR ?? 'examples/support-copilot/policies'),
+  );
   console.log(
     `embedded PDP, policy ${model.version}, ${facts.length} facts, ${ITERATIONS} decisions per row`,
   );

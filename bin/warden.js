@@ -1,7 +1,20 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly: tsx compiles on load, so there is no build step to forget.
+// The `warden` command. tsx loads a project's TypeScript (warden.config.ts, its tools and agents).
+// In Warden's own repository the CLI runs from its sources, and `import 'warden'` in the examples
+// resolves to them too (the package's `warden-source` export condition); installed, it runs dist/.
+import { existsSync } from 'node:fs';
+import { register as registerLoader } from 'node:module';
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../cli/main.ts');
+const source = new URL('../src/cli/main.ts', import.meta.url);
+let entry = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(source)) {
+  const addCondition =
+    'export async function resolve(specifier, context, next) {' +
+    ' return next(specifier, { ...context, conditions: [...context.conditions, "warden-source"] }); }';
+  registerLoader(`data:text/javascript,${encodeURIComponent(addCondition)}`);
+  entry = source;
+}
+const { main } = await import(entry.href);
 await main(process.argv);

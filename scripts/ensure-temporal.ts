@@ -3,7 +3,7 @@
  * with Go when missing. Never fails the install: without Go, Warden falls back to TEMPORAL_ADDRESS
  * or the Temporal SDK's own download at start.
  */
-import { ensureTemporalCli, findTemporalCli, hasGoToolchain } from '../temporal/cli-binary.ts';
+import { ensureTemporalCli, findTemporalCli, hasGoToolchain } from '../src/temporal/cli-binary.ts';
 
 const log = (line: string) => console.log(`[warden] ${line}`);
 

@@ -2,38 +2,44 @@
  * Records the histories that `test/integration/agents/replay.test.ts` replays: the demo scenarios
  * (and the malformed-call and handoff-with-approval scenarios) run once on a throw-away Temporal
  * server, each history written to test/histories/<scenario>.json. Run it when a workflow change is meant to be incompatible and
- * the old histories are retired: `npx tsx scripts/record-histories.ts`.
+ * the old histories are retired: `npx tsx --conditions=warden-source scripts/record-histories.ts`.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { startAgentRun } from '../agents/start-run.ts';
-import { ApproverAuthenticator } from '../approvals/auth/authenticate.ts';
-import { DEMO_SCENARIOS } from '../cli/commands/demo.ts';
-import { loadConfig } from '../config/env.ts';
-import { loadScenario } from '../models/scripted/load-scenarios.ts';
-import { connectClient, createClient } from '../temporal/connection.ts';
-import { resolveTemporal } from '../temporal/launcher.ts';
-import { freePort } from '../temporal/ports.ts';
-import { TemporalApprovalsBackend } from '../web/temporal-backend.ts';
-import { startWardenWorkers } from '../workers/warden-workers.ts';
-import { pendingApprovalsQuery } from '../workflows/guard/definitions.ts';
+import { startAgentRun } from '../src/agents/start-run.ts';
+import { ApproverAuthenticator } from '../src/approvals/auth/authenticate.ts';
+import { loadConfig } from '../src/config/env.ts';
+import { loadScenario } from '../src/models/scripted/load-scenarios.ts';
+import { loadProject } from '../src/project/load-project.ts';
+import { connectClient, createClient } from '../src/temporal/connection.ts';
+import { resolveTemporal } from '../src/temporal/launcher.ts';
+import { freePort } from '../src/temporal/ports.ts';
+import { TemporalApprovalsBackend } from '../src/web/temporal-backend.ts';
+import { startWardenWorkers } from '../src/workers/warden-workers.ts';
+import { pendingApprovalsQuery } from '../src/workflows/guard/definitions.ts';
 
 const OUT_DIR = fileURLToPath(new URL('../test/histories', import.meta.url));
-const SCENARIOS = [...DEMO_SCENARIOS, 'malformed-tool-calls', 'handoff-refund-over-limit'];
-
-const config = loadConfig({
-  ...process.env,
-  TEMPORAL_ADDRESS: undefined,
-  WARDEN_MODEL: 'scripted',
-  WARDEN_MODE: 'development',
-  WARDEN_TASK_QUEUE: 'warden-recording',
-  WARDEN_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'warden-record-')),
+const project = await loadProject({
+  config: fileURLToPath(new URL('../examples/support-copilot', import.meta.url)),
 });
+const SCENARIOS = [...(project.demo?.scenarios ?? []), 'malformed-tool-calls', 'handoff-refund-over-limit'];
+
+const config = loadConfig(
+  {
+    ...process.env,
+    TEMPORAL_ADDRESS: undefined,
+    WARDEN_MODEL: 'scripted',
+    WARDEN_MODE: 'development',
+    WARDEN_TASK_QUEUE: 'warden-recording',
+    WARDEN_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'warden-record-')),
+  },
+  { policyDir: project.policyDir },
+);
 const endpoint = await resolveTemporal(config, { log: console.log, ephemeral: { port: await freePort() } });
-const workers = await startWardenWorkers(config, endpoint);
+const workers = await startWardenWorkers({ config, endpoint, project });
 const connection = await connectClient(config, endpoint.address);
 try {
   const client = createClient(connection, endpoint.namespace);
@@ -41,7 +47,7 @@ try {
   const bob = ApproverAuthenticator.fromConfig(config).authenticate({ as: 'User:bob' });
   await mkdir(OUT_DIR, { recursive: true });
   for (const name of SCENARIOS) {
-    const scenario = loadScenario(name);
+    const scenario = loadScenario(name, project.scenarioDir);
     const handle = await startAgentRun(client, {
       agent: scenario.agent,
       onBehalfOf: scenario.onBehalfOf,

@@ -1,7 +1,7 @@
 import type { TestProject } from 'vitest/node';
-import { loadConfig } from '../config/env.ts';
-import { resolveTemporal } from '../temporal/launcher.ts';
-import { freePort } from '../temporal/ports.ts';
+import { loadConfig } from '../src/config/env.ts';
+import { resolveTemporal } from '../src/temporal/launcher.ts';
+import { freePort } from '../src/temporal/ports.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { EXAMPLE_DIR } from './example.ts';
 
 const WARDEN_BIN = fileURLToPath(new URL('../../bin/warden.js', import.meta.url));
 
@@ -16,7 +17,11 @@ export function runWarden(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60
 }
 
 export function spawnWarden(args: string[], env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [WARDEN_BIN, ...args], { env, stdio: 'pipe' });
+  // The CLI works on the example project unless a test names another (or none, with '').
+  return spawn(process.execPath, [WARDEN_BIN, ...args], {
+    env: { WARDEN_CONFIG: EXAMPLE_DIR, ...env },
+    stdio: 'pipe',
+  });
 }
 
 export function collect(child: ChildProcessWithoutNullStreams, timeoutMs: number): Promise<CliResult> {

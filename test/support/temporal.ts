@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { loadConfig } from '../../config/env.ts';
-import { type RunningWorker, startWorker } from '../../workers/start-worker.ts';
+import { loadConfig } from '../../src/config/env.ts';
+import { type RunningWorker, startWorker } from '../../src/workers/start-worker.ts';
+import { EXAMPLE_POLICY_DIR } from './example.ts';
 
 /** The shared test server started by test/global-setup.ts. */
 export function testServer() {
@@ -11,12 +13,10 @@ export function testServer() {
 
 export function testConfig(overrides: Record<string, string | undefined> = {}) {
   const { address, namespace } = testServer();
-  return loadConfig({
-    ...process.env,
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_NAMESPACE: namespace,
-    ...overrides,
-  });
+  return loadConfig(
+    { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ...overrides },
+    { policyDir: EXAMPLE_POLICY_DIR },
+  );
 }
 
 export async function testClient(): Promise<Client> {
@@ -30,9 +30,16 @@ export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-export async function testWorker(taskQueue: string, activities: object): Promise<RunningWorker> {
+/** Warden's own smoke workflow, which needs no project. */
+export const SMOKE_WORKFLOWS = path.resolve(import.meta.dirname, '../../src/workflows/smoke.ts');
+
+export async function testWorker(
+  taskQueue: string,
+  activities: object,
+  workflowsPath = SMOKE_WORKFLOWS,
+): Promise<RunningWorker> {
   const { address, namespace } = testServer();
-  return startWorker({ config: testConfig(), address, namespace, taskQueue, activities });
+  return startWorker({ config: testConfig(), address, namespace, taskQueue, activities, workflowsPath });
 }
 
 /** A client and workers on a task queue of their own, available inside the tests of one `describe`. */

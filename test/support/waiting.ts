@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import type { PendingApproval } from '../../guard/types.ts';
-import { pendingApprovalsQuery } from '../../workflows/guard/definitions.ts';
+import type { PendingApproval } from '../../src/guard/types.ts';
+import { pendingApprovalsQuery } from '../../src/workflows/guard/definitions.ts';
 
 /** Polls `probe` until it returns a value (state reached through a worker, not a timer). */
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {

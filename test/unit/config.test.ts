@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/env.ts';
+import { ConfigError, loadConfig } from '../../src/config/env.ts';
 
 describe('loadConfig', () => {
   it('defaults to the embedded policy engine, the scripted model and a local server', () => {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { buildProgram } from '../../cli/main.ts';
-import { ENV_NAMES, loadConfig } from '../../config/env.ts';
+import { buildProgram } from '../../src/cli/main.ts';
+import { ENV_NAMES, loadConfig } from '../../src/config/env.ts';
 
 const service = z.object({
   image: z.string(),

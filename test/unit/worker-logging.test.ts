@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { LogEntry } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { describeDecision } from '../../workers/runtime-logging.ts';
+import { describeDecision } from '../../src/workers/runtime-logging.ts';
 
 function activityFailed(error: unknown): LogEntry {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startAgentRun } from '../../../agents/start-run.ts';
-import type { AgentRunResult, TimelineEntry } from '../../../workflows/agent-run.ts';
+import { startAgentRun } from '../../../src/agents/start-run.ts';
+import type { AgentRunResult, TimelineEntry } from '../../../src/workflows/agent-run.ts';
 import { startScenario, useAgentWorkers } from './support/agent-workers.ts';
 import { modelInvocations, toolResultsSent } from './support/history.ts';
 

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../temporal/ports.ts';
-import type { AgentRunResult, TimelineEntry } from '../../../workflows/agent-run.ts';
+import { freePort } from '../../../src/temporal/ports.ts';
+import type { AgentRunResult, TimelineEntry } from '../../../src/workflows/agent-run.ts';
 import { collect, runWarden, spawnWarden, waitForOutput } from '../../support/cli-process.ts';
 import { testClient, testServer, uniqueTaskQueue } from '../../support/temporal.ts';
 

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ApproverAuthenticator } from '../../../approvals/auth/authenticate.ts';
-import { submitApproval } from '../../../approvals/submit-approval.ts';
-import { BENIGN_TICKET_ID, EXFILTRATION_URL, INJECTION_TICKET_ID } from '../../../services/crm/seed.ts';
-import type { AgentRunResult, TimelineEntry } from '../../../workflows/agent-run.ts';
+import {
+  BENIGN_TICKET_ID,
+  EXFILTRATION_URL,
+  INJECTION_TICKET_ID,
+} from '../../../examples/support-copilot/services/seed.ts';
+import { ApproverAuthenticator } from '../../../src/approvals/auth/authenticate.ts';
+import { submitApproval } from '../../../src/approvals/submit-approval.ts';
+import type { AgentRunResult, TimelineEntry } from '../../../src/workflows/agent-run.ts';
 import { waitForPending } from '../../support/waiting.ts';
 import { startScenario, TEST_SECRET, useAgentWorkers } from './support/agent-workers.ts';
 

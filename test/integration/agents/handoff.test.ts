@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ApproverAuthenticator } from '../../../approvals/auth/authenticate.ts';
-import { submitApproval } from '../../../approvals/submit-approval.ts';
-import { loadRun } from '../../../audit/load-run.ts';
-import { buildTimeline } from '../../../audit/timeline.ts';
-import type { DecisionRecord } from '../../../guard/types.ts';
-import type { AgentRunResult, TimelineEntry } from '../../../workflows/agent-run.ts';
-import { decisionRecordsQuery } from '../../../workflows/guard/definitions.ts';
+import { ApproverAuthenticator } from '../../../src/approvals/auth/authenticate.ts';
+import { submitApproval } from '../../../src/approvals/submit-approval.ts';
+import { loadRun } from '../../../src/audit/load-run.ts';
+import { buildTimeline } from '../../../src/audit/timeline.ts';
+import type { DecisionRecord } from '../../../src/guard/types.ts';
+import type { AgentRunResult, TimelineEntry } from '../../../src/workflows/agent-run.ts';
+import { decisionRecordsQuery } from '../../../src/workflows/guard/definitions.ts';
 import { waitForPending } from '../../support/waiting.ts';
 import { startScenario, TEST_SECRET, useAgentWorkers } from './support/agent-workers.ts';
 

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startAgentRun } from '../../../agents/start-run.ts';
-import type { TimelineEntry } from '../../../workflows/agent-run.ts';
+import { startAgentRun } from '../../../src/agents/start-run.ts';
+import type { TimelineEntry } from '../../../src/workflows/agent-run.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
 import { type AgentWorkers, startAgentWorkers } from './support/agent-workers.ts';
 import { type FakeResponsesServer, startFakeResponsesServer } from './support/fake-responses-server.ts';

@@ -5,7 +5,8 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { type ReplayResult, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOWS_PATH, workflowBundlerOptions } from '../../../workers/workflow-bundle.ts';
+import { workflowBundlerOptions } from '../../../src/workers/workflow-bundle.ts';
+import { EXAMPLE_WORKFLOWS } from '../../support/example.ts';
 
 const HISTORIES = fileURLToPath(new URL('../../histories', import.meta.url));
 const CHANGED_WORKFLOWS = fileURLToPath(new URL('./fixtures/changed-workflows.ts', import.meta.url));
@@ -30,7 +31,7 @@ async function replayAll(workflowsPath: string): Promise<ReplayResult[]> {
   return results;
 }
 
-describe('recorded agent runs replay against the current workflow code', () => {
+describe("recorded agent runs replay against the example's current workflow code", () => {
   it('has the demo runs on record', () => {
     expect(recordedHistories().map((h) => h.workflowId)).toEqual(
       expect.arrayContaining(['benign-ticket', 'refund-under-limit', 'refund-over-limit', 'injected-export']),
@@ -38,7 +39,7 @@ describe('recorded agent runs replay against the current workflow code', () => {
   });
 
   it('replays every recorded history without a determinism error', async () => {
-    const results = await replayAll(WORKFLOWS_PATH);
+    const results = await replayAll(EXAMPLE_WORKFLOWS);
     expect(results.length).toBe(recordedHistories().length);
     for (const result of results)
       expect({ id: result.workflowId, error: result.error }).toEqual({

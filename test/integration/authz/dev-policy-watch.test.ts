@@ -2,11 +2,11 @@ import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../temporal/ports.ts';
+import { freePort } from '../../../src/temporal/ports.ts';
 import { collect, spawnWarden, waitForOutput } from '../../support/cli-process.ts';
 import { testServer, uniqueTaskQueue } from '../../support/temporal.ts';
 
-const POLICY_DIR = path.resolve(import.meta.dirname, '../../../policies');
+const POLICY_DIR = path.resolve(import.meta.dirname, '../../../examples/support-copilot/policies');
 const VERSION = 'sha256:[0-9a-f]{16}';
 
 describe('warden dev reloads the policy when its files change', () => {

@@ -2,11 +2,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthorizer } from '../../../authz/create-authorizer.ts';
-import { startWireServer, type WireServer } from '../../../authz/oso-cloud/wire-server.ts';
-import { type Authorizer, PolicyError } from '../../../authz/types.ts';
+import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
+import { startWireServer, type WireServer } from '../../../src/authz/oso-cloud/wire-server.ts';
+import { type Authorizer, PolicyError } from '../../../src/authz/types.ts';
 
-const POLICY_DIR = path.resolve(import.meta.dirname, '../../../policies');
+const POLICY_DIR = path.resolve(import.meta.dirname, '../../../examples/support-copilot/policies');
 const mallory = { type: 'User', id: 'mallory' };
 const bot = { type: 'Agent', id: 'support-bot' };
 const refund = { type: 'Tool', id: 'crm.issue_refund' };

@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizedActors } from '../../../authz/authorized-actors.ts';
-import { createAuthorizer } from '../../../authz/create-authorizer.ts';
-import { startWireServer, type WireServer } from '../../../authz/oso-cloud/wire-server.ts';
-import type { Authorizer } from '../../../authz/types.ts';
+import { authorizedActors } from '../../../src/authz/authorized-actors.ts';
+import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
+import { startWireServer, type WireServer } from '../../../src/authz/oso-cloud/wire-server.ts';
+import type { Authorizer } from '../../../src/authz/types.ts';
 import { CASES } from '../../unit/authz/cases.ts';
 
-const POLICY_DIR = path.resolve(import.meta.dirname, '../../../policies');
+const POLICY_DIR = path.resolve(import.meta.dirname, '../../../examples/support-copilot/policies');
 const refund = { type: 'Tool', id: 'crm.issue_refund' };
 const bob = { type: 'User', id: 'bob' };
 

@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smokeActivities } from '../../../activities/smoke.ts';
-import { eventTypeNames } from '../../../temporal/history-summary.ts';
-import type { RunningWorker } from '../../../workers/start-worker.ts';
-import { confirmSmokeUpdate, smokeStateQuery } from '../../../workflows/smoke.ts';
+import { smokeActivities } from '../../../src/activities/smoke.ts';
+import { eventTypeNames } from '../../../src/temporal/history-summary.ts';
+import type { RunningWorker } from '../../../src/workers/start-worker.ts';
+import { confirmSmokeUpdate, smokeStateQuery } from '../../../src/workflows/smoke.ts';
 import { testClient, testWorker, uniqueTaskQueue } from '../../support/temporal.ts';
 
 describe('a workflow on the real Temporal server', () => {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../temporal/ports.ts';
+import { freePort } from '../../../src/temporal/ports.ts';
 import { collect, runWarden, spawnWarden, waitForOutput } from '../../support/cli-process.ts';
 
 /** An environment with nothing inherited that could point `warden dev` somewhere else. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { approvalKeyId, attestApproval } from '../../../approvals/attestation.ts';
-import type { ApprovalSubmission } from '../../../guard/types.ts';
-import { eventTypeNames } from '../../../temporal/history-summary.ts';
-import { WARDEN_PENDING_APPROVALS, WARDEN_STATUS } from '../../../temporal/search-attributes.ts';
-import { decideApprovalUpdate, pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
+import { approvalKeyId, attestApproval } from '../../../src/approvals/attestation.ts';
+import type { ApprovalSubmission } from '../../../src/guard/types.ts';
+import { eventTypeNames } from '../../../src/temporal/history-summary.ts';
+import { WARDEN_PENDING_APPROVALS, WARDEN_STATUS } from '../../../src/temporal/search-attributes.ts';
+import { decideApprovalUpdate, pendingApprovalsQuery } from '../../../src/workflows/guard/definitions.ts';
 import { decide, startPlan, TEST_SECRET, useGuardWorkers, waitForPending } from './harness.ts';
 
 const refund = (amount: number, callId: string) => ({

@@ -1,14 +1,18 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { createToolActivities } from '../../../activities/guard/index.ts';
+import { createToolActivities } from '../../../src/activities/guard/index.ts';
 import {
   type ActivityDependencies,
   createActivities,
   createActivityDependencies,
-} from '../../../activities/index.ts';
-import type { ApproverIdentity } from '../../../approvals/auth/approver-identity.ts';
-import { submitApproval } from '../../../approvals/submit-approval.ts';
-import { type RunningWorker, startWorker } from '../../../workers/start-worker.ts';
-import type { ToolPlanInput, toolPlanWorkflow } from '../../../workflows/tool-plan.ts';
+} from '../../../src/activities/index.ts';
+import type { ApproverIdentity } from '../../../src/approvals/auth/approver-identity.ts';
+import { submitApproval } from '../../../src/approvals/submit-approval.ts';
+import { type RunningWorker, startWorker } from '../../../src/workers/start-worker.ts';
+import type { ToolPlanInput, ToolPlanResult } from '../../../src/workflows/tool-plan.ts';
+
+export type ToolPlanWorkflow = (input: ToolPlanInput) => Promise<ToolPlanResult>;
+
+import { EXAMPLE_WORKFLOWS, exampleDependencies } from '../../support/example.ts';
 import { testConfig, testServer, useWorkers, type WorkerFixture } from '../../support/temporal.ts';
 
 export const TEST_SECRET = 'test-approval-secret-0123456789abcdef0123';
@@ -31,17 +35,23 @@ export interface GuardWorkers {
 /** The main worker (workflows + guard + default-zone tools) and the `external` trust-zone worker. */
 export async function startGuardWorkers(taskQueue: string): Promise<GuardWorkers> {
   const config = guardTestConfig();
-  const deps = await createActivityDependencies(config);
+  const deps = await createActivityDependencies(config, await exampleDependencies());
   const { address, namespace } = testServer();
   const start = async () => ({
-    main: await startWorker({ config, address, namespace, taskQueue, activities: createActivities(deps) }),
+    main: await startWorker({
+      config,
+      address,
+      namespace,
+      taskQueue,
+      activities: createActivities(deps),
+      workflowsPath: EXAMPLE_WORKFLOWS,
+    }),
     external: await startWorker({
       config,
       address,
       namespace,
       taskQueue: `${taskQueue}-tools-external`,
       activities: createToolActivities(deps, 'external'),
-      workflows: false,
     }),
   });
   const workers: GuardWorkers = {
@@ -74,13 +84,13 @@ export async function startPlan(
   client: Client,
   taskQueue: string,
   input: Partial<ToolPlanInput> & Pick<ToolPlanInput, 'calls'>,
-): Promise<WorkflowHandle<typeof toolPlanWorkflow>> {
+): Promise<WorkflowHandle<ToolPlanWorkflow>> {
   counter += 1;
   return client.workflow.start('toolPlanWorkflow', {
     taskQueue,
     workflowId: `guard-test-${taskQueue}-${counter}-${Date.now()}`,
     args: [{ agent: 'support-bot', onBehalfOf: 'alice', purpose: 'resolve alice support tickets', ...input }],
-  }) as Promise<WorkflowHandle<typeof toolPlanWorkflow>>;
+  }) as Promise<WorkflowHandle<ToolPlanWorkflow>>;
 }
 
 export { waitForPending } from '../../support/waiting.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventTypeNames } from '../../../temporal/history-summary.ts';
-import { decisionRecordsQuery } from '../../../workflows/guard/definitions.ts';
+import { eventTypeNames } from '../../../src/temporal/history-summary.ts';
+import { decisionRecordsQuery } from '../../../src/workflows/guard/definitions.ts';
 import { startPlan, useGuardWorkers } from './harness.ts';
 
 describe('guard pipeline: validate, authorize, intent, execute', () => {

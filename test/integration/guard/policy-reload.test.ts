@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodeRunHistory } from '../../../audit/run-history.ts';
-import { buildTimeline } from '../../../audit/timeline.ts';
-import { describeEntry } from '../../../cli/commands/audit.ts';
-import type { PendingApproval } from '../../../guard/types.ts';
-import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
+import { decodeRunHistory } from '../../../src/audit/run-history.ts';
+import { buildTimeline } from '../../../src/audit/timeline.ts';
+import { describeEntry } from '../../../src/cli/commands/audit.ts';
+import type { PendingApproval } from '../../../src/guard/types.ts';
+import { pendingApprovalsQuery } from '../../../src/workflows/guard/definitions.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
 import { decide, type GuardWorkers, startGuardWorkers, startPlan, waitForPending } from './harness.ts';
 
-const POLICY_DIR = path.resolve(import.meta.dirname, '../../../policies');
+const POLICY_DIR = path.resolve(import.meta.dirname, '../../../examples/support-copilot/policies');
 
 const refund = (amount: number, callId: string) => ({
   tool: 'crm.issue_refund',

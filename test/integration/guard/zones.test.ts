@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Fact } from '../../../authz/types.ts';
-import { EXFILTRATION_URL } from '../../../services/crm/seed.ts';
+import { EXFILTRATION_URL } from '../../../examples/support-copilot/services/seed.ts';
+import type { Fact } from '../../../src/authz/types.ts';
 import { decide, startPlan, useGuardWorkers, waitForPending } from './harness.ts';
 
 describe('trust zones and the prompt-injection path', () => {

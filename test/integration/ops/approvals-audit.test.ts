@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_SCHEMA } from '../../../audit/siem-export.ts';
-import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
-import type { toolPlanWorkflow } from '../../../workflows/tool-plan.ts';
+import { AUDIT_SCHEMA } from '../../../src/audit/siem-export.ts';
+import { pendingApprovalsQuery } from '../../../src/workflows/guard/definitions.ts';
+import type { ToolPlanInput, ToolPlanResult } from '../../../src/workflows/tool-plan.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
 import { eventually } from '../../support/waiting.ts';
 import {
@@ -25,7 +25,7 @@ describe('approvals, audit, export, what-if and replay on a real run', () => {
   const taskQueue = uniqueTaskQueue('ops-approvals');
   let client: Client;
   let workers: GuardWorkers;
-  let handle: WorkflowHandle<typeof toolPlanWorkflow>;
+  let handle: WorkflowHandle<(input: ToolPlanInput) => Promise<ToolPlanResult>>;
 
   beforeAll(async () => {
     useTestServerEnv({
@@ -265,7 +265,7 @@ describe('approvals, audit, export, what-if and replay on a real run', () => {
 
   it('what-if: re-takes the recorded decisions under another policy and shows the differences', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'warden-policy-'));
-    cpSync(path.resolve('policies'), dir, { recursive: true });
+    cpSync(path.resolve('examples/support-copilot/policies'), dir, { recursive: true });
     const factsFile = path.join(dir, 'facts.yaml');
     // The stricter policy: the support agent loses unattended reading of tickets.
     const facts = readFileSync(factsFile, 'utf8');
@@ -276,7 +276,13 @@ describe('approvals, audit, export, what-if and replay on a real run', () => {
     expect(stricter).not.toBe(facts);
     writeFileSync(factsFile, stricter);
 
-    const same = await warden('what-if', handle.workflowId, '--policy', path.resolve('policies'), '--json');
+    const same = await warden(
+      'what-if',
+      handle.workflowId,
+      '--policy',
+      path.resolve('examples/support-copilot/policies'),
+      '--json',
+    );
     expect(same.code).toBe(0);
     const sameReport = JSON.parse(same.stdout) as { decisions: number; changed: number };
     expect(sameReport.decisions).toBeGreaterThanOrEqual(3);

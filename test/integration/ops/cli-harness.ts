@@ -1,4 +1,5 @@
-import { main } from '../../../cli/main.ts';
+import { main } from '../../../src/cli/main.ts';
+import { EXAMPLE_DIR } from '../../support/example.ts';
 import { testServer } from '../../support/temporal.ts';
 
 export interface InProcessResult {
@@ -7,10 +8,18 @@ export interface InProcessResult {
   stderr: string;
 }
 
-/** Points the in-process CLI at the shared test server (each test file runs in its own process). */
+/**
+ * Points the in-process CLI at the shared test server and the example project (each test file runs
+ * in its own process).
+ */
 export function useTestServerEnv(extra: Record<string, string> = {}): void {
   const { address, namespace } = testServer();
-  Object.assign(process.env, { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ...extra });
+  Object.assign(process.env, {
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: namespace,
+    WARDEN_CONFIG: EXAMPLE_DIR,
+    ...extra,
+  });
 }
 
 let queue: Promise<unknown> = Promise.resolve();

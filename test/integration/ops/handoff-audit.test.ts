@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_SCHEMA } from '../../../audit/siem-export.ts';
-import type { TimelineEntry } from '../../../audit/timeline.ts';
-import type { WhatIfReport } from '../../../audit/what-if.ts';
+import { AUDIT_SCHEMA } from '../../../src/audit/siem-export.ts';
+import type { TimelineEntry } from '../../../src/audit/timeline.ts';
+import type { WhatIfReport } from '../../../src/audit/what-if.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
 import { eventually } from '../../support/waiting.ts';
 import {
@@ -16,7 +16,7 @@ import {
 } from '../agents/support/agent-workers.ts';
 import { useTestServerEnv, warden } from './cli-harness.ts';
 
-const POLICY_DIR = path.resolve(import.meta.dirname, '../../../policies');
+const POLICY_DIR = path.resolve(import.meta.dirname, '../../../examples/support-copilot/policies');
 const DELEGATOR_FACT = '  - has_role(Agent{"support-bot"}, "delegator", Agent{"billing-bot"})\n';
 
 describe('handoff decisions in audit, export and what-if (handoff-billing-dispute)', () => {

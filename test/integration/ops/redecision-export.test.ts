@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_SCHEMA } from '../../../audit/siem-export.ts';
-import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
+import { AUDIT_SCHEMA } from '../../../src/audit/siem-export.ts';
+import { pendingApprovalsQuery } from '../../../src/workflows/guard/definitions.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
 import { eventually } from '../../support/waiting.ts';
 import { decide, type GuardWorkers, startGuardWorkers, startPlan, waitForPending } from '../guard/harness.ts';
@@ -22,7 +22,7 @@ describe('warden export: a decision taken again after a policy change', () => {
     client = await testClient();
     workers = await startGuardWorkers(taskQueue);
     policyDir = mkdtempSync(path.join(tmpdir(), 'warden-ops-policy-'));
-    cpSync(path.resolve('policies'), policyDir, { recursive: true });
+    cpSync(path.resolve('examples/support-copilot/policies'), policyDir, { recursive: true });
     appendFileSync(path.join(policyDir, 'warden.polar'), '\n# Reviewed: refunds unchanged.\n');
   });
   afterAll(async () => {

@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smokeActivities } from '../../../activities/smoke.ts';
-import type { RunningWorker } from '../../../workers/start-worker.ts';
-import { confirmSmokeUpdate } from '../../../workflows/smoke.ts';
-import { testClient, testWorker, uniqueTaskQueue } from '../../support/temporal.ts';
+import { smokeActivities } from '../../../src/activities/smoke.ts';
+import type { RunningWorker } from '../../../src/workers/start-worker.ts';
+import { confirmSmokeUpdate } from '../../../src/workflows/smoke.ts';
+import { SMOKE_WORKFLOWS, testClient, testWorker, uniqueTaskQueue } from '../../support/temporal.ts';
 import { useTestServerEnv, warden } from './cli-harness.ts';
 
 describe('warden replay against the real server', () => {
@@ -32,7 +32,7 @@ describe('warden replay against the real server', () => {
   });
 
   it('replays a finished run deterministically, fetched by id', async () => {
-    const result = await warden('replay', workflowId);
+    const result = await warden('replay', workflowId, '--workflows', SMOKE_WORKFLOWS);
     expect(result.stderr).toContain('replaying');
     expect(result.stdout).toMatch(/replay ok: \d+ events, deterministic/);
     expect(result.code).toBe(0);
@@ -49,9 +49,15 @@ describe('warden replay against the real server', () => {
     writeFileSync(file, JSON.stringify(tampered));
     writeFileSync(path.join(dir, 'good.json'), historyJson);
 
-    const good = await warden('replay', '--history', path.join(dir, 'good.json'));
+    const good = await warden(
+      'replay',
+      '--history',
+      path.join(dir, 'good.json'),
+      '--workflows',
+      SMOKE_WORKFLOWS,
+    );
     expect(good.code).toBe(0);
-    const bad = await warden('replay', '--history', file);
+    const bad = await warden('replay', '--history', file, '--workflows', SMOKE_WORKFLOWS);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/warden: replay of .* diverged: .*/);
     expect(bad.stderr.trim().split('\n').at(-1)).toMatch(/nondetermin|does not match/i);

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pendingApprovalsQuery } from '../../../workflows/guard/definitions.ts';
+import { pendingApprovalsQuery } from '../../../src/workflows/guard/definitions.ts';
 import { collect, spawnWarden } from '../../support/cli-process.ts';
 import { testClient, testServer, uniqueTaskQueue } from '../../support/temporal.ts';
 import { type AgentWorkers, startAgentWorkers, TEST_SECRET } from '../agents/support/agent-workers.ts';

@@ -4,10 +4,10 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApproverAuthenticator } from '../../../approvals/auth/authenticate.ts';
-import { createApprovalsServer } from '../../../web/approvals-server.ts';
-import { TemporalApprovalsBackend } from '../../../web/temporal-backend.ts';
-import type { toolPlanWorkflow } from '../../../workflows/tool-plan.ts';
+import { ApproverAuthenticator } from '../../../src/approvals/auth/authenticate.ts';
+import { createApprovalsServer } from '../../../src/web/approvals-server.ts';
+import { TemporalApprovalsBackend } from '../../../src/web/temporal-backend.ts';
+import type { ToolPlanInput, ToolPlanResult } from '../../../src/workflows/tool-plan.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
 import {
   type GuardWorkers,
@@ -28,7 +28,7 @@ describe('approvals web page in headless Chromium, on a real run', () => {
   let server: FastifyInstance;
   let browser: Browser;
   let baseUrl: string;
-  let handle: WorkflowHandle<typeof toolPlanWorkflow>;
+  let handle: WorkflowHandle<(input: ToolPlanInput) => Promise<ToolPlanResult>>;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);

@@ -1,8 +1,9 @@
 import type { ModelRequest } from '@openai/agents-core';
 import { describe, expect, it } from 'vitest';
-import { listScenarios, loadScenario } from '../../../models/scripted/load-scenarios.ts';
-import { parseScenario, ScenarioError } from '../../../models/scripted/scenario.ts';
-import { ScriptedModel } from '../../../models/scripted/scripted-model.ts';
+import { listScenarios, loadScenario } from '../../../src/models/scripted/load-scenarios.ts';
+import { parseScenario, ScenarioError } from '../../../src/models/scripted/scenario.ts';
+import { ScriptedModel } from '../../../src/models/scripted/scripted-model.ts';
+import { EXAMPLE_SCENARIO_DIR } from '../../support/example.ts';
 
 const request = (): ModelRequest => ({
   input: 'hello',
@@ -15,7 +16,7 @@ const request = (): ModelRequest => ({
 
 describe('scenario files', () => {
   it('every committed scenario parses and names its own file', () => {
-    const names = listScenarios().map((s) => s.name);
+    const names = listScenarios(EXAMPLE_SCENARIO_DIR).map((s) => s.name);
     expect(names).toEqual(
       expect.arrayContaining(['benign-ticket', 'refund-under-limit', 'refund-over-limit', 'injected-export']),
     );
@@ -42,14 +43,16 @@ describe('scenario files', () => {
         'x.yaml',
       ),
     ).toThrow(ScenarioError);
-    expect(() => loadScenario('../etc/passwd')).toThrow(/invalid scenario name/);
-    expect(() => loadScenario('no-such-scenario')).toThrow(/unknown scenario "no-such-scenario"/);
+    expect(() => loadScenario('../etc/passwd', EXAMPLE_SCENARIO_DIR)).toThrow(/invalid scenario name/);
+    expect(() => loadScenario('no-such-scenario', EXAMPLE_SCENARIO_DIR)).toThrow(
+      /unknown scenario "no-such-scenario"/,
+    );
   });
 });
 
 describe('the scripted model', () => {
   it('answers model call N with turn N: tool calls under their model-facing names, raw arguments verbatim', async () => {
-    const scenario = loadScenario('malformed-tool-calls');
+    const scenario = loadScenario('malformed-tool-calls', EXAMPLE_SCENARIO_DIR);
     const first = await new ScriptedModel(scenario, 1).getResponse(request());
     expect(first.output).toEqual([
       expect.objectContaining({
@@ -70,13 +73,16 @@ describe('the scripted model', () => {
   });
 
   it('ends the run with a message past the last turn, rather than inventing calls', async () => {
-    const response = await new ScriptedModel(loadScenario('benign-ticket'), 99).getResponse(request());
+    const response = await new ScriptedModel(
+      loadScenario('benign-ticket', EXAMPLE_SCENARIO_DIR),
+      99,
+    ).getResponse(request());
     expect(response.output).toHaveLength(1);
     expect(JSON.stringify(response.output)).toContain('has no turn 99');
   });
 
   it('is deterministic: same turn, same output', async () => {
-    const scenario = loadScenario('injected-export');
+    const scenario = loadScenario('injected-export', EXAMPLE_SCENARIO_DIR);
     const a = await new ScriptedModel(scenario, 2).getResponse(request());
     const b = await new ScriptedModel(scenario, 2).getResponse(request());
     expect(a).toEqual(b);

@@ -1,4 +1,4 @@
-import type { AuthzRequest, OsoValue } from '../../../authz/types.ts';
+import type { AuthzRequest, OsoValue } from '../../../src/authz/types.ts';
 
 const agent = (id: string): OsoValue => ({ type: 'Agent', id });
 const user = (id: string): OsoValue => ({ type: 'User', id });

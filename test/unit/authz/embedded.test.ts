@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizedActors } from '../../../authz/authorized-actors.ts';
-import { createAuthorizer } from '../../../authz/create-authorizer.ts';
-import type { EmbeddedAuthorizer } from '../../../authz/embedded/authorizer.ts';
-import type { Authorizer } from '../../../authz/types.ts';
+import { authorizedActors } from '../../../src/authz/authorized-actors.ts';
+import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
+import type { EmbeddedAuthorizer } from '../../../src/authz/embedded/authorizer.ts';
+import type { Authorizer } from '../../../src/authz/types.ts';
 import { CASES } from './cases.ts';
 
-const POLICY_DIR = path.resolve(import.meta.dirname, '../../../policies');
+const POLICY_DIR = path.resolve(import.meta.dirname, '../../../examples/support-copilot/policies');
 const bot = { type: 'Agent', id: 'support-bot' };
 const alice = { type: 'User', id: 'alice' };
 const refund = { type: 'Tool', id: 'crm.issue_refund' };

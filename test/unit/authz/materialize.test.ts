@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel } from '../../../authz/dialect/model.ts';
-import { EmbeddedAuthorizer } from '../../../authz/embedded/authorizer.ts';
-import { translateProgram } from '../../../authz/embedded/translate.ts';
-import { loadPolicyDir } from '../../../authz/policy-loader.ts';
-import type { AuthzRequest, ContextFact, Fact, OsoValue } from '../../../authz/types.ts';
+import { buildModel } from '../../../src/authz/dialect/model.ts';
+import { EmbeddedAuthorizer } from '../../../src/authz/embedded/authorizer.ts';
+import { translateProgram } from '../../../src/authz/embedded/translate.ts';
+import { loadPolicyDir } from '../../../src/authz/policy-loader.ts';
+import type { AuthzRequest, ContextFact, Fact, OsoValue } from '../../../src/authz/types.ts';
 
-const POLICY_DIR = path.resolve(import.meta.dirname, '../../../policies');
+const POLICY_DIR = path.resolve(import.meta.dirname, '../../../examples/support-copilot/policies');
 
 /** Roles on a Toolset inherited by its Tools; Customer/Ticket data through an Org, two hops. */
 const POLICY = `

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAuthorizer } from '../../../authz/create-authorizer.ts';
-import { buildModel } from '../../../authz/dialect/model.ts';
-import { loadPolicyDir } from '../../../authz/policy-loader.ts';
-import { runPolicyTests } from '../../../authz/policy-tests/runner.ts';
+import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
+import { buildModel } from '../../../src/authz/dialect/model.ts';
+import { loadPolicyDir } from '../../../src/authz/policy-loader.ts';
+import { runPolicyTests } from '../../../src/authz/policy-tests/runner.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const POLICY_DIR = path.join(ROOT, 'policies');
+const POLICY_DIR = path.join(ROOT, 'examples/support-copilot/policies');
 const run = promisify(execFile);
 const dirs: string[] = [];
 

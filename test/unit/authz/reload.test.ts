@@ -2,10 +2,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAuthorizer } from '../../../authz/create-authorizer.ts';
-import { type Authorizer, PolicyError } from '../../../authz/types.ts';
+import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
+import { type Authorizer, PolicyError } from '../../../src/authz/types.ts';
 
-const POLICY_DIR = path.resolve(import.meta.dirname, '../../../policies');
+const POLICY_DIR = path.resolve(import.meta.dirname, '../../../examples/support-copilot/policies');
 const bot = { type: 'Agent', id: 'support-bot' };
 const alice = { type: 'User', id: 'alice' };
 const mallory = { type: 'User', id: 'mallory' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalSubmission } from '../../../guard/types.ts';
-import { approvalProblem, type PendingState } from '../../../workflows/guard/approval-validator.ts';
+import type { ApprovalSubmission } from '../../../src/guard/types.ts';
+import { approvalProblem, type PendingState } from '../../../src/workflows/guard/approval-validator.ts';
 
 const now = 1_800_000_000_000;
 const identity = { agent: { type: 'Agent', id: 'support-bot' }, onBehalfOf: { type: 'User', id: 'alice' } };

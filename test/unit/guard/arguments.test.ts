@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { demoTools } from '../../../tools/catalog.ts';
-import { parseToolArguments } from '../../../workflows/guard/arguments.ts';
+import { demoTools } from '../../../examples/support-copilot/tools/index.ts';
+import { parseToolArguments } from '../../../src/workflows/guard/arguments.ts';
 
 describe('argument validation in the workflow', () => {
   it('parses JSON text and applies schema defaults', () => {

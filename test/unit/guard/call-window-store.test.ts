@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { callReservationId, InMemoryCallWindowStore } from '../../../activities/guard/call-window-store.ts';
+import {
+  callReservationId,
+  InMemoryCallWindowStore,
+} from '../../../src/activities/guard/call-window-store.ts';
 
 describe('the per-window call store', () => {
   const key = 'Agent:support-bot|User:alice|crm.issue_refund';

@@ -2,10 +2,10 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveApprovalSecret } from '../../../approvals/approval-secret.ts';
-import { attestApproval, verifyApproval } from '../../../approvals/attestation.ts';
-import { approvalDigest, canonicalJson } from '../../../approvals/digest.ts';
-import { loadConfig } from '../../../config/env.ts';
+import { resolveApprovalSecret } from '../../../src/approvals/approval-secret.ts';
+import { attestApproval, verifyApproval } from '../../../src/approvals/attestation.ts';
+import { approvalDigest, canonicalJson } from '../../../src/approvals/digest.ts';
+import { loadConfig } from '../../../src/config/env.ts';
 
 const base = {
   tool: 'crm.issue_refund',

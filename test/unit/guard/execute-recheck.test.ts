@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InMemoryCallWindowStore } from '../../../activities/guard/call-window-store.ts';
-import type { GuardDependencies } from '../../../activities/guard/dependencies.ts';
-import { executeGuardedToolActivity } from '../../../activities/guard/execute-tool.ts';
-import { signGrant } from '../../../activities/guard/grant.ts';
-import { attestApproval } from '../../../approvals/attestation.ts';
-import { approvalDigest } from '../../../approvals/digest.ts';
-import { createAuthorizer } from '../../../authz/create-authorizer.ts';
-import { loadConfig } from '../../../config/env.ts';
-import type { ApprovalSubmission, ExecuteToolInput, GuardGrant } from '../../../guard/types.ts';
-import { CrmService } from '../../../services/crm/crm-service.ts';
-import { Egress } from '../../../services/crm/egress.ts';
-import { demoTools } from '../../../tools/catalog.ts';
+import { CrmService } from '../../../examples/support-copilot/services/crm-service.ts';
+import { Egress } from '../../../examples/support-copilot/services/egress.ts';
+import { demoTools } from '../../../examples/support-copilot/tools/index.ts';
+import { InMemoryCallWindowStore } from '../../../src/activities/guard/call-window-store.ts';
+import type { GuardDependencies } from '../../../src/activities/guard/dependencies.ts';
+import { executeGuardedToolActivity } from '../../../src/activities/guard/execute-tool.ts';
+import { signGrant } from '../../../src/activities/guard/grant.ts';
+import { attestApproval } from '../../../src/approvals/attestation.ts';
+import { approvalDigest } from '../../../src/approvals/digest.ts';
+import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
+import { loadConfig } from '../../../src/config/env.ts';
+import type { ApprovalSubmission, ExecuteToolInput, GuardGrant } from '../../../src/guard/types.ts';
+import { EXAMPLE_POLICY_DIR } from '../../support/example.ts';
 import { quietActivityEnvironment, RecordingLogger } from './quiet-activity-environment.ts';
 
 const SECRET = 'unit-test-approval-secret-0123456789abcdef';
@@ -25,7 +26,9 @@ describe('the tool activity called directly, without the guard', () => {
   const logger = new RecordingLogger();
 
   beforeAll(async () => {
-    const authorizer = await createAuthorizer(loadConfig({ ...process.env }));
+    const authorizer = await createAuthorizer(
+      loadConfig({ ...process.env }, { policyDir: EXAMPLE_POLICY_DIR }),
+    );
     deps = {
       authorizer,
       tools: demoTools,

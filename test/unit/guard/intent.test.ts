@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateIntent, hostOf } from '../../../guard/intent/evaluate.ts';
-import type { IntentRule } from '../../../guard/intent/rules.ts';
-import type { RunUsage } from '../../../guard/types.ts';
+import { evaluateIntent, hostOf } from '../../../src/guard/intent/evaluate.ts';
+import type { IntentRule } from '../../../src/guard/intent/rules.ts';
+import type { RunUsage } from '../../../src/guard/types.ts';
 
 const usage = (over: Partial<RunUsage> = {}): RunUsage => ({
   calls: 0,

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApproverAuthenticator } from '../../../approvals/auth/authenticate.ts';
-import { sha256 } from '../../../approvals/auth/token-registry.ts';
+import { ApproverAuthenticator } from '../../../src/approvals/auth/authenticate.ts';
+import { sha256 } from '../../../src/approvals/auth/token-registry.ts';
 
 const inline = 'bob-secret-token=User:bob,carol-secret-token=User:carol@2020-01-01T00:00:00Z';
 

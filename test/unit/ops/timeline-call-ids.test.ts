@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ActivityStep, RunHistory } from '../../../audit/run-history.ts';
-import { buildTimeline } from '../../../audit/timeline.ts';
-import { whatIf } from '../../../audit/what-if.ts';
-import type { Authorizer, AuthzRequest } from '../../../authz/types.ts';
-import type { DecisionRecord } from '../../../guard/types.ts';
+import type { ActivityStep, RunHistory } from '../../../src/audit/run-history.ts';
+import { buildTimeline } from '../../../src/audit/timeline.ts';
+import { whatIf } from '../../../src/audit/what-if.ts';
+import type { Authorizer, AuthzRequest } from '../../../src/authz/types.ts';
+import type { DecisionRecord } from '../../../src/guard/types.ts';
 
 const alice = { type: 'User', id: 'alice' };
 const refund = { type: 'Tool', id: 'crm.issue_refund' };

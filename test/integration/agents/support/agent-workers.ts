@@ -1,16 +1,17 @@
 import type { Client } from '@temporalio/client';
-import { createAgentActivities } from '../../../../activities/agent/authorize-handoff.ts';
-import { createToolActivities } from '../../../../activities/guard/index.ts';
+import { createAgentActivities } from '../../../../src/activities/agent/authorize-handoff.ts';
+import { createToolActivities } from '../../../../src/activities/guard/index.ts';
 import {
   type ActivityDependencies,
   createActivities,
   createActivityDependencies,
-} from '../../../../activities/index.ts';
-import { createModelActivities } from '../../../../activities/model/invoke-model.ts';
-import { type AgentRunHandle, startAgentRun } from '../../../../agents/start-run.ts';
-import type { Authorizer } from '../../../../authz/types.ts';
-import { createModelFactory } from '../../../../models/model-factory.ts';
-import { type RunningWorker, startWorker } from '../../../../workers/start-worker.ts';
+} from '../../../../src/activities/index.ts';
+import { createModelActivities } from '../../../../src/activities/model/invoke-model.ts';
+import { type AgentRunHandle, startAgentRun } from '../../../../src/agents/start-run.ts';
+import type { Authorizer } from '../../../../src/authz/types.ts';
+import { createModelFactory } from '../../../../src/models/model-factory.ts';
+import { type RunningWorker, startWorker } from '../../../../src/workers/start-worker.ts';
+import { EXAMPLE_WORKFLOWS, exampleDependencies } from '../../../support/example.ts';
 import { testConfig, testServer, useWorkers, type WorkerFixture } from '../../../support/temporal.ts';
 
 export const TEST_SECRET = 'agent-test-approval-secret-0123456789abcdef';
@@ -36,22 +37,29 @@ export async function startAgentWorkers(
     WARDEN_MODE: 'development',
     ...options.config,
   });
-  const deps = await createActivityDependencies(config);
+  const project = await exampleDependencies();
+  const deps = await createActivityDependencies(config, project);
   const { address, namespace } = testServer();
   const activities = {
     ...createActivities(deps),
-    ...createModelActivities(createModelFactory(config)),
+    ...createModelActivities(createModelFactory(config, { scenarioDir: project.scenarioDir })),
     ...createAgentActivities(options.handoffAuthorizer ?? deps.authorizer),
   };
   const workers: RunningWorker[] = [
-    await startWorker({ config, address, namespace, taskQueue, activities }),
+    await startWorker({
+      config,
+      address,
+      namespace,
+      taskQueue,
+      activities,
+      workflowsPath: EXAMPLE_WORKFLOWS,
+    }),
     await startWorker({
       config,
       address,
       namespace,
       taskQueue: `${taskQueue}-tools-external`,
       activities: createToolActivities(deps, 'external'),
-      workflows: false,
     }),
   ];
   return {

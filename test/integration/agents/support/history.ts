@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { ModelInvocation } from '../../../../models/model-invocation.ts';
+import type { ModelInvocation } from '../../../../src/models/model-invocation.ts';
 
 /** The inputs of every `invokeModel` activity a run scheduled, decoded from its history. */
 export async function modelInvocations(

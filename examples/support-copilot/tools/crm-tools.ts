@@ -1,0 +1,94 @@
+import { defineTool } from 'warden/workflow';
+import { z } from 'zod';
+
+const customerId = z.string().regex(/^c-\d{1,8}$/, 'a customer id looks like c-1001');
+const ticketId = z.string().regex(/^t-\d{1,8}$/, 'a ticket id looks like t-501');
+
+export const getCustomer = defineTool({
+  name: 'crm.get_customer',
+  description: 'Read one customer record by id.',
+  parameters: z.strictObject({ customerId }),
+  risk: 'low',
+  recordsRead: () => 1,
+  async execute({ customerId }, { services }) {
+    return services.crm.getCustomer(customerId);
+  },
+});
+
+export const searchCustomers = defineTool({
+  name: 'crm.search_customers',
+  description: 'Search customers by name or email; returns at most `limit` records.',
+  parameters: z.strictObject({
+    query: z.string().max(200),
+    limit: z.number().int().min(1).max(500).default(10),
+  }),
+  risk: 'medium',
+  // The policy runs searches unattended only up to a record count.
+  context: ({ limit }) => [['record_count', { type: 'Tool', id: 'crm.search_customers' }, limit]],
+  intent: [{ kind: 'max_records_per_run', limit: 100, requestedArgument: 'limit', onExceed: 'escalate' }],
+  recordsRead: (output) => (Array.isArray(output) ? output.length : 0),
+  async execute({ query, limit }, { services }) {
+    return services.crm.searchCustomers(query, limit);
+  },
+});
+
+export const exportCustomers = defineTool({
+  name: 'crm.export_customers',
+  description: 'Export every customer record to a destination URL.',
+  parameters: z.strictObject({ destinationUrl: z.url() }),
+  risk: 'critical',
+  zone: 'external',
+  intent: [{ kind: 'allowed_hosts', argument: 'destinationUrl', hosts: ['*.acme.example'] }],
+  approval: { quorum: 2, timeout: '1 hour', onTimeout: 'reject' },
+  recordsRead: (output) =>
+    typeof output === 'object' && output !== null && 'count' in output ? Number(output.count) : 0,
+  async execute({ destinationUrl }, { services, idempotencyKey }) {
+    const customers = services.crm.allCustomers();
+    await services.egress.post(destinationUrl, customers, idempotencyKey);
+    return { exported: destinationUrl, count: customers.length };
+  },
+});
+
+export const updateTicket = defineTool({
+  name: 'crm.update_ticket',
+  description: "Change a ticket's status and/or add an internal note.",
+  parameters: z.strictObject({
+    ticketId,
+    status: z.enum(['open', 'pending', 'closed']).optional(),
+    note: z.string().max(2000).optional(),
+  }),
+  risk: 'medium',
+  async execute({ ticketId, status, note }, { services, idempotencyKey }) {
+    return services.crm.updateTicket(ticketId, { status, note }, idempotencyKey);
+  },
+});
+
+export const issueRefund = defineTool({
+  name: 'crm.issue_refund',
+  description: 'Refund an amount to a customer. Refunds above 100 need a human approval.',
+  parameters: z.strictObject({
+    customerId,
+    amount: z.number().positive().max(10_000).multipleOf(0.01),
+    currency: z.enum(['EUR', 'USD']),
+    reason: z.string().min(3).max(500),
+  }),
+  risk: 'high',
+  // Rounded up so that 100.01 counts as above 100: the policy compares integers.
+  context: ({ amount }) => [['refund_amount', { type: 'Tool', id: 'crm.issue_refund' }, Math.ceil(amount)]],
+  intent: [{ kind: 'max_amount', argument: 'amount', max: 5_000, onExceed: 'deny' }],
+  approval: { timeout: '30 minutes', onTimeout: 'escalate', escalateTo: ['carol'] },
+  async execute(args, { services, idempotencyKey }) {
+    return services.crm.issueRefund(args, idempotencyKey);
+  },
+});
+
+export const deleteCustomer = defineTool({
+  name: 'crm.delete_customer',
+  description: 'Delete a customer and all of their data.',
+  parameters: z.strictObject({ customerId }),
+  risk: 'critical',
+  approval: { quorum: 2, timeout: '1 hour', onTimeout: 'reject' },
+  async execute({ customerId }, { services, idempotencyKey }) {
+    return services.crm.deleteCustomer(customerId, idempotencyKey);
+  },
+});

@@ -1,0 +1,20 @@
+import { defineConfig } from 'warden';
+import { agents } from './agents.ts';
+import { services } from './services/index.ts';
+import { demoTools } from './tools/index.ts';
+
+export default defineConfig({
+  agents,
+  // crm.delete_customer and http.post belong to no agent: tool-plan workflows may still name them.
+  tools: [...demoTools.values()],
+  workflows: './workflows.ts',
+  services,
+  policyDir: './policies',
+  scenarioDir: './scenarios',
+  demo: {
+    title: 'Warden demo: a support copilot whose every tool call is checked before it runs',
+    scenarios: ['benign-ticket', 'refund-under-limit', 'refund-over-limit', 'injected-export'],
+    approver: 'bob',
+    alsoApprovers: ['carol'],
+  },
+});

@@ -1,0 +1,19 @@
+import type { Authorizer } from '../../authz/types.ts';
+import type { JudgeModel } from '../../guard/intent/judge.ts';
+import type { ToolRegistry } from '../../tools/define-tool.ts';
+import type { ToolServices } from '../../tools/tool-services.ts';
+import type { CallWindowStore } from './call-window-store.ts';
+
+/** What the guard activities need from the worker process. None of it enters a workflow or history. */
+export interface GuardDependencies {
+  authorizer: Authorizer;
+  tools: ToolRegistry;
+  services: ToolServices;
+  /** Signs and verifies approval attestations and guard grants. */
+  approvalSecret: string;
+  callWindows: CallWindowStore;
+  /** Production refuses approvals whose approver was not authenticated by a token. */
+  mode: 'development' | 'production';
+  /** Optional second opinion on intent; off unless configured. */
+  judge?: JudgeModel;
+}

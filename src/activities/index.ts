@@ -1,0 +1,60 @@
+import { resolveApprovalSecret } from '../approvals/approval-secret.ts';
+import { createAuthorizer } from '../authz/create-authorizer.ts';
+import type { WardenConfig } from '../config/env.ts';
+import { createModelFactory, type ModelFactory } from '../models/model-factory.ts';
+import { DEFAULT_ZONE, type ToolRegistry } from '../tools/define-tool.ts';
+import type { ToolServices } from '../tools/tool-services.ts';
+import { createAgentActivities } from './agent/authorize-handoff.ts';
+import { InMemoryCallWindowStore } from './guard/call-window-store.ts';
+import { createGuardActivities, createToolActivities, type GuardDependencies } from './guard/index.ts';
+import { createModelActivities } from './model/invoke-model.ts';
+import { smokeActivities } from './smoke.ts';
+
+/** What activities need from the process that hosts them (policy engine, services, model providers). */
+export interface ActivityDependencies extends GuardDependencies {
+  config: WardenConfig;
+  /** Which model answers agent turns (WARDEN_MODEL). */
+  models: ModelFactory;
+  close(): Promise<void>;
+}
+
+/** The project's side of a worker: its tools, the services of the zone, where its scenarios are. */
+export interface ProjectDependencies {
+  tools: ToolRegistry;
+  services: ToolServices;
+  scenarioDir: string;
+}
+
+export async function createActivityDependencies(
+  config: WardenConfig,
+  project: ProjectDependencies,
+): Promise<ActivityDependencies> {
+  const approvalSecret = await resolveApprovalSecret(config);
+  const authorizer = await createAuthorizer(config);
+  return {
+    config,
+    authorizer,
+    models: createModelFactory(config, { scenarioDir: project.scenarioDir }),
+    tools: project.tools,
+    services: project.services,
+    approvalSecret,
+    callWindows: new InMemoryCallWindowStore(),
+    mode: config.WARDEN_MODE,
+    close: async () => {
+      await authorizer.close();
+    },
+  };
+}
+
+/** All activities a general Warden worker registers. */
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    ...smokeActivities,
+    ...createGuardActivities(deps),
+    ...createToolActivities(deps, DEFAULT_ZONE),
+    ...createModelActivities(deps.models),
+    ...createAgentActivities(deps.authorizer),
+  };
+}
+
+export type WardenActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,456 @@
+import { z } from 'zod';
+import { HANDOFF_ACTION } from '../activities/agent/authorize-handoff.ts';
+import type { DecisionRecord } from '../guard/types.ts';
+import type { ActivityStep, RunHistory, UpdateStep } from './run-history.ts';
+
+/** One line of a run's audit timeline. Plain JSON; the SIEM export flattens these. */
+export type TimelineEntry =
+  | { at: string; kind: 'run_started'; workflowType: string; agent?: string; user?: string }
+  | {
+      at: string;
+      kind: 'model_turn';
+      turn: number;
+      toolCalls: Array<{ callId: string; tool: string }>;
+      text?: string;
+    }
+  | {
+      at: string;
+      kind: 'authz_decision';
+      callId?: string;
+      tool: string;
+      action: string;
+      allowed: boolean;
+      actor: string;
+      onBehalfOf?: string;
+      reason: string;
+      policyVersion: string;
+      factsVersion: string;
+      engine: string;
+    }
+  | {
+      at: string;
+      /** May `from` hand the user's conversation to `to`? Decided by the PDP like a tool call. */
+      kind: 'handoff_decision';
+      from: string;
+      to: string;
+      onBehalfOf?: string;
+      allowed: boolean;
+      reason: string;
+      policyVersion: string;
+      factsVersion: string;
+      engine: string;
+    }
+  | { at: string; kind: 'intent_verdict'; callId: string; tool: string; verdict: string; reasons: string[] }
+  | { at: string; kind: 'validation_error'; callId: string; tool: string; errors: string[] }
+  | {
+      at: string;
+      kind: 'approval_requested';
+      callId: string;
+      tool: string;
+      eligibleApprovers: string[];
+      digest: string;
+      policyVersion: string;
+    }
+  | {
+      at: string;
+      kind: 'approval';
+      callId: string;
+      approver: string;
+      decision: string;
+      reason?: string;
+      /** `accepted` = the workflow took it; `refused` = its handler failed it (e.g. not an eligible approver). */
+      result: 'accepted' | 'refused';
+      detail: string;
+    }
+  | {
+      at: string;
+      kind: 'tool_outcome';
+      callId: string;
+      tool: string;
+      status: string;
+      reason: string;
+      output?: string;
+    }
+  | {
+      at: string;
+      /** The execute step's re-check refused an earlier decision of the call; the guard decided again. */
+      kind: 'redecision';
+      callId: string;
+      tool: string;
+      reason: string;
+      previousPolicyVersion: string;
+      previousOutcome: string;
+      previousApprovers?: string[];
+    }
+  | { at: string; kind: 'activity'; activityType: string; outcome: string; detail?: string }
+  | { at: string; kind: 'run_closed'; status: string; detail?: string };
+
+export type TimelineKind = TimelineEntry['kind'];
+
+const osoValue = z.object({ type: z.string(), id: z.string() });
+const authzDecision = z.object({
+  allowed: z.boolean(),
+  action: z.string(),
+  actor: osoValue,
+  onBehalfOf: osoValue.optional(),
+  resource: osoValue,
+  reason: z.string(),
+  policyVersion: z.string(),
+  factsVersion: z.string().default(''),
+  engine: z.string().default(''),
+});
+const authorizeResult = z.object({ invoke: authzDecision, unattended: authzDecision.optional() });
+const handoffInput = z.object({ from: osoValue, to: osoValue, onBehalfOf: osoValue.optional() });
+const handoffDecision = authzDecision.extend({ action: z.literal(HANDOFF_ACTION) });
+const intentResult = z.object({
+  verdict: z.object({ verdict: z.string(), reasons: z.array(z.string()) }),
+  digest: z.string(),
+  policyVersion: z.string(),
+});
+const callInput = z.object({ callId: z.string(), tool: z.string() });
+const preparedApproval = z.object({
+  digest: z.string(),
+  policyVersion: z.string(),
+  eligibleApprovers: z.array(z.string()),
+});
+const executeResult = z.object({ output: z.unknown(), attempt: z.number().optional() });
+const modelInvocation = z.object({ agent: z.string(), turn: z.number() });
+const modelResponse = z.object({ output: z.array(z.looseObject({ type: z.string() })) });
+const approvalSubmission = z.object({
+  callId: z.string(),
+  approver: z.string(),
+  decision: z.string(),
+  reason: z.string().optional(),
+});
+
+export const formatValue = (v: { type: string; id: string }) => `${v.type}:${v.id}`;
+
+/** Compact one-line JSON for terminals and SIEM fields. */
+export function brief(value: unknown, max = 160): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Keyword search attributes decode as a string or (untyped upserts) a one-element list. */
+export function keyword(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return undefined;
+}
+
+/**
+ * Models see `crm__issue_refund` for `crm.issue_refund`; the audit speaks in tool names, which the
+ * guard steps of the same call id name.
+ */
+function toolsByCallId(run: RunHistory, records: DecisionRecord[]): Map<string, string> {
+  const tools = new Map<string, string>();
+  for (const record of records) tools.set(record.callId, record.tool);
+  for (const step of run.steps) {
+    if (step.kind !== 'activity') continue;
+    const input = step.input[0] as { callId?: unknown; tool?: unknown } | undefined;
+    if (typeof input?.callId === 'string' && typeof input.tool === 'string' && !tools.has(input.callId))
+      tools.set(input.callId, input.tool);
+  }
+  return tools;
+}
+
+function modelTurn(step: ActivityStep, toolOfCall: Map<string, string>): TimelineEntry | undefined {
+  const invocation = modelInvocation.safeParse(step.input[0]);
+  if (!invocation.success) return undefined;
+  const response = modelResponse.safeParse(step.result);
+  const toolCalls: Array<{ callId: string; tool: string }> = [];
+  const texts: string[] = [];
+  for (const item of response.success ? response.data.output : []) {
+    if (item.type === 'function_call') {
+      const callId = String(item.callId ?? '');
+      toolCalls.push({ callId, tool: toolOfCall.get(callId) ?? String(item.name ?? '') });
+    }
+    if (item.type === 'message' && Array.isArray(item.content)) {
+      for (const part of item.content as Array<{ text?: unknown }>)
+        if (typeof part.text === 'string') texts.push(part.text);
+    }
+  }
+  const entry: TimelineEntry = {
+    at: step.closedAt ?? step.scheduledAt,
+    kind: 'model_turn',
+    turn: invocation.data.turn,
+    toolCalls,
+  };
+  if (texts.length) entry.text = brief(texts.join(' '), 400);
+  return entry;
+}
+
+function authzEntries(step: ActivityStep): TimelineEntry[] | undefined {
+  const result = authorizeResult.safeParse(step.result);
+  if (!result.success) return undefined;
+  const input = step.input[0] as { tool?: unknown; callId?: unknown } | undefined;
+  const tool = String(input?.tool ?? result.data.invoke.resource.id);
+  const callId = typeof input?.callId === 'string' ? input.callId : undefined;
+  return [result.data.invoke, result.data.unattended].flatMap((d) =>
+    d
+      ? [
+          {
+            at: step.closedAt ?? step.scheduledAt,
+            kind: 'authz_decision' as const,
+            ...(callId !== undefined ? { callId } : {}),
+            tool,
+            action: d.action,
+            allowed: d.allowed,
+            actor: formatValue(d.actor),
+            ...(d.onBehalfOf ? { onBehalfOf: formatValue(d.onBehalfOf) } : {}),
+            reason: d.reason,
+            policyVersion: d.policyVersion,
+            factsVersion: d.factsVersion,
+            engine: d.engine,
+          },
+        ]
+      : [],
+  );
+}
+
+/** A handoff authorization: input `{from, to, onBehalfOf}`, result the PDP's decision on `handoff`. */
+function handoffEntry(step: ActivityStep): TimelineEntry | undefined {
+  const input = handoffInput.safeParse(step.input[0]);
+  const decision = handoffDecision.safeParse(step.result);
+  if (!input.success || !decision.success) return undefined;
+  const d = decision.data;
+  const onBehalfOf = d.onBehalfOf ?? input.data.onBehalfOf;
+  return {
+    at: step.closedAt ?? step.scheduledAt,
+    kind: 'handoff_decision',
+    from: formatValue(d.actor),
+    to: formatValue(d.resource),
+    ...(onBehalfOf ? { onBehalfOf: formatValue(onBehalfOf) } : {}),
+    allowed: d.allowed,
+    reason: d.reason,
+    policyVersion: d.policyVersion,
+    factsVersion: d.factsVersion,
+    engine: d.engine,
+  };
+}
+
+type CallEntry = Extract<TimelineEntry, { kind: 'intent_verdict' | 'approval_requested' | 'tool_outcome' }>;
+
+function callStepEntry(step: ActivityStep): CallEntry | undefined {
+  const input = callInput.safeParse(step.input[0]);
+  if (!input.success) return undefined;
+  const { callId, tool } = input.data;
+  const at = step.closedAt ?? step.scheduledAt;
+  const intent = intentResult.safeParse(step.result);
+  if (intent.success) {
+    return {
+      at,
+      kind: 'intent_verdict',
+      callId,
+      tool,
+      verdict: intent.data.verdict.verdict,
+      reasons: intent.data.verdict.reasons,
+    };
+  }
+  const prepared = preparedApproval.safeParse(step.result);
+  if (prepared.success) return { at, kind: 'approval_requested', callId, tool, ...prepared.data };
+  if ((step.input[0] as { authority?: unknown }).authority !== undefined) {
+    const executed = executeResult.safeParse(step.result);
+    if (step.outcome === 'completed' && executed.success) {
+      return {
+        at,
+        kind: 'tool_outcome',
+        callId,
+        tool,
+        status: 'executed',
+        reason: 'executed',
+        output: brief(executed.data.output),
+      };
+    }
+    if (step.outcome !== 'pending') {
+      return {
+        at,
+        kind: 'tool_outcome',
+        callId,
+        tool,
+        status: step.outcome === 'completed' ? 'executed' : 'failed',
+        reason: step.failure ?? step.outcome,
+      };
+    }
+  }
+  return undefined;
+}
+
+function approvalEntry(step: UpdateStep): TimelineEntry | undefined {
+  const submission = approvalSubmission.safeParse(step.args[0]);
+  if (!submission.success) return undefined;
+  const entry: TimelineEntry = {
+    at: step.completedAt ?? step.acceptedAt,
+    kind: 'approval',
+    callId: submission.data.callId,
+    approver: submission.data.approver,
+    decision: submission.data.decision,
+    result: step.failure ? 'refused' : 'accepted',
+    detail: step.failure ?? brief(step.result ?? 'pending'),
+  };
+  if (submission.data.reason) entry.reason = submission.data.reason;
+  return entry;
+}
+
+/**
+ * Decision records a closed run returned in its result: `{records}` (tool plans) or
+ * `{timeline: [{decision}]}` (agent runs). Read from the history, so no worker is needed.
+ */
+export function recordsFromResult(result: unknown): DecisionRecord[] {
+  const value = result as { records?: unknown; timeline?: unknown } | undefined;
+  if (Array.isArray(value?.records)) return value.records as DecisionRecord[];
+  if (Array.isArray(value?.timeline)) {
+    return (value.timeline as Array<{ decision?: DecisionRecord }>).flatMap((e) =>
+      e.decision && typeof e.decision.callId === 'string' ? [e.decision] : [],
+    );
+  }
+  return [];
+}
+
+/**
+ * The audit timeline of a run, read from its history alone (works for closed runs, without a worker).
+ * Guard activities are recognized by the shapes of their plain-JSON inputs and results, so a renamed
+ * activity keeps its place in the audit. `records` (the `decisionRecords` query, when available) adds
+ * what never leaves the workflow: argument validation failures and the final outcome of each call.
+ */
+export function buildTimeline(
+  run: RunHistory,
+  records: DecisionRecord[] = recordsFromResult(run.result),
+): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  const agent = keyword(run.searchAttributes.WardenAgent);
+  const user = keyword(run.searchAttributes.WardenUser);
+  entries.push({
+    at: run.startedAt,
+    kind: 'run_started',
+    workflowType: run.workflowType,
+    ...(agent ? { agent } : {}),
+    ...(user ? { user } : {}),
+  });
+  // Authorization activities name their call id. Those recorded before they did belong to the next
+  // guarded step of the same tool.
+  const awaitingCallId = new Map<string, Array<TimelineEntry & { kind: 'authz_decision' }>>();
+  const attached = new Set<string>();
+  const attach = (callId: string, tool: string) => {
+    if (attached.has(callId)) return;
+    attached.add(callId);
+    takeStep(awaitingCallId, tool, callId);
+  };
+
+  const toolOfCall = toolsByCallId(run, records);
+  for (const step of run.steps) {
+    if (step.kind === 'update') {
+      const entry = approvalEntry(step);
+      if (entry) entries.push(entry);
+      continue;
+    }
+    if (step.kind === 'signal') continue;
+    const turn = modelTurn(step, toolOfCall);
+    if (turn) {
+      entries.push(turn);
+      continue;
+    }
+    const handoff = handoffEntry(step);
+    if (handoff) {
+      entries.push(handoff);
+      continue;
+    }
+    const authz = authzEntries(step);
+    if (authz) {
+      for (const entry of authz) {
+        if (entry.kind !== 'authz_decision') continue;
+        entries.push(entry);
+        if (entry.callId !== undefined) {
+          attached.add(entry.callId);
+          continue;
+        }
+        const list = awaitingCallId.get(entry.tool) ?? [];
+        list.push(entry);
+        awaitingCallId.set(entry.tool, list);
+      }
+      continue;
+    }
+    const callEntry = callStepEntry(step);
+    if (callEntry) {
+      attach(callEntry.callId, callEntry.tool);
+      entries.push(callEntry);
+      continue;
+    }
+    entries.push({
+      at: step.closedAt ?? step.scheduledAt,
+      kind: 'activity',
+      activityType: step.activityType,
+      outcome: step.outcome,
+      ...(step.failure ? { detail: step.failure } : {}),
+    });
+  }
+
+  for (const record of records) addRecordFacts(entries, record);
+  // A call denied by policy never reaches a step that names its call id; its decision record does.
+  for (const record of records) {
+    if (record.authorization !== undefined && !attached.has(record.callId)) {
+      attached.add(record.callId);
+      takeStep(awaitingCallId, record.tool, record.callId);
+    }
+  }
+  if (run.closedAt) {
+    const detail = run.failure ?? (run.result === undefined ? undefined : brief(run.result));
+    entries.push({ at: run.closedAt, kind: 'run_closed', status: run.status, ...(detail ? { detail } : {}) });
+  }
+  return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}
+
+/** Gives the oldest unattributed authorization step of `tool` (its decisions share one time) to `callId`. */
+function takeStep(
+  awaiting: Map<string, Array<TimelineEntry & { kind: 'authz_decision' }>>,
+  tool: string,
+  callId: string,
+): void {
+  const list = awaiting.get(tool);
+  const first = list?.[0];
+  if (!list || !first) return;
+  const step = list.filter((entry) => entry.at === first.at);
+  for (const entry of step) entry.callId = callId;
+  list.splice(0, step.length);
+}
+
+/**
+ * Adds from a decision record what the history cannot show: validation errors, decisions taken
+ * again after a refusal at execution, and in-workflow refusals.
+ */
+function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord): void {
+  const at = record.completedAt ?? record.requestedAt;
+  if (!record.validation.ok) {
+    entries.push({
+      at: record.requestedAt,
+      kind: 'validation_error',
+      callId: record.callId,
+      tool: record.tool,
+      errors: record.validation.errors,
+    });
+  }
+  for (const r of record.redecisions ?? []) {
+    entries.push({
+      at: r.at,
+      kind: 'redecision',
+      callId: record.callId,
+      tool: record.tool,
+      reason: r.reason,
+      previousPolicyVersion: r.previousPolicyVersion,
+      previousOutcome: r.previousOutcome,
+      ...(r.previousApprovers ? { previousApprovers: r.previousApprovers } : {}),
+    });
+  }
+  const hasOutcome = entries.some((e) => e.kind === 'tool_outcome' && e.callId === record.callId);
+  const terminal = ['executed', 'invalid', 'denied', 'rejected', 'expired', 'failed'];
+  if (!hasOutcome && terminal.includes(record.outcome)) {
+    entries.push({
+      at,
+      kind: 'tool_outcome',
+      callId: record.callId,
+      tool: record.tool,
+      status: record.outcome,
+      reason: record.reason,
+    });
+  }
+}

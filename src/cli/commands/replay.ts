@@ -1,0 +1,58 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { fetchRunHistory, RunNotFoundError, readHistoryFile } from '../../audit/load-run.ts';
+import { replayHistory } from '../../audit/replay-run.ts';
+import { decodeRunHistory } from '../../audit/run-history.ts';
+import { buildTimeline } from '../../audit/timeline.ts';
+import { CliError } from '../errors.ts';
+import { requireProject } from '../project.ts';
+import { printTimeline } from './audit.ts';
+import { progress, withOpsSession } from './ops-session.ts';
+
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description("replay a run with the project's current workflow code; exit 1 on nondeterminism")
+    .argument('[run]', 'workflow id of the run')
+    .option('--history <file>', 'replay a history exported as JSON instead of fetching one')
+    .option('--workflows <module>', "replay against this workflows module instead of the project's")
+    .option('--json', 'print the report as JSON')
+    .action(
+      async (
+        runId: string | undefined,
+        options: { history?: string; workflows?: string; json?: boolean },
+      ) => {
+        if ((runId === undefined) === (options.history === undefined)) {
+          throw new CliError('give a run id or --history <file> (one of them)');
+        }
+        const history = options.history
+          ? await readHistoryFile(options.history).catch(toCliError)
+          : await withOpsSession(({ client }) => fetchRunHistory(client, runId as string)).catch(toCliError);
+        const workflowId = runId ?? options.history ?? 'history';
+        progress(
+          `replaying ${history.events?.length ?? 0} events of ${workflowId} with the current workflow code…`,
+        );
+        const workflowsPath = options.workflows
+          ? path.resolve(options.workflows)
+          : (await requireProject()).workflowsPath;
+        const report = await replayHistory(history, workflowId, workflowsPath);
+        const timeline = buildTimeline(decodeRunHistory(history, workflowId));
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ ...report, timeline }, null, 2)}\n`);
+        } else {
+          printTimeline(timeline);
+          console.log(
+            report.ok
+              ? `replay ok: ${report.events} events, deterministic (${Math.round(report.durationMs)} ms)`
+              : `replay FAILED${report.nondeterminism ? ' (nondeterminism)' : ''}: ${report.error}`,
+          );
+        }
+        if (!report.ok) throw new CliError(`replay of ${workflowId} diverged: ${report.error}`, 1);
+      },
+    );
+}
+
+function toCliError(error: unknown): never {
+  if (error instanceof RunNotFoundError) throw new CliError(error.message, 1);
+  throw error;
+}

@@ -1,0 +1,45 @@
+import { Worker } from '@temporalio/worker';
+import type { WardenConfig } from '../config/env.ts';
+import { connectWorker } from '../temporal/connection.ts';
+import { installWorkerLogging } from './runtime-logging.ts';
+import { workflowBundle } from './workflow-bundle.ts';
+
+export interface WorkerOptions {
+  config: WardenConfig;
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** Activity implementations this worker hosts (and the credentials they close over). */
+  activities: object;
+  /** The workflows module to serve; tool-only workers of a trust zone serve activities alone. */
+  workflowsPath?: string;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped; rejects if it crashed. */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Creates and runs a Warden worker; `shutdown()` drains in-flight tasks and closes the connection. */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  installWorkerLogging();
+  const connection = await connectWorker(options.config, options.address);
+  const worker = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: options.activities,
+    ...(options.workflowsPath ? { workflowBundle: await workflowBundle(options.workflowsPath) } : {}),
+  });
+  const done = worker.run().finally(() => connection.close());
+  return {
+    worker,
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

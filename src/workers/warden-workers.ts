@@ -1,0 +1,93 @@
+import { createToolActivities } from '../activities/guard/index.ts';
+import {
+  type ActivityDependencies,
+  createActivities,
+  createActivityDependencies,
+} from '../activities/index.ts';
+import type { Authorizer } from '../authz/types.ts';
+import type { WardenConfig } from '../config/env.ts';
+import type { WardenProject } from '../project/load-project.ts';
+import { DEFAULT_ZONE, toolZones, zoneTaskQueue } from '../tools/define-tool.ts';
+import type { ToolServices } from '../tools/tool-services.ts';
+import { type RunningWorker, startWorker } from './start-worker.ts';
+
+export interface WardenWorkersOptions {
+  config: WardenConfig;
+  /** Where Temporal is: `resolveTemporal(config)` finds or starts it. */
+  endpoint: { address: string; namespace: string };
+  project: WardenProject;
+  /**
+   * Which workers to run. Default: the main queue (workflows, guard, model and default-zone tool
+   * activities) and one tool worker per trust zone of the project's tools.
+   */
+  only?: { main?: boolean; workflows?: boolean; zones?: string[] };
+}
+
+export interface WardenWorkers {
+  taskQueue: string;
+  /** The PDP the workers decide with; `warden dev` reloads its policy when the files change. */
+  authorizer: Authorizer;
+  /** What the workers serve, in words: `warden (workflows, guard)`, `warden-tools-external`. */
+  queues: string[];
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the workers of a Warden deployment for a project. Each trust zone's tool worker gets the
+ * services the project's factory creates for that zone; a deployment that separates credentials
+ * runs each zone in its own process (`warden worker --zone <zone>`) with its own services.
+ */
+export async function startWardenWorkers(options: WardenWorkersOptions): Promise<WardenWorkers> {
+  const { config, endpoint, project } = options;
+  const main = options.only?.main ?? true;
+  const serveWorkflows = options.only?.workflows ?? true;
+  const zones = options.only?.zones ?? toolZones(project.tools);
+  const unknown = zones.filter((zone) => !toolZones(project.tools).includes(zone));
+  if (unknown.length > 0)
+    throw new Error(
+      `no tool of the project runs in zone ${unknown.join(', ')}; zones: ${toolZones(project.tools).join(', ') || 'none'}`,
+    );
+  const base = await createActivityDependencies(config, {
+    tools: project.tools,
+    // Without the main worker no default-zone tool runs here, so its services are never created.
+    services: main ? await project.services({ zone: DEFAULT_ZONE, config }) : ({} as ToolServices),
+    scenarioDir: project.scenarioDir,
+  });
+  const workers: RunningWorker[] = [];
+  const queues: string[] = [];
+  const common = { config, address: endpoint.address, namespace: endpoint.namespace };
+  try {
+    if (main) {
+      workers.push(
+        await startWorker({
+          ...common,
+          taskQueue: config.WARDEN_TASK_QUEUE,
+          activities: createActivities(base),
+          ...(serveWorkflows ? { workflowsPath: project.workflowsPath } : {}),
+        }),
+      );
+      queues.push(
+        `${config.WARDEN_TASK_QUEUE} (${serveWorkflows ? 'workflows, ' : ''}guard, models, default-zone tools)`,
+      );
+    }
+    for (const zone of zones) {
+      const deps: ActivityDependencies = { ...base, services: await project.services({ zone, config }) };
+      const taskQueue = zoneTaskQueue(config.WARDEN_TASK_QUEUE, zone);
+      workers.push(await startWorker({ ...common, taskQueue, activities: createToolActivities(deps, zone) }));
+      queues.push(`${taskQueue} (tools of zone ${zone})`);
+    }
+  } catch (error) {
+    await Promise.all(workers.map((worker) => worker.shutdown()));
+    await base.close();
+    throw error;
+  }
+  return {
+    taskQueue: config.WARDEN_TASK_QUEUE,
+    authorizer: base.authorizer,
+    queues,
+    async shutdown() {
+      await Promise.all(workers.map((worker) => worker.shutdown()));
+      await base.close();
+    },
+  };
+}

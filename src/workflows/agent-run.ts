@@ -1,0 +1,196 @@
+import { MaxTurnsExceededError, ModelBehaviorError, Runner, RunState } from '@openai/agents-core';
+import { continueAsNew, defineQuery, setHandler } from '@temporalio/workflow';
+import type { AgentCatalog, AgentDefinition } from '../agents/define-agent.ts';
+import type { OsoValue } from '../authz/types.ts';
+import { toolRegistry } from '../tools/define-tool.ts';
+import { ModelCallLedger, TokenBudgetExceeded } from './agent/activity-backed-model.ts';
+import { agentPrincipal, buildAgentGraph } from './agent/build-agents.ts';
+import type {
+  AgentRunInput,
+  AgentRunProgress,
+  AgentRunResult,
+  AgentRunStatus,
+  TimelineEntry,
+} from './agent/run-types.ts';
+import { createRunGuard, type RunGuard } from './guard/run-guard.ts';
+
+export type { AgentRunInput, AgentRunResult, TimelineEntry } from './agent/run-types.ts';
+
+export const agentRunProgressQuery = defineQuery<AgentRunProgress>('agentRunProgress');
+
+function tighter(agentLimit: number, requested: number | undefined): number {
+  return requested === undefined ? agentLimit : Math.max(1, Math.min(agentLimit, requested));
+}
+
+function lookup(catalog: AgentCatalog, name: string): AgentDefinition {
+  const agent = catalog.get(name);
+  if (agent === undefined)
+    throw new Error(`unknown agent "${name}"; known: ${[...catalog.keys()].join(', ')}`);
+  return agent;
+}
+
+/**
+ * One agent run: the agents-core Runner drives the conversation, each model call is an activity,
+ * each tool call goes through the guard under the identity of the agent that makes it, for the user
+ * the run was started for. Long runs continue as new executions carrying the serialized RunState.
+ */
+export function createAgentRunWorkflow(
+  agents: AgentCatalog,
+): (input: AgentRunInput) => Promise<AgentRunResult> {
+  return async function agentRunWorkflow(input: AgentRunInput): Promise<AgentRunResult> {
+    return runAgent(agents, input);
+  };
+}
+
+async function runAgent(agents: AgentCatalog, input: AgentRunInput): Promise<AgentRunResult> {
+  const start = lookup(agents, input.agent);
+  const user: OsoValue = { type: 'User', id: input.onBehalfOf };
+  const maxTurns = tighter(start.maxTurns, input.limits?.maxTurns);
+  const maxTokens = tighter(start.maxTokens, input.limits?.maxTokens);
+  const turnsPerRun = tighter(start.turnsPerRun, input.limits?.turnsPerRun);
+
+  const timeline: TimelineEntry[] = [...(input.resume?.timeline ?? [])];
+  const record = (entry: TimelineEntry) => timeline.push(entry);
+  let currentAgent = start.name;
+
+  const ledger = new ModelCallLedger({
+    ...(input.scenario ? { scenario: input.scenario } : {}),
+    turnsBefore: input.resume?.turns ?? 0,
+    tokensBefore: input.resume?.tokens ?? 0,
+    maxTokens,
+    onCall({ turn, agent, usage, output }) {
+      currentAgent = agent;
+      let message: string | undefined;
+      const calls: Array<{ callId: string; name: string; arguments: string }> = [];
+      for (const item of output) {
+        if (item.type === 'message' && item.role === 'assistant') {
+          const text = item.content.map((part) => ('text' in part ? part.text : '')).join('');
+          message = message === undefined ? text : `${message}\n${text}`;
+        } else if (item.type === 'function_call') {
+          calls.push({ callId: item.callId, name: item.name, arguments: item.arguments });
+        }
+      }
+      record({
+        kind: 'model',
+        turn,
+        agent,
+        tokens: usage.totalTokens,
+        ...(message ? { message } : {}),
+        calls,
+      });
+    },
+  });
+
+  // One guard for the whole run, created before the first await so that its approval Update and
+  // queries are registered when the run starts. Each agent calls tools through it under its own
+  // identity: records and pending approvals of every agent stay in the run's one list.
+  const callerOptions = (agent: AgentDefinition) => ({
+    // An agent knows only its own tools: a tool it was not given is an invalid call.
+    tools: toolRegistry(agent.tools),
+    rules: agent.intent,
+    ...(agent.purposeScope ? { purposeScope: agent.purposeScope } : {}),
+  });
+  const identityOf = (agent: AgentDefinition) => ({
+    agent: agentPrincipal(agent),
+    onBehalfOf: user,
+    purpose: agent.purpose,
+  });
+  const guard = createRunGuard(identityOf(start), callerOptions(start));
+  const callers = new Map<string, RunGuard>([[start.name, guard]]);
+  const gateFor = (agent: AgentDefinition): RunGuard => {
+    let caller = callers.get(agent.name);
+    if (caller === undefined) {
+      caller = guard.forIdentity(identityOf(agent), callerOptions(agent));
+      callers.set(agent.name, caller);
+    }
+    return caller;
+  };
+  setHandler(agentRunProgressQuery, () => ({
+    agent: start.name,
+    currentAgent,
+    turns: ledger.turns,
+    tokens: ledger.tokens,
+    timeline,
+  }));
+
+  const entry = buildAgentGraph({
+    catalog: agents,
+    start: start.name,
+    onBehalfOf: user,
+    ledger,
+    gateFor,
+    record,
+  });
+  const runner = new Runner({
+    tracingDisabled: true,
+    traceIncludeSensitiveData: false,
+    toolNotFoundBehavior: 'return_error_to_model',
+    // One call at a time, in the model's order: the timeline reads like the model asked, and
+    // agents-core's parallel path needs AbortController, which the workflow sandbox lacks.
+    toolExecution: { maxFunctionToolConcurrency: 1 },
+    toolErrorFormatter: ({ kind, toolName, callId }) => {
+      if (kind !== 'tool_not_found') return undefined;
+      const message = `Tool ${toolName} does not exist for this agent; nothing was executed. Available tools are listed in your tool definitions.`;
+      record({ kind: 'unknown_tool', agent: currentAgent, callId, name: toolName, message });
+      return message;
+    },
+  });
+
+  const executions = (input.resume?.executions ?? 0) + 1;
+  const finish = (
+    status: AgentRunStatus,
+    extra: { finalOutput?: string; reason?: string } = {},
+  ): AgentRunResult => {
+    guard.setStatus(status);
+    return {
+      status,
+      agent: start.name,
+      finalAgent: currentAgent,
+      onBehalfOf: input.onBehalfOf,
+      ...extra,
+      turns: ledger.turns,
+      tokens: ledger.tokens,
+      executions,
+      timeline,
+    };
+  };
+
+  const segmentEnd = Math.min(maxTurns, ledger.turns + turnsPerRun);
+  try {
+    const resumed = input.resume ? await RunState.fromString(entry, input.resume.state) : undefined;
+    const result = await runner.run(entry, resumed ?? input.input, { maxTurns: segmentEnd });
+    if (result.interruptions.length > 0) {
+      // Guarded tools never ask agents-core for approval; an interruption means something bypassed that.
+      return finish('model_error', {
+        reason: `unexpected interruption: ${result.interruptions.length} pending`,
+      });
+    }
+    const output = result.finalOutput;
+    currentAgent = result.lastAgent?.name ?? currentAgent;
+    return finish('completed', {
+      ...(output !== undefined
+        ? { finalOutput: typeof output === 'string' ? output : JSON.stringify(output) }
+        : {}),
+    });
+  } catch (error) {
+    if (error instanceof MaxTurnsExceededError) {
+      if (segmentEnd < maxTurns && error.state) {
+        record({ kind: 'continued', turns: ledger.turns, tokens: ledger.tokens });
+        await continueAsNew<(input: AgentRunInput) => Promise<AgentRunResult>>({
+          ...input,
+          resume: {
+            state: error.state.toString(),
+            turns: ledger.turns,
+            tokens: ledger.tokens,
+            executions,
+            timeline,
+          },
+        });
+      }
+      return finish('max_turns', { reason: `the run reached its limit of ${maxTurns} model turns` });
+    }
+    if (error instanceof TokenBudgetExceeded) return finish('token_budget', { reason: error.message });
+    if (error instanceof ModelBehaviorError) return finish('model_error', { reason: error.message });
+    throw error;
+  }
+}

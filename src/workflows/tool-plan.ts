@@ -1,0 +1,70 @@
+import type { IntentRule } from '../guard/intent/rules.ts';
+import type {
+  DecisionRecord,
+  Duration,
+  PurposeScope,
+  ToolCallOutcome,
+  ToolCallRequest,
+} from '../guard/types.ts';
+import { type ToolDefinition, toolRegistry } from '../tools/define-tool.ts';
+import { createRunGuard } from './guard/run-guard.ts';
+
+export interface ToolPlanInput {
+  /** Agent id: the run acts as `Agent:<agent>`. */
+  agent: string;
+  /** User id: the run acts for `User:<onBehalfOf>`. */
+  onBehalfOf: string;
+  purpose: string;
+  calls: ToolCallRequest[];
+  /** Run the calls concurrently (each still passes the whole guard on its own). Default: in order. */
+  parallel?: boolean;
+  purposeScope?: PurposeScope;
+  rules?: IntentRule[];
+  approvalTimeouts?: Record<string, Duration>;
+}
+
+export interface ToolPlanResult {
+  outcomes: ToolCallOutcome[];
+  records: DecisionRecord[];
+}
+
+/**
+ * A plain workflow with an explicit plan and no model: every call goes through the guard. The tools
+ * are the ones a plan may name; export the result from your workflows module as `toolPlanWorkflow`.
+ */
+export function createToolPlanWorkflow(
+  tools: readonly ToolDefinition[],
+): (input: ToolPlanInput) => Promise<ToolPlanResult> {
+  const registry = toolRegistry(tools);
+  return async function toolPlanWorkflow(input: ToolPlanInput): Promise<ToolPlanResult> {
+    return runPlan(registry, input);
+  };
+}
+
+async function runPlan(
+  tools: ReturnType<typeof toolRegistry>,
+  input: ToolPlanInput,
+): Promise<ToolPlanResult> {
+  const guard = createRunGuard(
+    {
+      agent: { type: 'Agent', id: input.agent },
+      onBehalfOf: { type: 'User', id: input.onBehalfOf },
+      purpose: input.purpose,
+    },
+    {
+      tools,
+      ...(input.purposeScope ? { purposeScope: input.purposeScope } : {}),
+      ...(input.rules ? { rules: input.rules } : {}),
+      ...(input.approvalTimeouts ? { approvalTimeouts: input.approvalTimeouts } : {}),
+    },
+  );
+  let outcomes: ToolCallOutcome[];
+  if (input.parallel) {
+    outcomes = await Promise.all(input.calls.map((call) => guard.callTool(call)));
+  } else {
+    outcomes = [];
+    for (const call of input.calls) outcomes.push(await guard.callTool(call));
+  }
+  guard.setStatus('completed');
+  return { outcomes, records: guard.records() };
+}

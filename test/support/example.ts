@@ -1,0 +1,25 @@
+import path from 'node:path';
+import { CrmService } from '../../examples/support-copilot/services/crm-service.ts';
+import { Egress } from '../../examples/support-copilot/services/egress.ts';
+import type { ProjectDependencies } from '../../src/activities/index.ts';
+import { loadProject, type WardenProject } from '../../src/project/load-project.ts';
+
+/** The support-copilot example: the domain most tests of the core exercise. */
+export const EXAMPLE_DIR = path.resolve(import.meta.dirname, '../../examples/support-copilot');
+export const EXAMPLE_WORKFLOWS = path.join(EXAMPLE_DIR, 'workflows.ts');
+export const EXAMPLE_POLICY_DIR = path.join(EXAMPLE_DIR, 'policies');
+export const EXAMPLE_SCENARIO_DIR = path.join(EXAMPLE_DIR, 'scenarios');
+
+let project: Promise<WardenProject> | undefined;
+
+/** The example's project, as `warden` loads it from its warden.config.ts. */
+export function exampleProject(): Promise<WardenProject> {
+  project ??= loadProject({ config: EXAMPLE_DIR });
+  return project;
+}
+
+/** The example's tools and scenarios with services of their own: each worker fixture starts clean. */
+export async function exampleDependencies(): Promise<ProjectDependencies> {
+  const { tools, scenarioDir } = await exampleProject();
+  return { tools, services: { crm: new CrmService(), egress: new Egress() }, scenarioDir };
+}
