@@ -28,6 +28,7 @@ export const ENV_NAMES = {
   approverTokens: 'WARDEN_APPROVER_TOKENS',
   approvalSecret: 'WARDEN_APPROVAL_SECRET',
   mode: 'WARDEN_MODE',
+  config: 'WARDEN_CONFIG',
   webPort: 'WARDEN_WEB_PORT',
 } as const;
 
@@ -61,6 +62,8 @@ const schema = z.object({
   WARDEN_APPROVER_TOKENS: optionalText,
   WARDEN_APPROVAL_SECRET: optionalText,
   WARDEN_MODE: z.enum(['development', 'production']).default('development'),
+  /** The project's warden.config.ts (or its directory); the CLI finds one from the working directory otherwise. */
+  WARDEN_CONFIG: optionalText,
   WARDEN_WEB_PORT: port.default(8787),
 });
 

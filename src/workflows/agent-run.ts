@@ -1,5 +1,5 @@
 import { MaxTurnsExceededError, ModelBehaviorError, Runner, RunState } from '@openai/agents-core';
-import { continueAsNew, defineQuery, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, defineQuery, patched, setHandler } from '@temporalio/workflow';
 import type { AgentCatalog, AgentDefinition } from '../agents/define-agent.ts';
 import type { OsoValue } from '../authz/types.ts';
 import { toolRegistry } from '../tools/define-tool.ts';
@@ -24,8 +24,12 @@ function tighter(agentLimit: number, requested: number | undefined): number {
 
 function lookup(catalog: AgentCatalog, name: string): AgentDefinition {
   const agent = catalog.get(name);
+  // A failure of the run, not of the workflow task: a client's typo must not leave a run retrying forever.
   if (agent === undefined)
-    throw new Error(`unknown agent "${name}"; known: ${[...catalog.keys()].join(', ')}`);
+    throw ApplicationFailure.nonRetryable(
+      `unknown agent "${String(name)}"; known: ${[...catalog.keys()].join(', ')}`,
+      'UnknownAgent',
+    );
   return agent;
 }
 
@@ -191,6 +195,9 @@ async function runAgent(agents: AgentCatalog, input: AgentRunInput): Promise<Age
     }
     if (error instanceof TokenBudgetExceeded) return finish('token_budget', { reason: error.message });
     if (error instanceof ModelBehaviorError) return finish('model_error', { reason: error.message });
+    // The run fails with its cause (e.g. a model that cannot be reached); Temporal Web and
+    // `warden audit` must not keep showing it as running.
+    if (patched('warden-failed-status')) guard.setStatus('failed');
     throw error;
   }
 }
