@@ -18,6 +18,36 @@ export type { AgentRunInput, AgentRunResult, TimelineEntry } from './agent/run-t
 
 export const agentRunProgressQuery = defineQuery<AgentRunProgress>('agentRunProgress');
 
+/** Tool calls of one model turn that run at once; more wait for a free slot. */
+const MAX_PARALLEL_TOOL_CALLS = 8;
+
+/**
+ * Appends a timeline entry; a tool outcome goes among the outcomes of its turn in the order the
+ * model asked for the calls, whichever finished first.
+ */
+export function insertInCallOrder(timeline: TimelineEntry[], entry: TimelineEntry): void {
+  if (entry.kind !== 'tool') {
+    timeline.push(entry);
+    return;
+  }
+  const turnIndex = timeline.findLastIndex((e) => e.kind === 'model');
+  const turn = timeline[turnIndex];
+  const calls = turn?.kind === 'model' ? turn.calls.map((c) => c.callId) : [];
+  const position = calls.indexOf(entry.outcome.callId);
+  if (position < 0) {
+    timeline.push(entry);
+    return;
+  }
+  for (let i = turnIndex + 1; i < timeline.length; i++) {
+    const other = timeline[i];
+    if (other?.kind === 'tool' && calls.indexOf(other.outcome.callId) > position) {
+      timeline.splice(i, 0, entry);
+      return;
+    }
+  }
+  timeline.push(entry);
+}
+
 function tighter(agentLimit: number, requested: number | undefined): number {
   return requested === undefined ? agentLimit : Math.max(1, Math.min(agentLimit, requested));
 }
@@ -54,7 +84,7 @@ async function runAgent(agents: AgentCatalog, input: AgentRunInput): Promise<Age
   const turnsPerRun = tighter(start.turnsPerRun, input.limits?.turnsPerRun);
 
   const timeline: TimelineEntry[] = [...(input.resume?.timeline ?? [])];
-  const record = (entry: TimelineEntry) => timeline.push(entry);
+  const record = (entry: TimelineEntry) => insertInCallOrder(timeline, entry);
   let currentAgent = start.name;
 
   const ledger = new ModelCallLedger({
@@ -129,9 +159,11 @@ async function runAgent(agents: AgentCatalog, input: AgentRunInput): Promise<Age
     tracingDisabled: true,
     traceIncludeSensitiveData: false,
     toolNotFoundBehavior: 'return_error_to_model',
-    // One call at a time, in the model's order: the timeline reads like the model asked, and
-    // agents-core's parallel path needs AbortController, which the workflow sandbox lacks.
-    toolExecution: { maxFunctionToolConcurrency: 1 },
+    // The calls of one model turn run together (each still through the whole guard); the timeline
+    // keeps them in the model's order. Runs recorded before ran them one at a time.
+    toolExecution: {
+      maxFunctionToolConcurrency: patched('warden-parallel-tool-calls') ? MAX_PARALLEL_TOOL_CALLS : 1,
+    },
     toolErrorFormatter: ({ kind, toolName, callId }) => {
       if (kind !== 'tool_not_found') return undefined;
       const message = `Tool ${toolName} does not exist for this agent; nothing was executed. Available tools are listed in your tool definitions.`;
