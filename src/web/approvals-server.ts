@@ -201,24 +201,24 @@ export async function createApprovalsServer(options: ApprovalsServerOptions): Pr
     if (!sameOrigin(request) || !tokensMatch(request.cookies[names.signIn], formField(request, 'csrf'))) {
       return showLogin(request, reply, 403, 'the sign-in form expired or came from another site: try again');
     }
-    const gate = await throttle.gate(request);
-    if (!gate.open) {
-      reply.header('retry-after', String(gate.retryAfterSeconds));
-      return showLogin(request, reply, 429, `${gate.why}: try again in ${gate.retryAfterSeconds} s`);
-    }
     const token = formField(request, 'token');
-    try {
-      const identity = options.authenticator.authenticate({ token: typeof token === 'string' ? token : '' });
-      const expires = identity.tokenExpiresAt ? new Date(identity.tokenExpiresAt) : undefined;
-      const { id } = sessions.create(identity, expires);
-      reply.setCookie(names.session, id, cookieOptions);
-      reply.clearCookie(names.signIn, cookieOptions);
-      return reply.redirect('/', 303);
-    } catch (error) {
-      await throttle.failed(request);
-      const message = error instanceof ApproverAuthError ? error.message : 'sign-in failed';
+    const outcome = await throttle.attempt(request, () =>
+      options.authenticator.authenticate({ token: typeof token === 'string' ? token : '' }),
+    );
+    if (outcome.kind === 'locked') {
+      reply.header('retry-after', String(outcome.retryAfterSeconds));
+      return showLogin(request, reply, 429, `${outcome.why}: try again in ${outcome.retryAfterSeconds} s`);
+    }
+    if (outcome.kind === 'failed') {
+      const message = outcome.error instanceof ApproverAuthError ? outcome.error.message : 'sign-in failed';
       return showLogin(request, reply, 401, message);
     }
+    const identity = outcome.value;
+    const expires = identity.tokenExpiresAt ? new Date(identity.tokenExpiresAt) : undefined;
+    const { id } = sessions.create(identity, expires);
+    reply.setCookie(names.session, id, cookieOptions);
+    reply.clearCookie(names.signIn, cookieOptions);
+    return reply.redirect('/', 303);
   });
 
   app.post('/logout', async (request, reply) => {

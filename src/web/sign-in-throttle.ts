@@ -14,7 +14,10 @@ export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = {
   windowMs: 60_000,
 };
 
-export type SignInGate = { open: true } | { open: false; retryAfterSeconds: number; why: string };
+export type SignInOutcome<T> =
+  | { kind: 'signed-in'; value: T }
+  | { kind: 'failed'; error: unknown }
+  | { kind: 'locked'; retryAfterSeconds: number; why: string };
 
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
 
@@ -25,10 +28,13 @@ type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
  * during the lockout starts the window again: a guesser that keeps trying stays out, a person who
  * waits gets back in. The overall budget bounds guessing from many addresses; it is never spent by
  * attempts that were already refused, so one locked-out address cannot lock out everyone else.
+ * Attempts run one at a time: checking the counters and counting a failure are separate steps, and
+ * parallel guesses must not all pass the check before any of them is counted.
  */
 export class SignInThrottle {
   private readonly perAddress: Limiter;
   private readonly overall: Limiter;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(app: FastifyInstance, limits: SignInLimits) {
     this.perAddress = app.createRateLimit({ max: limits.failuresPerAddress, timeWindow: limits.windowMs });
@@ -39,27 +45,33 @@ export class SignInThrottle {
     });
   }
 
-  /** Asked before the token is looked at. */
-  async gate(request: FastifyRequest): Promise<SignInGate> {
+  /** Runs `authenticate` (which throws on a bad token) unless the address or everyone is locked out. */
+  attempt<T>(request: FastifyRequest, authenticate: () => T): Promise<SignInOutcome<T>> {
+    const run = this.queue.then(() => this.exclusive(request, authenticate));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async exclusive<T>(request: FastifyRequest, authenticate: () => T): Promise<SignInOutcome<T>> {
     const mine = await this.perAddress(request, { increment: false });
     if (!mine.isAllowed && mine.remaining === 0) {
       const extended = await this.perAddress(request);
       const retryAfterSeconds = extended.isAllowed ? 1 : Math.max(1, extended.ttlInSeconds);
-      return { open: false, retryAfterSeconds, why: 'too many failed sign-ins from your address' };
+      return { kind: 'locked', retryAfterSeconds, why: 'too many failed sign-ins from your address' };
     }
     const all = await this.overall(request, { increment: false });
     if (!all.isAllowed && all.remaining === 0) {
       return {
-        open: false,
+        kind: 'locked',
         retryAfterSeconds: Math.max(1, all.ttlInSeconds),
         why: 'too many failed sign-ins',
       };
     }
-    return { open: true };
-  }
-
-  /** Counts a failed sign-in against its address and the overall budget. */
-  async failed(request: FastifyRequest): Promise<void> {
-    await Promise.all([this.perAddress(request), this.overall(request)]);
+    try {
+      return { kind: 'signed-in', value: authenticate() };
+    } catch (error) {
+      await Promise.all([this.perAddress(request), this.overall(request)]);
+      return { kind: 'failed', error };
+    }
   }
 }
