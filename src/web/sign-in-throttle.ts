@@ -28,8 +28,9 @@ type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
  * during the lockout starts the window again: a guesser that keeps trying stays out, a person who
  * waits gets back in. The overall budget bounds guessing from many addresses; it is never spent by
  * attempts that were already refused, so one locked-out address cannot lock out everyone else.
- * Attempts run one at a time: checking the counters and counting a failure are separate steps, and
- * parallel guesses must not all pass the check before any of them is counted.
+ * Attempts run one at a time: checking the counters and counting a failure are separate store calls
+ * (round trips with a shared store such as Redis), and parallel guesses must not all pass the check
+ * before any of them is counted.
  */
 export class SignInThrottle {
   private readonly perAddress: Limiter;

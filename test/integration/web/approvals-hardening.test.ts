@@ -309,6 +309,18 @@ describe('Secure cookies in production mode and over TLS, in headless Chromium',
       expect(login.status).toBe(303);
       const session = (login.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-warden_session='));
       expect(session).toMatch(/^__Host-warden_session=.{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+      // Loopback is a secure context, so Chromium keeps Secure cookies from http://127.0.0.1 too.
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(web.url);
+      await page.fill('input[name=token]', BOB);
+      await page.click('button[type=submit]');
+      await expect(page.textContent('#who')).resolves.toBe('User:bob');
+      expect((await context.cookies()).find((c) => c.name === '__Host-warden_session')).toMatchObject({
+        secure: true,
+        httpOnly: true,
+      });
+      await context.close();
     } finally {
       await web.close();
     }
