@@ -30,6 +30,11 @@ export const ENV_NAMES = {
   mode: 'WARDEN_MODE',
   config: 'WARDEN_CONFIG',
   webPort: 'WARDEN_WEB_PORT',
+  webAllowedHosts: 'WARDEN_WEB_ALLOWED_HOSTS',
+  webSecureCookies: 'WARDEN_WEB_SECURE_COOKIES',
+  webTlsCert: 'WARDEN_WEB_TLS_CERT',
+  webTlsKey: 'WARDEN_WEB_TLS_KEY',
+  webTrustProxy: 'WARDEN_WEB_TRUST_PROXY',
 } as const;
 
 const port = z.coerce.number().int().min(1).max(65_535);
@@ -65,6 +70,14 @@ const schema = z.object({
   /** The project's warden.config.ts (or its directory); the CLI finds one from the working directory otherwise. */
   WARDEN_CONFIG: optionalText,
   WARDEN_WEB_PORT: port.default(8787),
+  /** Host names the approvals page answers to (DNS rebinding); default: localhost names on its port. */
+  WARDEN_WEB_ALLOWED_HOSTS: optionalText,
+  /** `auto`: Secure cookies when the page serves TLS or WARDEN_MODE is production. */
+  WARDEN_WEB_SECURE_COOKIES: z.enum(['auto', 'always', 'never']).default('auto'),
+  WARDEN_WEB_TLS_CERT: optionalText,
+  WARDEN_WEB_TLS_KEY: optionalText,
+  /** Addresses of reverse proxies whose X-Forwarded-For names the client (comma-separated IPs/CIDRs). */
+  WARDEN_WEB_TRUST_PROXY: optionalText,
 });
 
 type ParsedEnvironment = z.infer<typeof schema>;
@@ -106,6 +119,9 @@ export function loadConfig(
   };
   if ((config.TEMPORAL_TLS_CERT === undefined) !== (config.TEMPORAL_TLS_KEY === undefined)) {
     throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together');
+  }
+  if ((config.WARDEN_WEB_TLS_CERT === undefined) !== (config.WARDEN_WEB_TLS_KEY === undefined)) {
+    throw new ConfigError('WARDEN_WEB_TLS_CERT and WARDEN_WEB_TLS_KEY must be set together');
   }
   if (config.WARDEN_PDP === 'oso-cloud' && (config.OSO_URL === undefined || config.OSO_AUTH === undefined)) {
     throw new ConfigError('WARDEN_PDP=oso-cloud needs OSO_URL and OSO_AUTH');

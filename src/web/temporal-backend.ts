@@ -78,6 +78,17 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
     return (await listPendingApprovals(this.client)).map(pendingView);
   }
 
+  async pendingCall(workflowId: string, callId: string): Promise<PendingApprovalView | undefined> {
+    try {
+      const pending = await listPendingApprovals(this.client, { workflowId });
+      const item = pending.find((p) => p.callId === callId);
+      return item ? pendingView(item) : undefined;
+    } catch {
+      // No such run, a finished one, or a workflow without the pending-approvals query.
+      return undefined;
+    }
+  }
+
   async recentDecisions(limit: number): Promise<RecentDecisionView[]> {
     const rows: RecentDecisionView[] = [];
     let runs = 0;

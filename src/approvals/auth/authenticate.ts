@@ -1,6 +1,7 @@
 import type { WardenConfig } from '../../config/env.ts';
 import { ApproverAuthError, type ApproverIdentity, parseUserRef } from './approver-identity.ts';
 import { findToken, loadTokenRegistry, type TokenEntry } from './token-registry.ts';
+import { estimateTokenBits, productionTokenWeakness } from './token-strength.ts';
 
 export interface ApproverCredentials {
   token?: string;
@@ -18,6 +19,14 @@ export class ApproverAuthenticator {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.registry = loadTokenRegistry(tokensSetting);
+    if (mode === 'production') {
+      this.registry.forEach((entry, index) => {
+        const weakness =
+          entry.strengthBits === undefined ? undefined : productionTokenWeakness(entry.strengthBits);
+        if (weakness)
+          throw new ApproverAuthError(`WARDEN_APPROVER_TOKENS entry ${index + 1}: token ${weakness}`);
+      });
+    }
   }
 
   static fromConfig(config: WardenConfig): ApproverAuthenticator {
@@ -53,6 +62,11 @@ export class ApproverAuthenticator {
   private tokenIdentity(token: string): ApproverIdentity {
     if (this.registry.length === 0) {
       throw new ApproverAuthError('no approver tokens are configured (WARDEN_APPROVER_TOKENS)');
+    }
+    // Hashed registries cannot be checked at load; a weak token is refused when presented instead.
+    if (this.mode === 'production') {
+      const weakness = productionTokenWeakness(estimateTokenBits(token));
+      if (weakness) throw new ApproverAuthError(`approver token refused: ${weakness}`);
     }
     const entry = findToken(this.registry, token);
     if (!entry) throw new ApproverAuthError('unknown approver token');

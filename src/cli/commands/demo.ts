@@ -19,7 +19,11 @@ import type { DemoConfig } from '../../project/define-config.ts';
 import { connectClient, createClient } from '../../temporal/connection.ts';
 import type { TemporalEndpoint } from '../../temporal/launcher.ts';
 import { isPortFree } from '../../temporal/ports.ts';
-import { type ApprovalsWeb, startApprovalsWeb } from '../../web/start-approvals-web.ts';
+import {
+  type ApprovalsWeb,
+  type StartApprovalsWebOptions,
+  startApprovalsWeb,
+} from '../../web/start-approvals-web.ts';
 import { TemporalApprovalsBackend } from '../../web/temporal-backend.ts';
 import { startWardenWorkers } from '../../workers/warden-workers.ts';
 import type { AgentRunResult } from '../../workflows/agent-run.ts';
@@ -170,10 +174,14 @@ async function runScenario(ctx: DemoContext, scenario: Scenario, index: number):
 }
 
 /** The approvals page on its usual port, or on any free one when something (`warden dev`) holds it. */
-async function startDemoWeb(approvers: DemoApprovers, client: Client): Promise<ApprovalsWeb> {
+async function startDemoWeb(
+  approvers: DemoApprovers,
+  client: Client,
+  from: Pick<StartApprovalsWebOptions, 'authorizer' | 'tools'>,
+): Promise<ApprovalsWeb> {
   const { config } = approvers;
   const port = (await isPortFree(config.WARDEN_WEB_PORT)) ? config.WARDEN_WEB_PORT : 0;
-  return startApprovalsWeb(config, client, { port });
+  return startApprovalsWeb(config, client, { port, ...from });
 }
 
 function printSignIn(
@@ -249,7 +257,11 @@ export function registerDemo(program: Command): void {
         connection = await connectClient(config, endpoint.address);
         workers = await startWardenWorkers({ config, endpoint, project });
         const client = createClient(connection, endpoint.namespace);
-        if (interactive || options.keep) web = await startDemoWeb(approvers, client);
+        if (interactive || options.keep)
+          web = await startDemoWeb(approvers, client, {
+            authorizer: workers.authorizer,
+            tools: project.tools,
+          });
 
         out(style.bold(demo.title ?? 'Warden demo: every tool call is checked before it runs'));
         out(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { startApprovalsWeb } from '../../web/start-approvals-web.ts';
+import { currentProject } from '../project.ts';
 import { untilInterrupted } from '../session.ts';
 import { openOpsSession } from './ops-session.ts';
 
@@ -12,11 +13,16 @@ export function registerWeb(program: Command): void {
     .action(async (options: { host: string; port?: string }) => {
       const session = await openOpsSession();
       try {
+        const project = await currentProject();
         const web = await startApprovalsWeb(session.config, session.client, {
           host: options.host,
           ...(options.port ? { port: Number(options.port) } : {}),
+          ...(project ? { tools: project.tools } : {}),
         });
         console.log(`approvals page: ${web.url} (${web.tokens} approver tokens configured; Ctrl-C to stop)`);
+        console.log(
+          `  answers to ${web.hosts}; session cookies ${web.secureCookies ? 'Secure' : 'not Secure (plain HTTP)'}`,
+        );
         await untilInterrupted();
         await web.close();
       } finally {
