@@ -48,6 +48,21 @@ export function insertInCallOrder(timeline: TimelineEntry[], entry: TimelineEntr
   timeline.push(entry);
 }
 
+/**
+ * Every model call carries the whole transcript, so an execution's history grows with the turns it
+ * runs times the transcript it carries. A long transcript gets fewer turns per execution, keeping
+ * each history well under Temporal's 50 MB (measured by bench/long-run.ts: a 100-turn run's largest
+ * execution is 2.6 MiB at 20 turns each).
+ */
+const HISTORY_BUDGET_BYTES = 8 * 1024 * 1024;
+
+function segmentTurns(turnsPerRun: number, carriedState: string | undefined): number {
+  if (carriedState === undefined) return turnsPerRun;
+  const fit = Math.max(1, Math.floor(HISTORY_BUDGET_BYTES / (carriedState.length * 1.5 + 16_384)));
+  if (fit >= turnsPerRun) return turnsPerRun;
+  return patched('warden-history-budget') ? fit : turnsPerRun;
+}
+
 function tighter(agentLimit: number, requested: number | undefined): number {
   return requested === undefined ? agentLimit : Math.max(1, Math.min(agentLimit, requested));
 }
@@ -191,7 +206,7 @@ async function runAgent(agents: AgentCatalog, input: AgentRunInput): Promise<Age
     };
   };
 
-  const segmentEnd = Math.min(maxTurns, ledger.turns + turnsPerRun);
+  const segmentEnd = Math.min(maxTurns, ledger.turns + segmentTurns(turnsPerRun, input.resume?.state));
   try {
     const resumed = input.resume ? await RunState.fromString(entry, input.resume.state) : undefined;
     const result = await runner.run(entry, resumed ?? input.input, { maxTurns: segmentEnd });
