@@ -1,5 +1,5 @@
 import { MaxTurnsExceededError, ModelBehaviorError, Runner, RunState } from '@openai/agents-core';
-import { continueAsNew, defineQuery, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, defineQuery, setHandler } from '@temporalio/workflow';
 import type { AgentCatalog, AgentDefinition } from '../agents/define-agent.ts';
 import type { OsoValue } from '../authz/types.ts';
 import { toolRegistry } from '../tools/define-tool.ts';
@@ -12,6 +12,7 @@ import type {
   AgentRunStatus,
   TimelineEntry,
 } from './agent/run-types.ts';
+import { kindOf } from './guard/call-request.ts';
 import { createRunGuard, type RunGuard } from './guard/run-guard.ts';
 
 export type { AgentRunInput, AgentRunResult, TimelineEntry } from './agent/run-types.ts';
@@ -22,10 +23,19 @@ function tighter(agentLimit: number, requested: number | undefined): number {
   return requested === undefined ? agentLimit : Math.max(1, Math.min(agentLimit, requested));
 }
 
-function lookup(catalog: AgentCatalog, name: string): AgentDefinition {
-  const agent = catalog.get(name);
-  if (agent === undefined)
-    throw new Error(`unknown agent "${name}"; known: ${[...catalog.keys()].join(', ')}`);
+/**
+ * The run's starting agent, named by the client that started the run. An unknown name fails the run
+ * (a plain Error would fail the workflow task instead, retried forever).
+ */
+function lookup(catalog: AgentCatalog, name: unknown): AgentDefinition {
+  const agent = typeof name === 'string' ? catalog.get(name) : undefined;
+  if (agent === undefined) {
+    const shown = typeof name === 'string' ? JSON.stringify(name) : `of type ${kindOf(name)}`;
+    throw ApplicationFailure.nonRetryable(
+      `unknown agent ${shown}; known: ${[...catalog.keys()].join(', ')}`,
+      'UnknownAgent',
+    );
+  }
   return agent;
 }
 

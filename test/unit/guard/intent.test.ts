@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateIntent, hostOf } from '../../../src/guard/intent/evaluate.ts';
+import { hostOf } from '../../../src/guard/http-url.ts';
+import { evaluateIntent } from '../../../src/guard/intent/evaluate.ts';
 import type { IntentRule } from '../../../src/guard/intent/rules.ts';
 import type { RunUsage } from '../../../src/guard/types.ts';
 
