@@ -29,6 +29,7 @@ export { loadPolicyDir } from './authz/policy-loader.ts';
 export { type PolicyTestReport, runPolicyTests } from './authz/policy-tests/runner.ts';
 export type { Authorizer, AuthzDecision, AuthzRequest, ContextFact, OsoValue } from './authz/types.ts';
 export { ConfigError, ENV_NAMES, loadConfig, type WardenConfig } from './config/env.ts';
+export { type HostKind, hostOf, type ParsedHttpUrl, parseHttpUrl } from './guard/http-url.ts';
 export type { IntentRule } from './guard/intent/rules.ts';
 export type {
   ApprovalSubmission,
@@ -58,6 +59,7 @@ export {
 export { connectClient, connectWorker, createClient } from './temporal/connection.ts';
 // Temporal: a server, connections, workers.
 export { resolveTemporal, type TemporalEndpoint } from './temporal/launcher.ts';
+export { httpUrl, type MoneyOptions, money } from './tools/argument-schemas.ts';
 // Definitions (also in `warden/workflow`, for the modules workflows import).
 export {
   type ApprovalConfig,

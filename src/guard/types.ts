@@ -266,7 +266,9 @@ export type RefusalCode =
   | 'approval_missing'
   | 'bad_approval'
   | 'unknown_tool'
-  | 'invalid_arguments';
+  | 'invalid_arguments'
+  /** The activity input itself is malformed (a field of the wrong type): not a call Warden made. */
+  | 'invalid_input';
 
 export const GUARD_REFUSAL = 'GuardRefusal';
 

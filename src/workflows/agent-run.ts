@@ -12,6 +12,7 @@ import type {
   AgentRunStatus,
   TimelineEntry,
 } from './agent/run-types.ts';
+import { kindOf } from './guard/call-request.ts';
 import { createRunGuard, type RunGuard } from './guard/run-guard.ts';
 
 export type { AgentRunInput, AgentRunResult, TimelineEntry } from './agent/run-types.ts';
@@ -67,14 +68,19 @@ function tighter(agentLimit: number, requested: number | undefined): number {
   return requested === undefined ? agentLimit : Math.max(1, Math.min(agentLimit, requested));
 }
 
-function lookup(catalog: AgentCatalog, name: string): AgentDefinition {
-  const agent = catalog.get(name);
-  // A failure of the run, not of the workflow task: a client's typo must not leave a run retrying forever.
-  if (agent === undefined)
+/**
+ * The run's starting agent, named by the client that started the run. An unknown name fails the run
+ * (a plain Error would fail the workflow task instead, retried forever).
+ */
+function lookup(catalog: AgentCatalog, name: unknown): AgentDefinition {
+  const agent = typeof name === 'string' ? catalog.get(name) : undefined;
+  if (agent === undefined) {
+    const shown = typeof name === 'string' ? JSON.stringify(name) : `of type ${kindOf(name)}`;
     throw ApplicationFailure.nonRetryable(
-      `unknown agent "${String(name)}"; known: ${[...catalog.keys()].join(', ')}`,
+      `unknown agent ${shown}; known: ${[...catalog.keys()].join(', ')}`,
       'UnknownAgent',
     );
+  }
   return agent;
 }
 

@@ -1,5 +1,6 @@
 import type { AuthorizeCallInput, AuthorizeCallResult } from '../../guard/types.ts';
 import type { GuardDependencies } from './dependencies.ts';
+import { checkedAuthorizeInput } from './guard-input.ts';
 import { resolveCallOrFail } from './tool-lookup.ts';
 
 /**
@@ -7,7 +8,8 @@ import { resolveCallOrFail } from './tool-lookup.ts';
  * it do so without a person approving (`invoke_unattended`)?
  */
 export function authorizeToolCallActivity(deps: GuardDependencies) {
-  return async function authorizeToolCall(input: AuthorizeCallInput): Promise<AuthorizeCallResult> {
+  return async function authorizeToolCall(untrusted: AuthorizeCallInput): Promise<AuthorizeCallResult> {
+    const input = checkedAuthorizeInput(untrusted);
     const { tool, args } = resolveCallOrFail(deps.tools, input.tool, input.arguments);
     const request = {
       actor: input.agent,

@@ -7,6 +7,7 @@ import { callReservationId } from './call-window-store.ts';
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { grantIsAuthentic } from './grant.ts';
+import { checkedExecuteInput } from './guard-input.ts';
 import { refuse } from './refusal.ts';
 import { InvalidArgumentsError, resolveCall, UnknownToolError } from './tool-lookup.ts';
 
@@ -21,16 +22,17 @@ function sameValue(a: { type: string; id: string }, b: { type: string; id: strin
  * `zone` limits the worker to the tools of its trust zone.
  */
 export function executeGuardedToolActivity(deps: GuardDependencies, zone?: string) {
-  return async function executeGuardedTool(input: ExecuteToolInput): Promise<ExecuteToolResult> {
+  return async function executeGuardedTool(untrusted: ExecuteToolInput): Promise<ExecuteToolResult> {
     const info = activityInfo();
     const { workflowId, runId } = callingWorkflow();
+    // Refused before anything else: a malformed input names no call whose reservation could be released.
+    const input = checkedExecuteInput(untrusted);
     let checked: { tool: ToolDefinition; args: unknown };
     try {
       checked = await recheck(deps, zone, input, workflowId, runId);
     } catch (error) {
       // Refused before the tool ran: the call gives back the place it reserved in the volume window.
-      if (isRefusal(error))
-        deps.callWindows.release(callReservationId(workflowId, runId, String(input?.callId)));
+      if (isRefusal(error)) deps.callWindows.release(callReservationId(workflowId, runId, input.callId));
       throw error;
     }
     const { tool, args } = checked;
@@ -64,7 +66,7 @@ async function recheck(
   let tool: ToolDefinition;
   let args: unknown;
   try {
-    ({ tool, args } = resolveCall(deps.tools, input?.tool, input?.arguments));
+    ({ tool, args } = resolveCall(deps.tools, input.tool, input.arguments));
   } catch (error) {
     if (error instanceof UnknownToolError) refuse('unknown_tool', error.message);
     if (error instanceof InvalidArgumentsError) refuse('invalid_arguments', error.message);
@@ -121,7 +123,7 @@ async function recheck(
     const unattended = await deps.authorizer.authorize({ ...request, action: 'invoke_unattended' });
     if (!unattended.allowed) refuse('approval_missing', `no approval, and ${unattended.reason}`);
   } else {
-    await checkApprovals(deps, input, tool, digest, workflowId, now);
+    await checkApprovals(deps, input, tool, args, digest, workflowId, now);
   }
   return { tool, args };
 }
@@ -130,6 +132,7 @@ async function checkApprovals(
   deps: GuardDependencies,
   input: ExecuteToolInput,
   tool: ToolDefinition,
+  args: unknown,
   digest: string,
   workflowId: string,
   now: number,
@@ -153,7 +156,8 @@ async function checkApprovals(
       const may = await deps.authorizer.authorize({
         actor: { type: 'User', id: who },
         action: 'approve',
-        resource: tool.resource(input.arguments),
+        // The resource of the validated arguments, as every other decision of this call used.
+        resource: tool.resource(args),
       });
       if (may.allowed) approvers.add(who);
       else problems.push(`${who}: may no longer approve (${may.reason})`);

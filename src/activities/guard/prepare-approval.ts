@@ -3,6 +3,7 @@ import { authorizedActors } from '../../authz/authorized-actors.ts';
 import type { PrepareApprovalInput, PreparedApproval } from '../../guard/types.ts';
 import { callDigest } from './call-digest.ts';
 import type { GuardDependencies } from './dependencies.ts';
+import { checkedPrepareInput } from './guard-input.ts';
 import { resolveCallOrFail } from './tool-lookup.ts';
 
 /**
@@ -10,7 +11,8 @@ import { resolveCallOrFail } from './tool-lookup.ts';
  * and its Update validator cannot call the PDP, so both are computed here and kept in workflow state.
  */
 export function prepareApprovalActivity(deps: GuardDependencies) {
-  return async function prepareApproval(input: PrepareApprovalInput): Promise<PreparedApproval> {
+  return async function prepareApproval(untrusted: PrepareApprovalInput): Promise<PreparedApproval> {
+    const input = checkedPrepareInput(untrusted);
     const { tool, args } = resolveCallOrFail(deps.tools, input.tool, input.arguments);
     const policyVersion = deps.authorizer.policyVersion();
     const approvers = await authorizedActors(deps.authorizer, 'User', 'approve', tool.resource(args));

@@ -12,7 +12,8 @@ import {
 import type { GuardActivities } from '../../activities/guard/index.ts';
 import { runSummary } from '../../audit/run-summary.ts';
 import type { OsoValue } from '../../authz/types.ts';
-import { argumentAt, hostOf } from '../../guard/intent/evaluate.ts';
+import { hostOf } from '../../guard/http-url.ts';
+import { argumentAt } from '../../guard/intent/evaluate.ts';
 import type { IntentRule } from '../../guard/intent/rules.ts';
 import {
   type ApprovalSubmission,
@@ -38,6 +39,7 @@ import {
 import { type ToolDefinition, type ToolRegistry, zoneTaskQueue } from '../../tools/define-tool.ts';
 import { approvalProblem, type PendingState } from './approval-validator.ts';
 import { DEFAULT_MAX_ARGUMENT_BYTES, parseToolArguments } from './arguments.ts';
+import { checkCallRequest, runApprovalTimeout } from './call-request.ts';
 import { decideApprovalUpdate, decisionRecordsQuery, pendingApprovalsQuery } from './definitions.ts';
 
 export interface RunIdentity {
@@ -233,9 +235,10 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
     if (config.onTimeout === 'escalate' && config.escalateTo) groups.push(config.escalateTo);
     const quorum = config.quorum ?? 1;
     const toolTimeout = durationMs(config.timeout ?? DEFAULT_APPROVAL_TIMEOUT);
-    const runTimeout = caller.options.approvalTimeouts?.[tool.name];
+    // Checked when the call was validated: a bad value made the call invalid before it got here.
+    const runTimeout = runApprovalTimeout(caller.options.approvalTimeouts, tool.name).ms;
     const { identity } = caller;
-    const timeoutMs = runTimeout === undefined ? toolTimeout : Math.min(toolTimeout, durationMs(runTimeout));
+    const timeoutMs = runTimeout === undefined ? toolTimeout : Math.min(toolTimeout, runTimeout);
 
     let unstaffed = 0;
     for (const [index, group] of groups.entries()) {
@@ -453,8 +456,10 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
   }
 
   async function callTool(caller: Caller, request: ToolCallRequest): Promise<ToolCallOutcome> {
-    const callId = request.callId ?? `call-${++sequence}`;
-    const toolName = typeof request.tool === 'string' ? request.tool : String(request.tool);
+    // A model or a client wrote the request: its fields are checked before anything reads them.
+    const checked = checkCallRequest(request);
+    const callId = checked.callId ?? `call-${++sequence}`;
+    const toolName = checked.tool;
     publishAgent(caller.identity.agent);
     const record: DecisionRecord = {
       callId,
@@ -467,6 +472,10 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
     };
     records.push(record);
     const base = { callId, tool: toolName };
+    const invalid = (errors: string[]) => {
+      record.validation.errors = errors;
+      return finish(record, { ...base, status: 'invalid', reason: `invalid call: ${errors.join('; ')}` });
+    };
 
     // a. validate
     if (usedCallIds.has(callId)) {
@@ -474,24 +483,20 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
       return finish(record, { ...base, status: 'invalid', reason: record.validation.errors[0] ?? '' });
     }
     usedCallIds.add(callId);
+    if (!checked.ok) return invalid(checked.errors);
     const parsed = parseToolArguments(
       caller.tools,
       toolName,
-      request.arguments,
+      checked.arguments,
       options.maxArgumentBytes ?? DEFAULT_MAX_ARGUMENT_BYTES,
     );
     if (parsed.tool) {
       record.toolVersion = parsed.tool.version;
       record.risk = parsed.tool.risk;
     }
-    if (!parsed.ok) {
-      record.validation.errors = parsed.errors;
-      return finish(record, {
-        ...base,
-        status: 'invalid',
-        reason: `invalid call: ${parsed.errors.join('; ')}`,
-      });
-    }
+    if (!parsed.ok) return invalid(parsed.errors);
+    const timeout = runApprovalTimeout(caller.options.approvalTimeouts, parsed.tool.name);
+    if (timeout.problem !== undefined) return invalid([timeout.problem]);
     record.validation.ok = true;
     record.arguments = parsed.args;
     return decideAndRun(caller, record, parsed.tool, parsed.args, callId);
