@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { ApproverAuthenticator } from '../approvals/auth/authenticate.ts';
 import type { WardenConfig } from '../config/env.ts';
 import { createApprovalsServer } from './approvals-server.ts';
-import { TemporalApprovalsBackend } from './temporal-backend.ts';
+import { type ApprovalServicePolicy, TemporalApprovalsBackend } from './temporal-backend.ts';
 
 export interface ApprovalsWeb {
   url: string;
@@ -15,12 +15,17 @@ export interface ApprovalsWeb {
 export async function startApprovalsWeb(
   config: WardenConfig,
   client: Client,
-  options: { host?: string; port?: number } = {},
+  options: {
+    host?: string;
+    port?: number;
+    /** The live policy and the project's tools: each decision is checked against them before it is signed. */
+    policy: ApprovalServicePolicy;
+  },
 ): Promise<ApprovalsWeb> {
   const authenticator = ApproverAuthenticator.fromConfig(config);
   const app = await createApprovalsServer({
     authenticator,
-    backend: new TemporalApprovalsBackend(client, config),
+    backend: new TemporalApprovalsBackend(client, config, options.policy),
   });
   const url = await app.listen({
     host: options.host ?? '127.0.0.1',

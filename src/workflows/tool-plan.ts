@@ -3,6 +3,7 @@ import type {
   DecisionRecord,
   Duration,
   PurposeScope,
+  RequesterAssertion,
   ToolCallOutcome,
   ToolCallRequest,
 } from '../guard/types.ts';
@@ -14,6 +15,8 @@ export interface ToolPlanInput {
   agent: string;
   /** User id: the run acts for `User:<onBehalfOf>`. */
   onBehalfOf: string;
+  /** Signed by the service that authenticated `onBehalfOf` when it started the run; tool workers verify it. */
+  requester?: RequesterAssertion;
   purpose: string;
   calls: ToolCallRequest[];
   /** Run the calls concurrently (each still passes the whole guard on its own). Default: in order. */
@@ -50,6 +53,7 @@ async function runPlan(
       agent: { type: 'Agent', id: input.agent },
       onBehalfOf: { type: 'User', id: input.onBehalfOf },
       purpose: input.purpose,
+      ...(input.requester ? { requester: input.requester } : {}),
     },
     {
       tools,

@@ -7,8 +7,9 @@ import {
 import { ApproverAuthenticator } from '../../../src/approvals/auth/authenticate.ts';
 import { submitApproval } from '../../../src/approvals/submit-approval.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../src/workflows/agent-run.ts';
+import { PRIMARY_KEY } from '../../support/keys.ts';
 import { waitForPending } from '../../support/waiting.ts';
-import { startScenario, TEST_SECRET, useAgentWorkers } from './support/agent-workers.ts';
+import { startScenario, useAgentWorkers } from './support/agent-workers.ts';
 
 function toolEntries(result: AgentRunResult) {
   return result.timeline.filter((e): e is Extract<TimelineEntry, { kind: 'tool' }> => e.kind === 'tool');
@@ -87,7 +88,9 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
       callId: pending.callId,
       approver: bob,
       decision: 'approve',
-      secret: TEST_SECRET,
+      signer: PRIMARY_KEY.signer,
+      authorizer: fixture.workers.deps.authorizer,
+      tools: fixture.workers.deps.tools,
       mode: 'development',
     });
     const result = await handle.result();
