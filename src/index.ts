@@ -16,6 +16,12 @@ export { type AgentRunHandle, type StartAgentRunOptions, startAgentRun } from '.
 export type { ApproverIdentity } from './approvals/auth/approver-identity.ts';
 export { ApproverAuthenticator } from './approvals/auth/authenticate.ts';
 export { listPendingApprovals } from './approvals/list-pending.ts';
+export {
+  type DecisionSigner,
+  generateSigningKey,
+  resolveDecisionSigner,
+  resolvePublicKeyRing,
+} from './approvals/signing-keys.ts';
 export { ApprovalRefusedError, submitApproval } from './approvals/submit-approval.ts';
 // Audit: timeline, SIEM export, what-if, replay.
 export { loadRun, RunNotFoundError } from './audit/load-run.ts';

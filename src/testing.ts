@@ -3,6 +3,9 @@
  * scripted models.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { loadConfig, type WardenConfig } from './config/env.ts';
 import type { PendingApproval } from './guard/types.ts';
@@ -48,6 +51,8 @@ export async function startTestWorkers(
       TEMPORAL_ADDRESS: endpoint.address,
       TEMPORAL_NAMESPACE: endpoint.namespace,
       WARDEN_TASK_QUEUE: `test-${randomUUID().slice(0, 8)}`,
+      // Keys, secrets and usage counts of their own, so parallel test files never share state.
+      WARDEN_DATA_DIR: env.WARDEN_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'warden-test-')),
     },
     { policyDir: project.policyDir },
   );

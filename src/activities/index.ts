@@ -1,4 +1,5 @@
 import { resolveApprovalSecret } from '../approvals/approval-secret.ts';
+import { resolvePublicKeyRing } from '../approvals/signing-keys.ts';
 import { createAuthorizer } from '../authz/create-authorizer.ts';
 import type { WardenConfig } from '../config/env.ts';
 import { createModelFactory, type ModelFactory } from '../models/model-factory.ts';
@@ -30,6 +31,7 @@ export async function createActivityDependencies(
   project: ProjectDependencies,
 ): Promise<ActivityDependencies> {
   const approvalSecret = await resolveApprovalSecret(config);
+  const approvalKeys = await resolvePublicKeyRing(config);
   const authorizer = await createAuthorizer(config);
   return {
     config,
@@ -38,6 +40,7 @@ export async function createActivityDependencies(
     tools: project.tools,
     services: project.services,
     approvalSecret,
+    approvalKeys,
     callWindows: new InMemoryCallWindowStore(),
     mode: config.WARDEN_MODE,
     close: async () => {

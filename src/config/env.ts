@@ -27,6 +27,12 @@ export const ENV_NAMES = {
   openaiApi: 'WARDEN_OPENAI_API',
   approverTokens: 'WARDEN_APPROVER_TOKENS',
   approvalSecret: 'WARDEN_APPROVAL_SECRET',
+  approvalSigningKey: 'WARDEN_APPROVAL_SIGNING_KEY',
+  approvalPublicKeys: 'WARDEN_APPROVAL_PUBLIC_KEYS',
+  oidcIssuer: 'WARDEN_OIDC_ISSUER',
+  oidcAudience: 'WARDEN_OIDC_AUDIENCE',
+  oidcJwks: 'WARDEN_OIDC_JWKS',
+  oidcUserClaim: 'WARDEN_OIDC_USER_CLAIM',
   mode: 'WARDEN_MODE',
   config: 'WARDEN_CONFIG',
   webPort: 'WARDEN_WEB_PORT',
@@ -66,6 +72,15 @@ const schema = z.object({
   WARDEN_OPENAI_API: z.enum(['responses', 'chat']).default('responses'),
   WARDEN_APPROVER_TOKENS: optionalText,
   WARDEN_APPROVAL_SECRET: optionalText,
+  /** Ed25519 private key of the approval service and `warden run`: keyId=<base64>, or a file. */
+  WARDEN_APPROVAL_SIGNING_KEY: optionalText,
+  /** Ed25519 public keys the workers accept: keyId=<base64>,… or a file (several, for rotation). */
+  WARDEN_APPROVAL_PUBLIC_KEYS: optionalText,
+  WARDEN_OIDC_ISSUER: optionalText,
+  WARDEN_OIDC_AUDIENCE: optionalText,
+  /** The issuer's JWKS: a JSON file, or an https URL. */
+  WARDEN_OIDC_JWKS: optionalText,
+  WARDEN_OIDC_USER_CLAIM: z.string().default('sub'),
   WARDEN_MODE: z.enum(['development', 'production']).default('development'),
   /** The project's warden.config.ts (or its directory); the CLI finds one from the working directory otherwise. */
   WARDEN_CONFIG: optionalText,
@@ -125,6 +140,12 @@ export function loadConfig(
   }
   if (config.WARDEN_PDP === 'oso-cloud' && (config.OSO_URL === undefined || config.OSO_AUTH === undefined)) {
     throw new ConfigError('WARDEN_PDP=oso-cloud needs OSO_URL and OSO_AUTH');
+  }
+  const oidc = [config.WARDEN_OIDC_ISSUER, config.WARDEN_OIDC_AUDIENCE, config.WARDEN_OIDC_JWKS];
+  if (oidc.some((v) => v !== undefined) && oidc.some((v) => v === undefined)) {
+    throw new ConfigError(
+      'WARDEN_OIDC_ISSUER, WARDEN_OIDC_AUDIENCE and WARDEN_OIDC_JWKS must be set together',
+    );
   }
   return config;
 }

@@ -63,7 +63,7 @@ export async function startApprovalsWeb(
   const secureCookies = secureCookiesFor(config);
   const app = await createApprovalsServer({
     authenticator,
-    backend: new TemporalApprovalsBackend(client, config),
+    backend: new TemporalApprovalsBackend(client, config, { authorizer, tools: options.tools ?? new Map() }),
     visibility: new ApprovalVisibility(authorizer, options.tools),
     secureCookies,
     ...(tls ? { tls } : {}),

@@ -149,6 +149,7 @@ async function runAgent(agents: AgentCatalog, input: AgentRunInput): Promise<Age
     agent: agentPrincipal(agent),
     onBehalfOf: user,
     purpose: agent.purpose,
+    ...(input.requester ? { requester: input.requester } : {}),
   });
   const guard = createRunGuard(identityOf(start), callerOptions(start));
   const callers = new Map<string, RunGuard>([[start.name, guard]]);

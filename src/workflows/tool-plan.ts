@@ -4,6 +4,7 @@ import type {
   DecisionRecord,
   Duration,
   PurposeScope,
+  RequesterAssertion,
   ToolCallOutcome,
   ToolCallRequest,
 } from '../guard/types.ts';
@@ -16,6 +17,8 @@ export interface ToolPlanInput {
   agent: string;
   /** User id: the run acts for `User:<onBehalfOf>`. */
   onBehalfOf: string;
+  /** Signed by the service that authenticated `onBehalfOf` when it started the run; tool workers verify it. */
+  requester?: RequesterAssertion;
   purpose: string;
   calls: ToolCallRequest[];
   /** Run the calls concurrently (each still passes the whole guard on its own). Default: in order. */
@@ -73,6 +76,7 @@ async function runPlan(
       agent: { type: 'Agent', id: input.agent },
       onBehalfOf: { type: 'User', id: input.onBehalfOf },
       purpose: input.purpose,
+      ...(input.requester ? { requester: input.requester } : {}),
     },
     {
       tools,

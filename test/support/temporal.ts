@@ -5,6 +5,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig } from '../../src/config/env.ts';
 import { type RunningWorker, startWorker } from '../../src/workers/start-worker.ts';
 import { EXAMPLE_POLICY_DIR } from './example.ts';
+import { TEST_KEY_CONFIG } from './keys.ts';
 
 /** The shared test server started by test/global-setup.ts. */
 export function testServer() {
@@ -14,7 +15,13 @@ export function testServer() {
 export function testConfig(overrides: Record<string, string | undefined> = {}) {
   const { address, namespace } = testServer();
   return loadConfig(
-    { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ...overrides },
+    {
+      ...process.env,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: namespace,
+      ...TEST_KEY_CONFIG,
+      ...overrides,
+    },
     { policyDir: EXAMPLE_POLICY_DIR },
   );
 }

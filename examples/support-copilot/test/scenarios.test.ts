@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApproverAuthenticator, loadProject, startAgentRun, submitApproval } from 'warden';
+import {
+  ApproverAuthenticator,
+  loadProject,
+  resolveDecisionSigner,
+  startAgentRun,
+  submitApproval,
+} from 'warden';
 import { startTestServer, startTestWorkers, type TestWorkers, waitForPendingApprovals } from 'warden/testing';
 import type { AgentRunResult, AgentTimelineEntry as TimelineEntry } from 'warden/workflow';
 import type { CrmService } from '../services/crm-service.ts';
 import type { Egress } from '../services/egress.ts';
 import { BENIGN_TICKET_ID, EXFILTRATION_URL, INJECTION_TICKET_ID } from '../services/seed.ts';
-
-const SECRET = 'support-copilot-test-approval-secret-0123456789';
 
 function toolEntries(result: AgentRunResult) {
   return result.timeline.filter((e): e is Extract<TimelineEntry, { kind: 'tool' }> => e.kind === 'tool');
@@ -18,13 +22,13 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
   let workers: TestWorkers;
   let crm: CrmService;
   let egress: Egress;
+  let project: Awaited<ReturnType<typeof loadProject>>;
 
   beforeAll(async () => {
-    const project = await loadProject({ config: new URL('..', import.meta.url).pathname });
+    project = await loadProject({ config: new URL('..', import.meta.url).pathname });
     server = await startTestServer();
     workers = await startTestWorkers(project, server, {
       ...process.env,
-      WARDEN_APPROVAL_SECRET: SECRET,
       WARDEN_MODE: 'development',
       WARDEN_MODEL: 'scripted',
     });
@@ -98,7 +102,9 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
       callId: pending.callId,
       approver: bob,
       decision: 'approve',
-      secret: SECRET,
+      signer: await resolveDecisionSigner(workers.config),
+      authorizer: workers.authorizer,
+      tools: project.tools,
       mode: 'development',
     });
     const result = await handle.result();

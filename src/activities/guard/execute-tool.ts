@@ -1,6 +1,7 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
-import { verifyApproval } from '../../approvals/attestation.ts';
 import { approvalDigest } from '../../approvals/digest.ts';
+import { approvalSignatureValid } from '../../guard/approval-signature.ts';
+import { requesterProblem } from '../../guard/requester-check.ts';
 import { type ExecuteToolInput, type ExecuteToolResult, GUARD_REFUSAL } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
 import { callReservationId } from './call-window-store.ts';
@@ -108,6 +109,13 @@ async function recheck(
   }
   const now = Date.now();
   if (now > grant.expiresAt) refuse('expired', 'the guard decision expired');
+  const requester = requesterProblem(deps.approvalKeys, input.requester, {
+    workflowId,
+    onBehalfOf: input.onBehalfOf,
+    now,
+    mode: deps.mode,
+  });
+  if (requester !== undefined) refuse('bad_requester', requester);
 
   const request = {
     actor: input.agent,
@@ -123,7 +131,7 @@ async function recheck(
     const unattended = await deps.authorizer.authorize({ ...request, action: 'invoke_unattended' });
     if (!unattended.allowed) refuse('approval_missing', `no approval, and ${unattended.reason}`);
   } else {
-    await checkApprovals(deps, input, tool, args, digest, workflowId, now);
+    await checkApprovals(deps, input, tool, args, digest, { workflowId, runId }, now);
   }
   return { tool, args };
 }
@@ -134,7 +142,7 @@ async function checkApprovals(
   tool: ToolDefinition,
   args: unknown,
   digest: string,
-  workflowId: string,
+  run: { workflowId: string; runId: string },
   now: number,
 ): Promise<void> {
   const quorum = tool.approval?.quorum ?? 1;
@@ -143,11 +151,15 @@ async function checkApprovals(
   for (const approval of input.authority.approvals ?? []) {
     if (approval.decision !== 'approve') continue;
     const who = approval.approver;
-    if (!verifyApproval(deps.approvalSecret, workflowId, approval))
-      problems.push(`${who}: attestation invalid`);
-    else if (deps.mode === 'production' && approval.authentication !== 'token') {
-      problems.push(`${who}: not authenticated by a token (production)`);
-    } else if (approval.callId !== input.callId || approval.digest !== digest)
+    if (!approvalSignatureValid(deps.approvalKeys, approval)) problems.push(`${who}: signature invalid`);
+    else if (deps.mode === 'production' && approval.authentication === 'unauthenticated-dev') {
+      problems.push(`${who}: not authenticated (production)`);
+    } else if (
+      approval.workflowId !== run.workflowId ||
+      approval.runId !== run.runId ||
+      approval.callId !== input.callId ||
+      approval.digest !== digest
+    )
       problems.push(`${who}: other call`);
     else if (approval.expiresAt < now) problems.push(`${who}: approval expired`);
     else if (who === input.onBehalfOf.id || who === input.agent.id) problems.push(`${who}: self-approval`);

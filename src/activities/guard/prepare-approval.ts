@@ -1,4 +1,3 @@
-import { approvalKeyId } from '../../approvals/attestation.ts';
 import { authorizedActors } from '../../authz/authorized-actors.ts';
 import type { PrepareApprovalInput, PreparedApproval } from '../../guard/types.ts';
 import { callDigest } from './call-digest.ts';
@@ -7,8 +6,9 @@ import { checkedPrepareInput } from './guard-input.ts';
 import { resolveCallOrFail } from './tool-lookup.ts';
 
 /**
- * Step d, before the wait: the digest approvers sign and who may sign it. Workflow code has no crypto
- * and its Update validator cannot call the PDP, so both are computed here and kept in workflow state.
+ * Step d, before the wait: the digest approvers sign, who may sign it, and the public keys that
+ * verify their signatures. The Update validator cannot call the PDP or read configuration, so these
+ * come from the worker's own state and are kept in workflow state.
  */
 export function prepareApprovalActivity(deps: GuardDependencies) {
   return async function prepareApproval(untrusted: PrepareApprovalInput): Promise<PreparedApproval> {
@@ -26,7 +26,7 @@ export function prepareApprovalActivity(deps: GuardDependencies) {
       digest: callDigest(tool, args, input.callId, policyVersion),
       policyVersion,
       eligibleApprovers,
-      approvalKeyId: approvalKeyId(deps.approvalSecret),
+      approvalKeys: deps.approvalKeys,
     };
   };
 }

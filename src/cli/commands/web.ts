@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { createAuthorizer } from '../../authz/create-authorizer.ts';
 import { startApprovalsWeb } from '../../web/start-approvals-web.ts';
-import { currentProject } from '../project.ts';
+import { requireProject } from '../project.ts';
 import { untilInterrupted } from '../session.ts';
 import { openOpsSession } from './ops-session.ts';
 
@@ -11,13 +12,16 @@ export function registerWeb(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <port>', 'port (default WARDEN_WEB_PORT)')
     .action(async (options: { host: string; port?: string }) => {
+      const { tools } = await requireProject();
       const session = await openOpsSession();
+      // The page signs decisions only after checking the approver against this live policy.
+      const authorizer = await createAuthorizer(session.config);
       try {
-        const project = await currentProject();
+        const project = await requireProject();
         const web = await startApprovalsWeb(session.config, session.client, {
           host: options.host,
           ...(options.port ? { port: Number(options.port) } : {}),
-          ...(project ? { tools: project.tools } : {}),
+          tools: project.tools,
         });
         console.log(`approvals page: ${web.url} (${web.tokens} approver tokens configured; Ctrl-C to stop)`);
         console.log(
@@ -26,6 +30,7 @@ export function registerWeb(program: Command): void {
         await untilInterrupted();
         await web.close();
       } finally {
+        await authorizer.close();
         await session.close();
       }
     });

@@ -25,6 +25,7 @@ import {
   type PurposeScope,
   type RecordedApproval,
   type Redecision,
+  type RequesterAssertion,
   type RunUsage,
   type ToolCallOutcome,
   type ToolCallRequest,
@@ -46,6 +47,8 @@ export interface RunIdentity {
   agent: OsoValue;
   onBehalfOf: OsoValue;
   purpose: string;
+  /** Who started the run, signed by the service that authenticated them; the tool worker verifies it. */
+  requester?: RequesterAssertion;
 }
 
 export interface RunGuardOptions {
@@ -113,6 +116,8 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
   const pending = new Map<string, PendingState>();
   const usage: RunUsage = { calls: 0, callsByTool: {}, recordsRead: 0, hosts: [] };
   const usedCallIds = new Set<string>();
+  /** Nonces of every approval accepted in this run: a signed decision is used once. */
+  const usedNonces = new Set<string>();
   let denials = 0;
   let sequence = 0;
   let status = 'running';
@@ -174,6 +179,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
       const call = pending.get(submission.callId);
       if (!call) throw ApplicationFailure.nonRetryable(`no call ${submission.callId} is pending`);
       call.submissions.push(submission);
+      if (typeof submission.nonce === 'string') usedNonces.add(submission.nonce);
       call.approvals.push(recorded(submission));
       const approvals = call.submissions.filter((s) => s.decision === 'approve').length;
       if (submission.decision === 'reject') call.decision = 'rejected';
@@ -189,7 +195,12 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
       validator: (submission) => {
         const call = pending.get(submission?.callId);
         // The requester is whoever made that call, which after a handoff is not the run's first agent.
-        const problem = approvalProblem(call, submission, call?.requester ?? identity, Date.now());
+        const { workflowId, runId } = workflowInfo();
+        const problem = approvalProblem(call, submission, call?.requester ?? identity, Date.now(), {
+          workflowId,
+          runId,
+          usedNonces,
+        });
         if (problem !== undefined) throw new Error(problem);
       },
     },
@@ -290,7 +301,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
         stage,
         approvals: approval.approvals,
         submissions: [],
-        ...(prepared.approvalKeyId ? { approvalKeyId: prepared.approvalKeyId } : {}),
+        ...(prepared.approvalKeys ? { approvalKeys: prepared.approvalKeys } : {}),
       };
       pending.set(grant.callId, state);
       record.outcome = 'awaiting_approval';
@@ -414,6 +425,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
           agent: identity.agent,
           onBehalfOf: identity.onBehalfOf,
           authority: { grant: intent.grant, approvals },
+          ...(identity.requester ? { requester: identity.requester } : {}),
         });
         usage.recordsRead += result.recordsRead;
         for (const host of hostsIn(tool, args)) if (!usage.hosts.includes(host)) usage.hosts.push(host);

@@ -204,8 +204,8 @@ describe('hostile input never stalls or confuses the guard', () => {
         });
         const [pending] = await waitForPending(handle);
         expect(pending?.arguments).toEqual({ destinationUrl: 'https://exports.acme.example/dump' });
-        await decide(fixture.client, handle, 'export', 'bob');
-        await decide(fixture.client, handle, 'export', 'carol');
+        await decide(fixture, handle, 'export', 'bob');
+        await decide(fixture, handle, 'export', 'carol');
         const { outcomes } = await (handle as WorkflowHandle<ToolPlanWorkflow>).result();
         expect(outcomes[0]).toMatchObject({ status: 'executed' });
       });

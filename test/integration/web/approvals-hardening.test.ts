@@ -91,7 +91,7 @@ describe('approvals page hardening, on a real server', () => {
   const serve = async (limits: Partial<SignInLimits> = {}, allowedHosts?: string) => {
     const server = await createApprovalsServer({
       authenticator: new ApproverAuthenticator('production', TOKENS),
-      backend: new TemporalApprovalsBackend(client, testConfig()),
+      backend: new TemporalApprovalsBackend(client, testConfig(), { authorizer, tools: new Map() }),
       visibility: new ApprovalVisibility(authorizer),
       signInLimits: limits,
       ...(allowedHosts ? { allowedHosts } : {}),

@@ -58,7 +58,10 @@ describe('approvals web page in headless Chromium, on a real run', () => {
     const config = guardTestConfig();
     server = await createApprovalsServer({
       authenticator: new ApproverAuthenticator('production', TOKENS),
-      backend: new TemporalApprovalsBackend(client, config),
+      backend: new TemporalApprovalsBackend(client, config, {
+        authorizer: workers.deps.authorizer,
+        tools: workers.deps.tools,
+      }),
       visibility: new ApprovalVisibility(workers.deps.authorizer, (await exampleProject()).tools),
     });
     baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });

@@ -6,10 +6,12 @@ import { demoTools } from '../../../examples/support-copilot/tools/index.ts';
 import { InMemoryCallWindowStore } from '../../../src/activities/guard/call-window-store.ts';
 import type { GuardDependencies } from '../../../src/activities/guard/dependencies.ts';
 import { createGuardActivities, createToolActivities } from '../../../src/activities/guard/index.ts';
+import { parsePublicKeys } from '../../../src/approvals/signing-keys.ts';
 import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
 import { loadConfig } from '../../../src/config/env.ts';
 import { GUARD_REFUSAL } from '../../../src/guard/types.ts';
 import { EXAMPLE_POLICY_DIR } from '../../support/example.ts';
+import { TEST_KEY_CONFIG } from '../../support/keys.ts';
 import { quietActivityEnvironment } from './quiet-activity-environment.ts';
 
 const agent = { type: 'Agent', id: 'support-bot' };
@@ -30,6 +32,7 @@ describe('guard activities refuse malformed inputs, non-retryably, before using 
       approvalSecret: 'unit-test-approval-secret-0123456789abcdef',
       callWindows: new InMemoryCallWindowStore(),
       mode: 'production',
+      approvalKeys: parsePublicKeys(TEST_KEY_CONFIG.WARDEN_APPROVAL_PUBLIC_KEYS),
     };
     activities = { ...createGuardActivities(deps), ...createToolActivities(deps, 'default') };
   });

@@ -6,12 +6,20 @@ import { InMemoryCallWindowStore } from '../../../src/activities/guard/call-wind
 import type { GuardDependencies } from '../../../src/activities/guard/dependencies.ts';
 import { executeGuardedToolActivity } from '../../../src/activities/guard/execute-tool.ts';
 import { signGrant } from '../../../src/activities/guard/grant.ts';
-import { attestApproval } from '../../../src/approvals/attestation.ts';
 import { approvalDigest } from '../../../src/approvals/digest.ts';
+import { issueRequesterAssertion } from '../../../src/approvals/requester-assertion.ts';
+import { signApproval } from '../../../src/approvals/sign-approval.ts';
+import { parsePublicKeys } from '../../../src/approvals/signing-keys.ts';
 import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
 import { loadConfig } from '../../../src/config/env.ts';
-import type { ApprovalSubmission, ExecuteToolInput, GuardGrant } from '../../../src/guard/types.ts';
+import type {
+  ApprovalSubmission,
+  ExecuteToolInput,
+  GuardGrant,
+  RequesterAssertion,
+} from '../../../src/guard/types.ts';
 import { EXAMPLE_POLICY_DIR } from '../../support/example.ts';
+import { PRIMARY_KEY, RETIRED_KEY, TEST_KEY_CONFIG } from '../../support/keys.ts';
 import { quietActivityEnvironment, RecordingLogger } from './quiet-activity-environment.ts';
 
 const SECRET = 'unit-test-approval-secret-0123456789abcdef';
@@ -34,6 +42,7 @@ describe('the tool activity called directly, without the guard', () => {
       tools: demoTools,
       services: { crm: new CrmService(), egress: new Egress() },
       approvalSecret: SECRET,
+      approvalKeys: parsePublicKeys(TEST_KEY_CONFIG.WARDEN_APPROVAL_PUBLIC_KEYS),
       callWindows: new InMemoryCallWindowStore(),
       mode: 'production',
     };
@@ -77,10 +86,14 @@ describe('the tool activity called directly, without the guard', () => {
     });
   }
 
+  const alice = { user: onBehalfOf, authentication: 'token' as const };
+  const aliceStarted = issueRequesterAssertion(PRIMARY_KEY.signer, alice, RUN.workflowId);
+
   function input(
     args: unknown,
     grant: GuardGrant | undefined,
     approvals: ApprovalSubmission[] = [],
+    requester: RequesterAssertion | undefined = aliceStarted,
   ): ExecuteToolInput {
     return {
       callId: 'c1',
@@ -89,6 +102,7 @@ describe('the tool activity called directly, without the guard', () => {
       agent,
       onBehalfOf,
       authority: grant ? { grant, approvals } : (undefined as never),
+      ...(requester ? { requester } : {}),
     };
   }
 
@@ -96,9 +110,11 @@ describe('the tool activity called directly, without the guard', () => {
     digest: string,
     approver: string,
     authentication: 'token' | 'unauthenticated-dev' = 'token',
+    key = PRIMARY_KEY,
   ) {
     const issuedAt = Date.now();
-    const unsigned = {
+    return signApproval(key.signer, {
+      ...RUN,
       callId: 'c1',
       digest,
       approver,
@@ -106,8 +122,7 @@ describe('the tool activity called directly, without the guard', () => {
       decision: 'approve' as const,
       issuedAt,
       expiresAt: issuedAt + 60_000,
-    };
-    return { ...unsigned, attestation: attestApproval(SECRET, RUN.workflowId, unsigned) };
+    });
   }
 
   it('refuses a call without a guard decision', async () => {
@@ -149,7 +164,53 @@ describe('the tool activity called directly, without the guard', () => {
     );
     await expect(
       run(input(refundArgs(250), grant, [approval(grant.digest, 'bob', 'unauthenticated-dev')])),
-    ).rejects.toThrow(/bob: not authenticated by a token/);
+    ).rejects.toThrow(/bob: not authenticated \(production\)/);
+    expect(deps.services.crm.sideEffects).toBe(0);
+  });
+
+  it('refuses approvals signed by a key it does not accept, altered, or for another run', async () => {
+    const grant = grantFor(refundArgs(250));
+    const forged = approval(grant.digest, 'bob', 'token', RETIRED_KEY);
+    await expect(run(input(refundArgs(250), grant, [forged]))).rejects.toThrow(/bob: signature invalid/);
+    const altered = { ...approval(grant.digest, 'bob'), approver: 'carol' };
+    await expect(run(input(refundArgs(250), grant, [altered]))).rejects.toThrow(/carol: signature invalid/);
+    const otherRun = signApproval(PRIMARY_KEY.signer, {
+      ...approval(grant.digest, 'bob'),
+      runId: 'another-run',
+      nonce: undefined,
+    });
+    await expect(run(input(refundArgs(250), grant, [otherRun]))).rejects.toThrow(/bob: other call/);
+    expect(deps.services.crm.sideEffects).toBe(0);
+  });
+
+  it('acts only for the user the signed requester assertion names (production)', async () => {
+    const grant = grantFor(refundArgs(50));
+    const carol = issueRequesterAssertion(
+      PRIMARY_KEY.signer,
+      { user: { type: 'User', id: 'carol' }, authentication: 'token' },
+      RUN.workflowId,
+    );
+    const refusals: Array<[RequesterAssertion | undefined, RegExp]> = [
+      [undefined, /bad_requester.*carries no signed assertion that User:alice started it/],
+      [carol, /claims to act for User:alice but was started by User:carol/],
+      [{ ...carol, user: onBehalfOf }, /not signed by an accepted key/],
+      [issueRequesterAssertion(RETIRED_KEY.signer, alice, RUN.workflowId), /not signed by an accepted key/],
+      [issueRequesterAssertion(PRIMARY_KEY.signer, alice, 'another-run'), /issued for run another-run/],
+      [issueRequesterAssertion(PRIMARY_KEY.signer, alice, RUN.workflowId, { now: 0 }), /expired/],
+      [
+        issueRequesterAssertion(
+          PRIMARY_KEY.signer,
+          { user: onBehalfOf, authentication: 'unauthenticated-dev' },
+          RUN.workflowId,
+        ),
+        /not authenticated \(development --as\)/,
+      ],
+    ];
+    for (const [requester, reason] of refusals) {
+      await expect(run({ ...input(refundArgs(50), grant), requester } as ExecuteToolInput)).rejects.toThrow(
+        reason,
+      );
+    }
     expect(deps.services.crm.sideEffects).toBe(0);
   });
 
