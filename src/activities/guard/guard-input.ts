@@ -64,23 +64,40 @@ const grant = z.object({
   mac: z.string(),
 });
 
+const authentication = z.enum(['token', 'oidc', 'unauthenticated-dev']);
+
 const approval = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
   callId: z.string(),
   digest: z.string(),
   approver: id,
-  authentication: z.enum(['token', 'unauthenticated-dev']),
+  authentication,
   decision: z.enum(['approve', 'reject']),
   reason: z.string().optional(),
   issuedAt: z.number(),
   expiresAt: z.number(),
-  attestation: z.string(),
-  keyId: z.string().optional(),
+  nonce: z.string(),
+  keyId: z.string(),
+  signature: z.string(),
+});
+
+const requester = z.object({
+  workflowId: z.string(),
+  user: osoValue,
+  authentication,
+  issuedAt: z.number(),
+  expiresAt: z.number(),
+  nonce: z.string(),
+  keyId: z.string(),
+  signature: z.string(),
 });
 
 // The authority may be absent (refused as `no_grant` by the execute step, with its own reason).
 const executeInput = z.object({
   ...call,
   authority: z.object({ grant: grant.optional(), approvals: z.array(approval).max(100) }).optional(),
+  requester: requester.optional(),
 });
 
 function problems(error: z.ZodError): string {

@@ -20,7 +20,10 @@ import {
   waitForPending,
 } from './harness.ts';
 
-const TOKENS = 'alice-run-token=User:alice,carol-run-token=User:carol';
+// Production tokens are 32 random bytes, as `openssl rand -hex 32` makes them.
+const ALICE_TOKEN = 'a1c3e5b7d9f20486a8cae0f2b4d6f8193b5d7f90a2c4e6081a3c5e7f9b1d3f50';
+const CAROL_TOKEN = 'c4a6e8b0d2f41638a5c7e9f1b3d5f7092b4d6f8a0c2e4b6d8f1a3c5e7091b3d5';
+const TOKENS = `${ALICE_TOKEN}=User:alice,${CAROL_TOKEN}=User:carol`;
 const alice = { user: { type: 'User', id: 'alice' }, authentication: 'token' as const };
 const carol = { user: { type: 'User', id: 'carol' }, authentication: 'token' as const };
 
@@ -161,7 +164,7 @@ describe('requesters in production: a run acts only for the user who authenticat
       expect(none.stderr.trim()).toMatch(/^warden: no approver token/);
 
       // carol's token cannot start a run for alice: the run is carol's.
-      const byCarol = await run({}, '--token', 'carol-run-token', '--json');
+      const byCarol = await run({}, '--token', CAROL_TOKEN, '--json');
       expect(byCarol.code, byCarol.stderr).toBe(0);
       const result = await started(byCarol.stdout);
       expect(result.onBehalfOf).toBe('carol');

@@ -53,17 +53,20 @@ describe('OIDC JWT verifier (jose, local JWKS file)', () => {
     }
   });
 
+  // Production tokens must be strong: 32 random bytes, as `openssl rand -hex 32` makes.
+  const BOB_TOKEN = '7f3a9c1e5b2d8f4a6c0e9b3d7a1f5c8e2b6d0a4f8c3e7b1d5a9f2c6e0b4d8a3f';
+
   it('is what the authenticator uses for a JWT it does not know as a configured token', async () => {
     const config = loadConfig({
       WARDEN_MODE: 'production',
-      WARDEN_APPROVER_TOKENS: 'bob-secret-token=User:bob',
+      WARDEN_APPROVER_TOKENS: `${BOB_TOKEN}=User:bob`,
       WARDEN_OIDC_ISSUER: ISSUER,
       WARDEN_OIDC_AUDIENCE: AUDIENCE,
       WARDEN_OIDC_JWKS: issuer.jwksFile,
     });
     const auth = ApproverAuthenticator.fromConfig(config);
     expect((await auth.verify({ token: await issuer.token('carol') })).user.id).toBe('carol');
-    expect((await auth.verify({ token: 'bob-secret-token' })).authentication).toBe('token');
+    expect((await auth.verify({ token: BOB_TOKEN })).authentication).toBe('token');
     await expect(auth.verify({ token: 'a.b.c' })).rejects.toThrow(/OIDC token refused/);
     await expect(auth.verify({ as: 'alice' })).rejects.toThrow(/--as is refused in production/);
     expect(() => loadConfig({ WARDEN_OIDC_ISSUER: ISSUER })).toThrow(/must be set together/);
