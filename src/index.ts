@@ -3,15 +3,6 @@
  * imports `warden/workflow` instead; tests use `warden/testing`.
  */
 
-export {
-  type AgentCatalog,
-  type AgentConfig,
-  type AgentDefinition,
-  AgentDefinitionError,
-  agentCatalog,
-  defineAgent,
-} from './agents/define-agent.ts';
-// Runs and approvals.
 export { type AgentRunHandle, type StartAgentRunOptions, startAgentRun } from './agents/start-run.ts';
 export type { ApproverIdentity } from './approvals/auth/approver-identity.ts';
 export { ApproverAuthenticator } from './approvals/auth/authenticate.ts';
@@ -23,32 +14,17 @@ export {
   resolvePublicKeyRing,
 } from './approvals/signing-keys.ts';
 export { ApprovalRefusedError, submitApproval } from './approvals/submit-approval.ts';
-// Audit: timeline, SIEM export, what-if, replay.
 export { loadRun, RunNotFoundError } from './audit/load-run.ts';
 export { type ReplayReport, replayHistory } from './audit/replay-run.ts';
 export { AUDIT_SCHEMA, type AuditRecord, auditRecords, exportAudit } from './audit/siem-export.ts';
 export { buildTimeline, type TimelineEntry } from './audit/timeline.ts';
 export { type WhatIfReport, whatIf } from './audit/what-if.ts';
-// Policy.
 export { createAuthorizer } from './authz/create-authorizer.ts';
 export { loadPolicyDir } from './authz/policy-loader.ts';
 export { type PolicyTestReport, runPolicyTests } from './authz/policy-tests/runner.ts';
-export type { Authorizer, AuthzDecision, AuthzRequest, ContextFact, OsoValue } from './authz/types.ts';
+export type { Authorizer, AuthzDecision, AuthzRequest } from './authz/types.ts';
 export { ConfigError, ENV_NAMES, loadConfig, type WardenConfig } from './config/env.ts';
-export { type HostKind, hostOf, type ParsedHttpUrl, parseHttpUrl } from './guard/http-url.ts';
-export type { IntentRule } from './guard/intent/rules.ts';
-export type {
-  ApprovalSubmission,
-  DecisionRecord,
-  Duration,
-  PendingApproval,
-  PurposeScope,
-  RiskLevel,
-  ToolCallOutcome,
-  ToolCallRequest,
-  ToolCallStatus,
-} from './guard/types.ts';
-// A project and its configuration.
+export * from './definitions.ts';
 export {
   type DemoConfig,
   defineConfig,
@@ -63,22 +39,7 @@ export {
   type WardenProject,
 } from './project/load-project.ts';
 export { connectClient, connectWorker, createClient } from './temporal/connection.ts';
-// Temporal: a server, connections, workers.
 export { resolveTemporal, type TemporalEndpoint } from './temporal/launcher.ts';
-export { httpUrl, type MoneyOptions, money } from './tools/argument-schemas.ts';
-// Definitions (also in `warden/workflow`, for the modules workflows import).
-export {
-  type ApprovalConfig,
-  DEFAULT_ZONE,
-  defineTool,
-  type ToolConfig,
-  type ToolContext,
-  type ToolDefinition,
-  type ToolRegistry,
-  toolRegistry,
-  zoneTaskQueue,
-} from './tools/define-tool.ts';
-export type { ToolServices } from './tools/tool-services.ts';
 export { startApprovalsWeb } from './web/start-approvals-web.ts';
 export {
   startWardenWorkers,
@@ -86,4 +47,3 @@ export {
   type WardenWorkersOptions,
 } from './workers/warden-workers.ts';
 export { wardenWebpackHook, workflowBundlerOptions } from './workers/workflow-bundle.ts';
-export type { AgentRunInput, AgentRunResult } from './workflows/agent/run-types.ts';
