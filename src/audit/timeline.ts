@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HANDOFF_ACTION } from '../activities/agent/authorize-handoff.ts';
+import { formatValue } from '../authz/values.ts';
 import type { DecisionRecord } from '../guard/types.ts';
 import type { ActivityStep, RunHistory, UpdateStep } from './run-history.ts';
 
@@ -122,8 +123,6 @@ const approvalSubmission = z.object({
   decision: z.string(),
   reason: z.string().optional(),
 });
-
-export const formatValue = (v: { type: string; id: string }) => `${v.type}:${v.id}`;
 
 /** Compact one-line JSON for terminals and SIEM fields. */
 export function brief(value: unknown, max = 160): string {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { HANDOFF_ACTION } from '../activities/agent/authorize-handoff.ts';
 import type { Authorizer, AuthzDecision, AuthzRequest, ContextFact } from '../authz/types.ts';
+import { formatValue } from '../authz/values.ts';
 import type { RunHistory } from './run-history.ts';
-import { formatValue } from './timeline.ts';
 
 const osoValue = z.object({ type: z.string(), id: z.string() });
 const recordedDecision = z.object({

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { createAuthorizer } from '../../authz/create-authorizer.ts';
 import type { OsoValue } from '../../authz/types.ts';
+import { formatValue } from '../../authz/values.ts';
 import { cliConfig, requireProject } from '../project.ts';
 import { printJson } from './ops-session.ts';
-
-const fmt = (v: OsoValue) => `${v.type}:${v.id}`;
 
 export function registerInventory(program: Command): void {
   program
@@ -34,12 +33,12 @@ export function registerInventory(program: Command): void {
               const actions = await authorizer.actions(actor, { type: 'Tool', id: tool.name }, [
                 ['acts_for', actor, user],
               ]);
-              permissions.push({ user: fmt(user), tool: tool.name, actions: actions.sort() });
+              permissions.push({ user: formatValue(user), tool: tool.name, actions: actions.sort() });
             }
           }
           agentRows.push({
             name: agent.name,
-            identity: fmt(actor),
+            identity: formatValue(actor),
             purpose: agent.purpose,
             tools: agent.tools.map((t) => t.name),
             permissions,
@@ -48,7 +47,10 @@ export function registerInventory(program: Command): void {
         const report = {
           policyVersion: authorizer.policyVersion(),
           engine: authorizer.engine,
-          identities: { agents: (await authorizer.knownValues('Agent')).map(fmt), users: users.map(fmt) },
+          identities: {
+            agents: (await authorizer.knownValues('Agent')).map(formatValue),
+            users: users.map(formatValue),
+          },
           tools,
           agents: agentRows,
         };
@@ -63,9 +65,9 @@ export function registerInventory(program: Command): void {
         for (const a of agentRows) {
           console.log(`agent ${a.name} (${a.identity}): ${a.purpose}`);
           for (const user of users) {
-            const rows = a.permissions.filter((p) => p.user === fmt(user));
+            const rows = a.permissions.filter((p) => p.user === formatValue(user));
             const may = rows.filter((p) => p.actions.includes('invoke'));
-            console.log(`  for ${fmt(user)}: ${may.length ? '' : 'nothing'}`);
+            console.log(`  for ${formatValue(user)}: ${may.length ? '' : 'nothing'}`);
             for (const p of may) {
               const how = p.actions.includes('invoke_unattended')
                 ? 'unattended'
