@@ -4,6 +4,9 @@
  * calls (validate → authorize → intent → execute with re-check). Prints medians and ratios.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
@@ -13,7 +16,7 @@ import { resolveTemporal } from '../src/temporal/launcher.ts';
 import { freePort } from '../src/temporal/ports.ts';
 import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
 import { workflowBundlerOptions } from '../src/workers/workflow-bundle.ts';
-import { exampleDependencies } from '../test/support/example.ts';
+import { EXAMPLE_POLICY_DIR, exampleDependencies } from '../test/support/example.ts';
 import { createBaselineActivities } from './baseline-activities.ts';
 import { median } from './stats.ts';
 
@@ -23,7 +26,12 @@ const TICKETS = ['t-501', 't-502', 't-503'];
 
 async function main() {
   // The benchmark always starts its own server, so both sides see the same one.
-  const config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: undefined });
+  // Its own data directory too: the usage store's per-window places start empty.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'warden-bench-'));
+  const config = loadConfig(
+    { ...process.env, TEMPORAL_ADDRESS: undefined, WARDEN_DATA_DIR: dataDir },
+    { policyDir: EXAMPLE_POLICY_DIR },
+  );
   installWorkerLogging();
   const endpoint = await resolveTemporal(config, {
     log: console.error,
@@ -106,6 +114,7 @@ async function main() {
   await connection.close();
   await deps.close();
   await endpoint.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 await main();

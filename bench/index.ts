@@ -7,7 +7,10 @@ let failed = false;
 for (const file of benches) {
   console.log(`\n== ${file}`);
   const script = fileURLToPath(new URL(`./${file}`, import.meta.url));
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script], { stdio: 'inherit' });
+  // The examples import `warden` by name: the source condition resolves it to src/, as the npm script does.
+  const result = spawnSync(process.execPath, ['--conditions=warden-source', '--import', 'tsx', script], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;

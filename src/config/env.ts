@@ -29,6 +29,7 @@ export const ENV_NAMES = {
   approvalSecret: 'WARDEN_APPROVAL_SECRET',
   mode: 'WARDEN_MODE',
   webPort: 'WARDEN_WEB_PORT',
+  zoneKeyDir: 'WARDEN_ZONE_KEY_DIR',
 } as const;
 
 const port = z.coerce.number().int().min(1).max(65_535);
@@ -62,6 +63,8 @@ const schema = z.object({
   WARDEN_APPROVAL_SECRET: optionalText,
   WARDEN_MODE: z.enum(['development', 'production']).default('development'),
   WARDEN_WEB_PORT: port.default(8787),
+  /** Ed25519 keys of the trust zones' workers (`<zone>.key`, `<zone>.pub`); default `<data dir>/zone-keys`. */
+  WARDEN_ZONE_KEY_DIR: optionalText,
 });
 
 type ParsedEnvironment = z.infer<typeof schema>;

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, inject } from 'vitest';
@@ -11,10 +13,24 @@ export function testServer() {
   return { address: inject('temporalAddress'), namespace: inject('temporalNamespace') };
 }
 
+let dataDir: string | undefined;
+
+/** A data directory of this test file's own (usage store, zone keys), so files never share counts. */
+export function testDataDir(): string {
+  dataDir ??= mkdtempSync(path.join(tmpdir(), 'warden-test-data-'));
+  return dataDir;
+}
+
 export function testConfig(overrides: Record<string, string | undefined> = {}) {
   const { address, namespace } = testServer();
   return loadConfig(
-    { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ...overrides },
+    {
+      ...process.env,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: namespace,
+      WARDEN_DATA_DIR: testDataDir(),
+      ...overrides,
+    },
     { policyDir: EXAMPLE_POLICY_DIR },
   );
 }

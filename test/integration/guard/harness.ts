@@ -5,6 +5,7 @@ import {
   createActivities,
   createActivityDependencies,
 } from '../../../src/activities/index.ts';
+import type { AgentCatalog } from '../../../src/agents/define-agent.ts';
 import type { ApproverIdentity } from '../../../src/approvals/auth/approver-identity.ts';
 import { submitApproval } from '../../../src/approvals/submit-approval.ts';
 import { type RunningWorker, startWorker } from '../../../src/workers/start-worker.ts';
@@ -17,14 +18,23 @@ import { testConfig, testServer, useWorkers, type WorkerFixture } from '../../su
 
 export const TEST_SECRET = 'test-approval-secret-0123456789abcdef0123';
 
-export function guardTestConfig() {
-  return testConfig({ WARDEN_APPROVAL_SECRET: TEST_SECRET, WARDEN_MODE: 'development' });
+export function guardTestConfig(overrides: Record<string, string | undefined> = {}) {
+  return testConfig({ WARDEN_APPROVAL_SECRET: TEST_SECRET, WARDEN_MODE: 'development', ...overrides });
+}
+
+export interface GuardWorkerOptions {
+  /** The workers' agent catalog instead of the example's. */
+  agents?: AgentCatalog;
+  /** A data directory (usage store, zone keys) to share with other workers. */
+  dataDir?: string;
+  /** Leave the `external` zone's queue to another poller. */
+  external?: boolean;
 }
 
 export interface GuardWorkers {
   deps: ActivityDependencies;
   main: RunningWorker;
-  external: RunningWorker;
+  external: RunningWorker | undefined;
   /** Stops the workers; the dependencies (CRM state, PDP) stay for the next workers. */
   stopWorkers(): Promise<void>;
   /** Starts fresh workers on the same queues with the same dependencies. */
@@ -33,9 +43,16 @@ export interface GuardWorkers {
 }
 
 /** The main worker (workflows + guard + default-zone tools) and the `external` trust-zone worker. */
-export async function startGuardWorkers(taskQueue: string): Promise<GuardWorkers> {
-  const config = guardTestConfig();
-  const deps = await createActivityDependencies(config, await exampleDependencies());
+export async function startGuardWorkers(
+  taskQueue: string,
+  options: GuardWorkerOptions = {},
+): Promise<GuardWorkers> {
+  const config = guardTestConfig(options.dataDir ? { WARDEN_DATA_DIR: options.dataDir } : {});
+  const project = await exampleDependencies();
+  const deps = await createActivityDependencies(config, {
+    ...project,
+    ...(options.agents ? { agents: options.agents } : {}),
+  });
   const { address, namespace } = testServer();
   const start = async () => ({
     main: await startWorker({
@@ -46,19 +63,22 @@ export async function startGuardWorkers(taskQueue: string): Promise<GuardWorkers
       activities: createActivities(deps),
       workflowsPath: EXAMPLE_WORKFLOWS,
     }),
-    external: await startWorker({
-      config,
-      address,
-      namespace,
-      taskQueue: `${taskQueue}-tools-external`,
-      activities: createToolActivities(deps, 'external'),
-    }),
+    external:
+      options.external === false
+        ? undefined
+        : await startWorker({
+            config,
+            address,
+            namespace,
+            taskQueue: `${taskQueue}-tools-external`,
+            activities: createToolActivities(deps, 'external'),
+          }),
   });
   const workers: GuardWorkers = {
     deps,
     ...(await start()),
     async stopWorkers() {
-      await Promise.all([workers.main.shutdown(), workers.external.shutdown()]);
+      await Promise.all([workers.main.shutdown(), workers.external?.shutdown()]);
     },
     async restartWorkers() {
       Object.assign(workers, await start());
@@ -74,8 +94,8 @@ export async function startGuardWorkers(taskQueue: string): Promise<GuardWorkers
 export type GuardFixture = WorkerFixture<GuardWorkers>;
 
 /** A client and guard workers on a task queue of their own, for the tests of the calling `describe`. */
-export function useGuardWorkers(prefix: string): GuardFixture {
-  return useWorkers(prefix, (taskQueue) => startGuardWorkers(taskQueue));
+export function useGuardWorkers(prefix: string, options: GuardWorkerOptions = {}): GuardFixture {
+  return useWorkers(prefix, (taskQueue) => startGuardWorkers(taskQueue, options));
 }
 
 let counter = 0;
