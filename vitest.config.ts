@@ -13,12 +13,23 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
-    // Integration tests share one Temporal dev server; files run in parallel workers.
+    // Files run in parallel worker processes.
     pool: 'forks',
     reporters: ['default'],
+    projects: [
+      // Unit tests need no server: `npx vitest run --project unit` gives feedback in seconds.
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'examples/**/*.test.ts'],
+          // One real Temporal dev server for the whole run; nothing in the suite mocks Temporal.
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

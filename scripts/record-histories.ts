@@ -43,7 +43,10 @@ const workers = await startWardenWorkers({ config, endpoint, project });
 const connection = await connectClient(config, endpoint.address);
 try {
   const client = createClient(connection, endpoint.namespace);
-  const approvals = new TemporalApprovalsBackend(client, config);
+  const approvals = new TemporalApprovalsBackend(client, config, {
+    authorizer: workers.authorizer,
+    tools: project.tools,
+  });
   const bob = ApproverAuthenticator.fromConfig(config).authenticate({ as: 'User:bob' });
   await mkdir(OUT_DIR, { recursive: true });
   for (const name of SCENARIOS) {

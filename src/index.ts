@@ -16,6 +16,12 @@ export { type AgentRunHandle, type StartAgentRunOptions, startAgentRun } from '.
 export type { ApproverIdentity } from './approvals/auth/approver-identity.ts';
 export { ApproverAuthenticator } from './approvals/auth/authenticate.ts';
 export { listPendingApprovals } from './approvals/list-pending.ts';
+export {
+  type DecisionSigner,
+  generateSigningKey,
+  resolveDecisionSigner,
+  resolvePublicKeyRing,
+} from './approvals/signing-keys.ts';
 export { ApprovalRefusedError, submitApproval } from './approvals/submit-approval.ts';
 // Audit: timeline, SIEM export, what-if, replay.
 export { loadRun, RunNotFoundError } from './audit/load-run.ts';
@@ -29,6 +35,7 @@ export { loadPolicyDir } from './authz/policy-loader.ts';
 export { type PolicyTestReport, runPolicyTests } from './authz/policy-tests/runner.ts';
 export type { Authorizer, AuthzDecision, AuthzRequest, ContextFact, OsoValue } from './authz/types.ts';
 export { ConfigError, ENV_NAMES, loadConfig, type WardenConfig } from './config/env.ts';
+export { type HostKind, hostOf, type ParsedHttpUrl, parseHttpUrl } from './guard/http-url.ts';
 export type { IntentRule } from './guard/intent/rules.ts';
 export type {
   ApprovalSubmission,
@@ -58,6 +65,7 @@ export {
 export { connectClient, connectWorker, createClient } from './temporal/connection.ts';
 // Temporal: a server, connections, workers.
 export { resolveTemporal, type TemporalEndpoint } from './temporal/launcher.ts';
+export { httpUrl, type MoneyOptions, money } from './tools/argument-schemas.ts';
 // Definitions (also in `warden/workflow`, for the modules workflows import).
 export {
   type ApprovalConfig,

@@ -3,12 +3,17 @@
  * scripted models.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { loadConfig, type WardenConfig } from './config/env.ts';
+import type { PendingApproval } from './guard/types.ts';
 import type { WardenProject } from './project/load-project.ts';
 import { resolveTemporal, type TemporalEndpoint } from './temporal/launcher.ts';
 import { freePort } from './temporal/ports.ts';
 import { startWardenWorkers, type WardenWorkers } from './workers/warden-workers.ts';
+import { pendingApprovalsQuery } from './workflows/guard/definitions.ts';
 
 export { createModelFactory, type ModelFactory } from './models/model-factory.ts';
 export { listScenarios, loadScenario } from './models/scripted/load-scenarios.ts';
@@ -46,6 +51,8 @@ export async function startTestWorkers(
       TEMPORAL_ADDRESS: endpoint.address,
       TEMPORAL_NAMESPACE: endpoint.namespace,
       WARDEN_TASK_QUEUE: `test-${randomUUID().slice(0, 8)}`,
+      // Keys, secrets and usage counts of their own, so parallel test files never share state.
+      WARDEN_DATA_DIR: env.WARDEN_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'warden-test-')),
     },
     { policyDir: project.policyDir },
   );
@@ -63,4 +70,23 @@ export async function startTestWorkers(
       await workers.shutdown();
     },
   };
+}
+
+/**
+ * Polls a run until `count` calls wait for approval and returns them (the pause is durable state in
+ * the run, so a poll of its query is the way to see it).
+ */
+export async function waitForPendingApprovals(
+  handle: WorkflowHandle,
+  count = 1,
+  timeoutMs = 30_000,
+): Promise<PendingApproval[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pending = await handle.query(pendingApprovalsQuery);
+    if (pending.length >= count) return pending;
+    if (Date.now() > deadline)
+      throw new Error(`expected ${count} pending approvals, found ${pending.length}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -13,6 +13,7 @@ export {
   defineAgent,
 } from './agents/define-agent.ts';
 export type { ContextFact, OsoValue } from './authz/types.ts';
+export { type HostKind, hostOf, type ParsedHttpUrl, parseHttpUrl } from './guard/http-url.ts';
 export type { IntentRule } from './guard/intent/rules.ts';
 export type {
   ApprovalSubmission,
@@ -25,6 +26,7 @@ export type {
   ToolCallRequest,
   ToolCallStatus,
 } from './guard/types.ts';
+export { httpUrl, type MoneyOptions, money } from './tools/argument-schemas.ts';
 export {
   type ApprovalConfig,
   DEFAULT_ZONE,

@@ -1,5 +1,6 @@
 import type { AgentCatalog } from '../agents/define-agent.ts';
 import { resolveApprovalSecret } from '../approvals/approval-secret.ts';
+import { resolvePublicKeyRing } from '../approvals/signing-keys.ts';
 import { createAuthorizer } from '../authz/create-authorizer.ts';
 import type { WardenConfig } from '../config/env.ts';
 import { createModelFactory, type ModelFactory } from '../models/model-factory.ts';
@@ -34,6 +35,7 @@ export async function createActivityDependencies(
   project: ProjectDependencies,
 ): Promise<ActivityDependencies> {
   const approvalSecret = await resolveApprovalSecret(config);
+  const approvalKeys = await resolvePublicKeyRing(config);
   const authorizer = await createAuthorizer(config);
   const usage = SqliteUsageStore.inDataDir(config.WARDEN_DATA_DIR);
   return {
@@ -44,6 +46,7 @@ export async function createActivityDependencies(
     agents: project.agents,
     services: project.services,
     approvalSecret,
+    approvalKeys,
     usage,
     zoneKeys: ZoneKeyring.fromConfig(config),
     mode: config.WARDEN_MODE,

@@ -4,7 +4,7 @@ import { shortId } from './short-id.ts';
 
 export interface StartAgentRunOptions extends Omit<AgentRunInput, 'resume'> {
   taskQueue: string;
-  /** Default `run-<agent>-<short id>`. */
+  /** Default: the workflow id the requester assertion was issued for, else `run-<agent>-<short id>`. */
   workflowId?: string;
 }
 
@@ -13,12 +13,25 @@ type AgentRunWorkflow = (input: AgentRunInput) => Promise<AgentRunResult>;
 
 export type AgentRunHandle = WorkflowHandleWithFirstExecutionRunId<AgentRunWorkflow>;
 
-/** Starts an agent run for a user; the handle's `result()` resolves with the run's `AgentRunResult`. */
+/** A fresh workflow id for a run of `agent`: what a requester assertion is issued for before the start. */
+export function newRunId(agent: string): string {
+  return `run-${agent}-${shortId()}`;
+}
+
+/**
+ * Starts an agent run for a user; the handle's `result()` resolves with the run's `AgentRunResult`.
+ * `requester` (approvals/requester-assertion.ts) proves who started it: production tool workers
+ * execute nothing for a run without one, or for a user other than the one it names.
+ */
 export async function startAgentRun(client: Client, options: StartAgentRunOptions): Promise<AgentRunHandle> {
   const { taskQueue, workflowId, ...input } = options;
+  const id = workflowId ?? input.requester?.workflowId ?? newRunId(input.agent);
+  if (input.requester !== undefined && input.requester.workflowId !== id) {
+    throw new Error(`the requester assertion was issued for ${input.requester.workflowId}, not ${id}`);
+  }
   return client.workflow.start<AgentRunWorkflow>('agentRunWorkflow', {
     taskQueue,
-    workflowId: workflowId ?? `run-${input.agent}-${shortId()}`,
+    workflowId: id,
     args: [input],
   });
 }

@@ -10,7 +10,7 @@ export class ApprovalSecretError extends Error {
 const MIN_LENGTH = 32;
 
 /**
- * The key that signs approvals and guard grants. Production requires WARDEN_APPROVAL_SECRET; in
+ * The workers' shared key for guard grants. Production requires WARDEN_APPROVAL_SECRET; in
  * development a random key is created once per data directory (mode 0600) so the CLI and the worker
  * on one machine agree without any setup.
  */

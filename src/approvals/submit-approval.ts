@@ -1,8 +1,13 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { ApprovalSubmission, ApprovalUpdateResult } from '../guard/types.ts';
+import type { Authorizer } from '../authz/types.ts';
+import { acceptsKey } from '../guard/signatures.ts';
+import type { ApprovalUpdateResult, PendingApproval } from '../guard/types.ts';
+import type { ToolRegistry } from '../tools/define-tool.ts';
 import { decideApprovalUpdate, pendingApprovalsQuery } from '../workflows/guard/definitions.ts';
-import { approvalKeyId, attestApproval } from './attestation.ts';
-import type { ApproverIdentity } from './auth/approver-identity.ts';
+import { type ApproverIdentity, formatIdentity } from './auth/approver-identity.ts';
+import { approvalDigest } from './digest.ts';
+import { signApproval } from './sign-approval.ts';
+import type { DecisionSigner } from './signing-keys.ts';
 
 export const DEFAULT_APPROVAL_TTL_MS = 15 * 60_000;
 
@@ -10,67 +15,93 @@ export class ApprovalRefusedError extends Error {
   override name = 'ApprovalRefusedError';
 }
 
-export interface SubmitApprovalOptions {
+/** What the approval service holds: its signing key, the live policy, and the tools it can show. */
+export interface ApprovalServiceContext {
+  signer: DecisionSigner;
+  authorizer: Pick<Authorizer, 'authorize'>;
+  tools: ToolRegistry;
+}
+
+export interface SubmitApprovalOptions extends ApprovalServiceContext {
   workflowId: string;
   callId: string;
-  /** Established by approvals/auth (a token), never typed in by the approver. */
+  /** Established by approvals/auth (a token or an OIDC token), never typed in by the approver. */
   approver: ApproverIdentity;
   decision: 'approve' | 'reject';
   reason?: string;
-  /** The digest of the call the approver was shown. Default: the one pending now. */
-  digest?: string;
-  /** WARDEN_APPROVAL_SECRET, or the development secret (approvals/approval-secret.ts). */
-  secret: string;
+  /** The pending call as the approver was shown it. Default: the one the run reports now. */
+  shown?: PendingApproval;
   mode: 'development' | 'production';
   ttlMs?: number;
   now?: () => number;
 }
 
 /**
- * Signs an approver's decision on one pending call and sends it as the `decideApproval` Update.
- * Throws ApprovalRefusedError with the workflow validator's reason when the run refuses it.
+ * The approval service's side of one decision: it signs only what it can vouch for. The digest is
+ * computed here from the arguments the approver is shown (a digest handed over by the run is only
+ * compared, never signed), and the approver is checked against the live policy, so an approver
+ * revoked while the call waited is refused here and the call stays open for the others.
+ * Throws ApprovalRefusedError with the reason, from this service or from the run's validator.
  */
 export async function submitApproval(
   client: Client,
   options: SubmitApprovalOptions,
 ): Promise<ApprovalUpdateResult> {
-  if (options.approver.user.type !== 'User') throw new ApprovalRefusedError('only users approve tool calls');
-  if (options.mode === 'production' && options.approver.authentication !== 'token') {
-    throw new ApprovalRefusedError('production mode accepts only token-authenticated approvers');
+  const { approver } = options;
+  if (approver.user.type !== 'User') throw new ApprovalRefusedError('only users approve tool calls');
+  if (options.mode === 'production' && approver.authentication === 'unauthenticated-dev') {
+    throw new ApprovalRefusedError('production mode accepts only authenticated approvers (a token)');
   }
   const handle = client.workflow.getHandle(options.workflowId);
-  const keyId = approvalKeyId(options.secret);
-  let digest = options.digest;
-  if (digest === undefined) {
-    const pending = (await handle.query(pendingApprovalsQuery)).find((p) => p.callId === options.callId);
-    if (pending === undefined) {
-      throw new ApprovalRefusedError(
-        `no call ${options.callId} is waiting for approval in ${options.workflowId}`,
-      );
-    }
-    if (pending.approvalKeyId !== undefined && pending.approvalKeyId !== keyId) {
-      throw new ApprovalRefusedError(
-        `this approval service signs with key ${keyId} but the run's workers verify key ${pending.approvalKeyId}: use the workers' WARDEN_APPROVAL_SECRET (in development: the same WARDEN_DATA_DIR)`,
-      );
-    }
-    digest = pending.digest;
+  const pending = options.shown ?? (await findPending(client, options.workflowId, options.callId));
+  if (pending.workflowId !== options.workflowId || pending.callId !== options.callId) {
+    throw new ApprovalRefusedError(`the call shown is not call ${options.callId} of ${options.workflowId}`);
   }
+  const tool = options.tools.get(pending.tool);
+  if (tool === undefined) {
+    throw new ApprovalRefusedError(`this approval service does not know tool ${pending.tool}: not signed`);
+  }
+  const digest = approvalDigest({
+    tool: tool.name,
+    toolVersion: tool.version,
+    arguments: pending.arguments,
+    workflowId: pending.workflowId,
+    runId: pending.runId,
+    callId: pending.callId,
+    policyVersion: pending.policyVersion,
+  });
+  if (digest !== pending.digest) {
+    throw new ApprovalRefusedError(
+      `what is shown for call ${pending.callId} (${tool.name} ${tool.version} with these arguments) is not what the run asks to sign: not signed`,
+    );
+  }
+  if (pending.approvalKeys !== undefined && !acceptsKey(pending.approvalKeys, options.signer.keyId)) {
+    throw new ApprovalRefusedError(
+      `this approval service signs with key ${options.signer.keyId} but the run's workers accept ${Object.keys(pending.approvalKeys).join(', ') || 'none'}: add its public key to the workers' WARDEN_APPROVAL_PUBLIC_KEYS (in development: use the same WARDEN_DATA_DIR)`,
+    );
+  }
+  const who = formatIdentity(approver.user);
+  if (who === formatIdentity(pending.requester.onBehalfOf)) {
+    throw new ApprovalRefusedError(`${approver.user.id} requested this call and cannot approve it`);
+  }
+  if (who === formatIdentity(pending.requester.agent)) {
+    throw new ApprovalRefusedError('the agent cannot approve its own call');
+  }
+  await checkLivePolicy(options, pending, tool);
+
   const issuedAt = (options.now ?? Date.now)();
-  const unsigned: Omit<ApprovalSubmission, 'attestation'> = {
-    callId: options.callId,
+  const submission = signApproval(options.signer, {
+    workflowId: pending.workflowId,
+    runId: pending.runId,
+    callId: pending.callId,
     digest,
-    approver: options.approver.user.id,
-    authentication: options.approver.authentication,
+    approver: approver.user.id,
+    authentication: approver.authentication,
     decision: options.decision,
     issuedAt,
     expiresAt: issuedAt + (options.ttlMs ?? DEFAULT_APPROVAL_TTL_MS),
-  };
-  if (options.reason !== undefined) unsigned.reason = options.reason;
-  const submission: ApprovalSubmission = {
-    ...unsigned,
-    attestation: attestApproval(options.secret, options.workflowId, unsigned),
-    keyId,
-  };
+    ...(options.reason !== undefined ? { reason: options.reason } : {}),
+  });
   try {
     return await handle.executeUpdate(decideApprovalUpdate, { args: [submission] });
   } catch (error) {
@@ -83,5 +114,46 @@ export async function submitApproval(
       );
     }
     throw error;
+  }
+}
+
+async function findPending(client: Client, workflowId: string, callId: string): Promise<PendingApproval> {
+  let all: PendingApproval[];
+  try {
+    all = await client.workflow.getHandle(workflowId).query(pendingApprovalsQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      throw new ApprovalRefusedError(`run ${workflowId} is not running: no call ${callId} is waiting`);
+    }
+    throw error;
+  }
+  const pending = all.find((p) => p.callId === callId);
+  if (pending === undefined) {
+    throw new ApprovalRefusedError(`no call ${callId} is waiting for approval in ${workflowId}`);
+  }
+  return pending;
+}
+
+/** The policy as it is now, not the eligible list taken when the call paused. */
+async function checkLivePolicy(
+  options: SubmitApprovalOptions,
+  pending: PendingApproval,
+  tool: NonNullable<ReturnType<ToolRegistry['get']>>,
+): Promise<void> {
+  let resource: ReturnType<typeof tool.resource>;
+  try {
+    resource = tool.resource(pending.arguments as never);
+  } catch {
+    throw new ApprovalRefusedError(`the arguments shown for call ${pending.callId} do not name a resource`);
+  }
+  const decision = await options.authorizer.authorize({
+    actor: options.approver.user,
+    action: 'approve',
+    resource,
+  });
+  if (!decision.allowed) {
+    throw new ApprovalRefusedError(
+      `${options.approver.user.id} may not approve ${tool.name} under the current policy (${decision.reason}); nothing was sent, the call stays open for the other approvers`,
+    );
   }
 }

@@ -27,9 +27,21 @@ export const ENV_NAMES = {
   openaiApi: 'WARDEN_OPENAI_API',
   approverTokens: 'WARDEN_APPROVER_TOKENS',
   approvalSecret: 'WARDEN_APPROVAL_SECRET',
+  approvalSigningKey: 'WARDEN_APPROVAL_SIGNING_KEY',
+  approvalPublicKeys: 'WARDEN_APPROVAL_PUBLIC_KEYS',
+  oidcIssuer: 'WARDEN_OIDC_ISSUER',
+  oidcAudience: 'WARDEN_OIDC_AUDIENCE',
+  oidcJwks: 'WARDEN_OIDC_JWKS',
+  oidcUserClaim: 'WARDEN_OIDC_USER_CLAIM',
   mode: 'WARDEN_MODE',
+  config: 'WARDEN_CONFIG',
   webPort: 'WARDEN_WEB_PORT',
   zoneKeyDir: 'WARDEN_ZONE_KEY_DIR',
+  webAllowedHosts: 'WARDEN_WEB_ALLOWED_HOSTS',
+  webSecureCookies: 'WARDEN_WEB_SECURE_COOKIES',
+  webTlsCert: 'WARDEN_WEB_TLS_CERT',
+  webTlsKey: 'WARDEN_WEB_TLS_KEY',
+  webTrustProxy: 'WARDEN_WEB_TRUST_PROXY',
 } as const;
 
 const port = z.coerce.number().int().min(1).max(65_535);
@@ -61,10 +73,29 @@ const schema = z.object({
   WARDEN_OPENAI_API: z.enum(['responses', 'chat']).default('responses'),
   WARDEN_APPROVER_TOKENS: optionalText,
   WARDEN_APPROVAL_SECRET: optionalText,
+  /** Ed25519 private key of the approval service and `warden run`: keyId=<base64>, or a file. */
+  WARDEN_APPROVAL_SIGNING_KEY: optionalText,
+  /** Ed25519 public keys the workers accept: keyId=<base64>,… or a file (several, for rotation). */
+  WARDEN_APPROVAL_PUBLIC_KEYS: optionalText,
+  WARDEN_OIDC_ISSUER: optionalText,
+  WARDEN_OIDC_AUDIENCE: optionalText,
+  /** The issuer's JWKS: a JSON file, or an https URL. */
+  WARDEN_OIDC_JWKS: optionalText,
+  WARDEN_OIDC_USER_CLAIM: z.string().default('sub'),
   WARDEN_MODE: z.enum(['development', 'production']).default('development'),
+  /** The project's warden.config.ts (or its directory); the CLI finds one from the working directory otherwise. */
+  WARDEN_CONFIG: optionalText,
   WARDEN_WEB_PORT: port.default(8787),
   /** Ed25519 keys of the trust zones' workers (`<zone>.key`, `<zone>.pub`); default `<data dir>/zone-keys`. */
   WARDEN_ZONE_KEY_DIR: optionalText,
+  /** Host names the approvals page answers to (DNS rebinding); default: localhost names on its port. */
+  WARDEN_WEB_ALLOWED_HOSTS: optionalText,
+  /** `auto`: Secure cookies when the page serves TLS or WARDEN_MODE is production. */
+  WARDEN_WEB_SECURE_COOKIES: z.enum(['auto', 'always', 'never']).default('auto'),
+  WARDEN_WEB_TLS_CERT: optionalText,
+  WARDEN_WEB_TLS_KEY: optionalText,
+  /** Addresses of reverse proxies whose X-Forwarded-For names the client (comma-separated IPs/CIDRs). */
+  WARDEN_WEB_TRUST_PROXY: optionalText,
 });
 
 type ParsedEnvironment = z.infer<typeof schema>;
@@ -107,8 +138,17 @@ export function loadConfig(
   if ((config.TEMPORAL_TLS_CERT === undefined) !== (config.TEMPORAL_TLS_KEY === undefined)) {
     throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together');
   }
+  if ((config.WARDEN_WEB_TLS_CERT === undefined) !== (config.WARDEN_WEB_TLS_KEY === undefined)) {
+    throw new ConfigError('WARDEN_WEB_TLS_CERT and WARDEN_WEB_TLS_KEY must be set together');
+  }
   if (config.WARDEN_PDP === 'oso-cloud' && (config.OSO_URL === undefined || config.OSO_AUTH === undefined)) {
     throw new ConfigError('WARDEN_PDP=oso-cloud needs OSO_URL and OSO_AUTH');
+  }
+  const oidc = [config.WARDEN_OIDC_ISSUER, config.WARDEN_OIDC_AUDIENCE, config.WARDEN_OIDC_JWKS];
+  if (oidc.some((v) => v !== undefined) && oidc.some((v) => v === undefined)) {
+    throw new ConfigError(
+      'WARDEN_OIDC_ISSUER, WARDEN_OIDC_AUDIENCE and WARDEN_OIDC_JWKS must be set together',
+    );
   }
   return config;
 }

@@ -55,24 +55,54 @@ export interface AuthorizationSummary {
   engine: string;
 }
 
-/** One human decision on a pending call, as the approval Update carries it. */
+/** How Warden established a user's identity: a configured token, an OIDC token, or dev-mode `--as`. */
+export type Authentication = 'token' | 'oidc' | 'unauthenticated-dev';
+
+/**
+ * One human decision on a pending call, as the approval Update carries it. The approval service
+ * signs every field but `signature` (Ed25519, approvals/sign-approval.ts); the Update validator and
+ * the tool worker verify it (guard/approval-signature.ts).
+ */
 export interface ApprovalSubmission {
+  /** The run the decision is for: a signature never carries over to another run. */
+  workflowId: string;
+  runId: string;
   callId: string;
   /** The digest of the exact call the approver saw. */
   digest: string;
   /** An authenticated user id (never a free-text name): see approvals/submit-approval.ts. */
   approver: string;
   /** How the approval service established the approver's identity. */
-  authentication: 'token' | 'unauthenticated-dev';
+  authentication: Authentication;
   decision: 'approve' | 'reject';
   reason?: string;
   /** Epoch milliseconds. */
   issuedAt: number;
   expiresAt: number;
-  /** HMAC-SHA256 (hex) by the approval service over the fields above; verified before the tool runs. */
-  attestation: string;
-  /** `approvalKeyId` of the secret that made the attestation. */
-  keyId?: string;
+  /** Random, once per decision: the run accepts each nonce once. */
+  nonce: string;
+  /** Id of the approval service's signing key; the run's workers publish the ids they accept. */
+  keyId: string;
+  /** Ed25519 signature (hex) over the canonical JSON of the other fields. */
+  signature: string;
+}
+
+/**
+ * Who a run acts for, signed by the service that authenticated that user when the run was started
+ * (`warden run`); the tool worker verifies it before every execution.
+ */
+export interface RequesterAssertion {
+  /** The run it was issued for. */
+  workflowId: string;
+  user: OsoValue;
+  authentication: Authentication;
+  /** Epoch milliseconds. */
+  issuedAt: number;
+  expiresAt: number;
+  nonce: string;
+  keyId: string;
+  /** Ed25519 signature (hex) over the canonical JSON of the other fields. */
+  signature: string;
 }
 
 export interface RecordedApproval {
@@ -105,8 +135,8 @@ export interface PendingApproval {
   quorum: number;
   stage: number;
   approvals: RecordedApproval[];
-  /** `approvalKeyId` of the workers' approval secret: approvals must be attested with the same one. */
-  approvalKeyId?: string;
+  /** The approval public keys the run's workers accept (key id → hex); the validator verifies with them. */
+  approvalKeys?: Record<string, string>;
 }
 
 /** Whatever an approval Update returns to the approver. */
@@ -239,7 +269,8 @@ export interface PreparedApproval {
   digest: string;
   policyVersion: string;
   eligibleApprovers: string[];
-  approvalKeyId: string;
+  /** The worker's accepted approval public keys (key id → hex), for the Update validator. */
+  approvalKeys: Record<string, string>;
 }
 
 /**
@@ -260,6 +291,8 @@ export interface ExecuteToolInput extends AddedRestrictions {
   authority: ExecutionAuthority;
   /** What the run says it is for; the optional judge reads it. */
   purpose?: string;
+  /** The signed assertion of the user the run acts for; required in production. */
+  requester?: RequesterAssertion;
 }
 
 export interface ExecuteToolResult {
@@ -280,6 +313,8 @@ export interface GuardedCallInput extends AddedRestrictions {
   agent: OsoValue;
   onBehalfOf: OsoValue;
   purpose: string;
+  /** The signed assertion of the user the run acts for; required in production. */
+  requester?: RequesterAssertion;
 }
 
 /** The decision pieces of a guarded call, kept in its activity result so the history is the audit. */
@@ -307,6 +342,7 @@ export type RefusalCode =
   | 'not_authorized'
   | 'approval_missing'
   | 'bad_approval'
+  | 'bad_requester'
   | 'unknown_tool'
   | 'invalid_arguments'
   /** The worker's agent catalog has no agent with this identity. */
@@ -314,7 +350,9 @@ export type RefusalCode =
   /** The intent rules, re-evaluated at execution, deny the call. */
   | 'intent_denied'
   /** Another activity execution already executed this call: a decision is used once. */
-  | 'already_executed';
+  | 'already_executed'
+  /** The activity input itself is malformed (a field of the wrong type): not a call Warden made. */
+  | 'invalid_input';
 
 export const GUARD_REFUSAL = 'GuardRefusal';
 

@@ -38,6 +38,8 @@ export interface DecideRequest {
 /** What the web page and the CLI need from the approval machinery. */
 export interface ApprovalsBackend {
   listPending(): Promise<PendingApprovalView[]>;
+  /** One call waiting in one run; undefined when that run has no such call waiting (or is gone). */
+  pendingCall(workflowId: string, callId: string): Promise<PendingApprovalView | undefined>;
   recentDecisions(limit: number): Promise<RecentDecisionView[]>;
   /** Resolves with a one-line confirmation; rejects with a one-line reason (nothing changed). */
   decide(identity: ApproverIdentity, request: DecideRequest): Promise<string>;

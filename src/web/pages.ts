@@ -25,11 +25,13 @@ function layout(title: string, body: SafeHtml, header?: SafeHtml): string {
 <body><header><h1>Warden approvals</h1>${header ?? ''}</header><main>${body}</main></body></html>`.value;
 }
 
-export function loginPage(error?: string): string {
+/** The sign-in form; `csrf` is the pre-session token its cookie holds too. */
+export function loginPage(csrf: string, error?: string): string {
   return layout(
     'Warden approvals: sign in',
     html`<div class="card"><form method="post" action="/login">
 <p>Sign in with your approver token.</p>
+<input type="hidden" name="csrf" value="${csrf}">
 ${error ? html`<p class="flash error" role="alert">${error}</p>` : ''}
 <label>Approver token <input type="password" name="token" autocomplete="current-password" required autofocus></label>
 <button type="submit">Sign in</button></form></div>`,
@@ -51,7 +53,7 @@ function pendingCard(item: PendingApprovalView, csrf: string, now: number): Safe
 <dt>Risk</dt><dd class="risk-${item.risk}">${item.risk}</dd>
 <dt>Requested by</dt><dd>${item.requester} via ${item.agent}</dd>
 <dt>Run</dt><dd><code>${item.workflowId}</code></dd>
-<dt>Call</dt><dd><code>${item.callId}</code></dd>
+<dt>Call</dt><dd><a href="/call?run=${encodeURIComponent(item.workflowId)}&amp;call=${encodeURIComponent(item.callId)}"><code>${item.callId}</code></a></dd>
 <dt>Waiting</dt><dd>${age(item.requestedAt, now)}${item.expiresAt ? ` (expires ${item.expiresAt})` : ''}</dd>
 <dt>Why approval</dt><dd>${item.reasons.length ? item.reasons.join('; ') : '-'}</dd>
 <dt>Approvals</dt><dd>${item.approvalsSoFar.length} of ${item.quorum}${item.approvalsSoFar.length ? ` (${item.approvalsSoFar.join(', ')})` : ''}</dd>
@@ -81,15 +83,44 @@ export interface ApprovalsPageModel {
   flash?: { text: string; error: boolean };
 }
 
+function signedInHeader(session: WebSession): SafeHtml {
+  const who = formatIdentity(session.identity.user);
+  return html`<span>Signed in as <strong id="who">${who}</strong>
+<form method="post" action="/logout"><input type="hidden" name="csrf" value="${session.csrfToken}"><button type="submit">Sign out</button></form></span>`;
+}
+
+function flashLine(flash: { text: string; error: boolean } | undefined): SafeHtml | string {
+  return flash ? html`<p class="flash${flash.error ? ' error' : ''}" role="status">${flash.text}</p>` : '';
+}
+
+export interface CallPageModel {
+  session: WebSession;
+  /** Absent when the call is not waiting or this user may not see it: the page says the same. */
+  item?: PendingApprovalView;
+  now: number;
+  flash?: { text: string; error: boolean };
+}
+
+/** One pending call on a page of its own, e.g. linked from a notification. */
+export function callPage(model: CallPageModel): string {
+  const { session, item, now, flash } = model;
+  const body = item
+    ? pendingCard(item, session.csrfToken, now)
+    : html`<p class="empty" id="no-call">No such call is waiting for your approval.</p>`;
+  return layout(
+    'Warden approvals: call',
+    html`${flashLine(flash)}<p><a href="/">All pending approvals</a></p>${body}`,
+    signedInHeader(session),
+  );
+}
+
 export function approvalsPage(model: ApprovalsPageModel): string {
   const { session, pending, recent, now, flash } = model;
-  const who = formatIdentity(session.identity.user);
-  const header = html`<span>Signed in as <strong id="who">${who}</strong>
-<form method="post" action="/logout"><input type="hidden" name="csrf" value="${session.csrfToken}"><button type="submit">Sign out</button></form></span>`;
+  const header = signedInHeader(session);
   const denials = recent.filter((row) => row.outcome === 'denied' || row.outcome === 'rejected');
   return layout(
     'Warden approvals',
-    html`${flash ? html`<p class="flash${flash.error ? ' error' : ''}" role="status">${flash.text}</p>` : ''}
+    html`${flashLine(flash)}
 <h2>Pending approvals (${pending.length})</h2>
 ${pending.length ? pending.map((item) => pendingCard(item, session.csrfToken, now)) : html`<p class="empty">Nothing is waiting for approval.</p>`}
 <h2>Recent denials (${denials.length})</h2>${decisionsTable(denials)}

@@ -1,8 +1,35 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApproverIdentity } from '../approvals/auth/approver-identity.ts';
 
-export const SESSION_COOKIE = 'warden_session';
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+/** Every id and token this module issues: 32 random bytes, base64url. */
+const ISSUED_VALUE = /^[A-Za-z0-9_-]{43}$/;
+
+export interface CookieNames {
+  /** The signed-in session. */
+  session: string;
+  /** The pre-session CSRF token the sign-in form carries (double submit). */
+  signIn: string;
+}
+
+/**
+ * With Secure cookies the names take the `__Host-` prefix: the browser then accepts them only from
+ * this origin over TLS, with Path=/ and no Domain, so neither a sibling subdomain nor a plain-HTTP
+ * page on the same host can plant or overwrite them.
+ */
+export function cookieNames(secure: boolean): CookieNames {
+  const prefix = secure ? '__Host-' : '';
+  return { session: `${prefix}warden_session`, signIn: `${prefix}warden_signin` };
+}
+
+export function newRandomToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Whether a cookie value has the shape of what this server issues (anything else is malformed). */
+export function isIssuedValue(value: string): boolean {
+  return ISSUED_VALUE.test(value);
+}
 
 export interface WebSession {
   identity: ApproverIdentity;
@@ -19,11 +46,11 @@ export class SessionStore {
   constructor(private readonly now: () => number = Date.now) {}
 
   create(identity: ApproverIdentity, tokenExpiresAt?: Date): { id: string; session: WebSession } {
-    const id = randomBytes(32).toString('base64url');
+    const id = newRandomToken();
     const ttlEnd = this.now() + SESSION_TTL_MS;
     const session: WebSession = {
       identity,
-      csrfToken: randomBytes(32).toString('base64url'),
+      csrfToken: newRandomToken(),
       // A session never outlives the token it was opened with.
       expiresAt: tokenExpiresAt ? Math.min(ttlEnd, tokenExpiresAt.getTime()) : ttlEnd,
     };
@@ -47,17 +74,14 @@ export class SessionStore {
   }
 }
 
-export function csrfMatches(session: WebSession, presented: unknown): boolean {
-  if (typeof presented !== 'string') return false;
-  const a = Buffer.from(session.csrfToken);
+/** Constant-time comparison of a presented CSRF token with the expected one. */
+export function tokensMatch(expected: string | undefined, presented: unknown): boolean {
+  if (expected === undefined || typeof presented !== 'string') return false;
+  const a = Buffer.from(expected);
   const b = Buffer.from(presented);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
+export function csrfMatches(session: WebSession, presented: unknown): boolean {
+  return tokensMatch(session.csrfToken, presented);
 }

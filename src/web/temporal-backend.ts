@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
-import { resolveApprovalSecret } from '../approvals/approval-secret.ts';
 import type { ApproverIdentity } from '../approvals/auth/approver-identity.ts';
 import { listPendingApprovals } from '../approvals/list-pending.ts';
-import { submitApproval } from '../approvals/submit-approval.ts';
+import { type DecisionSigner, resolveDecisionSigner } from '../approvals/signing-keys.ts';
+import { type ApprovalServiceContext, submitApproval } from '../approvals/submit-approval.ts';
 import { decodeRunHistory } from '../audit/run-history.ts';
 import { type AuditRecord, auditRecords, exportQuery } from '../audit/siem-export.ts';
 import type { WardenConfig } from '../config/env.ts';
@@ -66,16 +66,33 @@ function recentView(r: AuditRecord): RecentDecisionView | undefined {
   }
 }
 
+/** The live policy and the tools an approval service checks a decision against before signing it. */
+export type ApprovalServicePolicy = Omit<ApprovalServiceContext, 'signer'> & { signer?: DecisionSigner };
+
 /** The approvals machinery of a Warden deployment, on a Temporal client. */
 export class TemporalApprovalsBackend implements ApprovalsBackend {
+  private signer: Promise<DecisionSigner> | undefined;
+
   constructor(
     private readonly client: Client,
     private readonly config: WardenConfig,
+    private readonly service: ApprovalServicePolicy,
     private readonly recentRuns = 10,
   ) {}
 
   async listPending(): Promise<PendingApprovalView[]> {
     return (await listPendingApprovals(this.client)).map(pendingView);
+  }
+
+  async pendingCall(workflowId: string, callId: string): Promise<PendingApprovalView | undefined> {
+    try {
+      const pending = await listPendingApprovals(this.client, { workflowId });
+      const item = pending.find((p) => p.callId === callId);
+      return item ? pendingView(item) : undefined;
+    } catch {
+      // No such run, a finished one, or a workflow without the pending-approvals query.
+      return undefined;
+    }
   }
 
   async recentDecisions(limit: number): Promise<RecentDecisionView[]> {
@@ -101,12 +118,20 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
       approver: identity,
       decision: request.approve ? 'approve' : 'reject',
       ...(request.reason ? { reason: request.reason } : {}),
-      secret: await resolveApprovalSecret(this.config),
+      signer: await this.signingKey(),
+      authorizer: this.service.authorizer,
+      tools: this.service.tools,
       mode: this.config.WARDEN_MODE,
     });
     const verb = request.approve ? 'approved' : 'rejected';
     return result.state === 'waiting'
       ? `${verb} call ${request.callId}: ${result.approvals} of ${result.quorum} approvals, waiting for more`
       : `${verb} call ${request.callId} of ${request.workflowId}: the call is ${result.state}`;
+  }
+
+  private signingKey(): Promise<DecisionSigner> {
+    if (this.service.signer) return Promise.resolve(this.service.signer);
+    this.signer ??= resolveDecisionSigner(this.config);
+    return this.signer;
   }
 }

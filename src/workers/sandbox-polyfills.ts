@@ -20,3 +20,7 @@ if (typeof scope.structuredClone !== 'function') scope.structuredClone = structu
 if (typeof scope.EventTarget !== 'function') scope.EventTarget = EventTarget;
 if (typeof scope.Event !== 'function') scope.Event = Event;
 if (typeof scope.CustomEvent !== 'function') scope.CustomEvent = CustomEventPolyfill;
+// The sandbox provides AbortController but not the AbortSignal global that agents-core's parallel
+// tool calls reach for (AbortSignal.any); the class is the one its controllers already create.
+if (typeof scope.AbortSignal !== 'function' && typeof scope.AbortController === 'function')
+  scope.AbortSignal = new AbortController().signal.constructor;

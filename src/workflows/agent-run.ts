@@ -1,5 +1,5 @@
 import { MaxTurnsExceededError, ModelBehaviorError, Runner, RunState } from '@openai/agents-core';
-import { continueAsNew, defineQuery, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, defineQuery, patched, setHandler } from '@temporalio/workflow';
 import type { AgentCatalog, AgentDefinition } from '../agents/define-agent.ts';
 import type { OsoValue } from '../authz/types.ts';
 import { toolRegistry } from '../tools/define-tool.ts';
@@ -12,20 +12,75 @@ import type {
   AgentRunStatus,
   TimelineEntry,
 } from './agent/run-types.ts';
+import { kindOf } from './guard/call-request.ts';
 import { createRunGuard, type RunGuard } from './guard/run-guard.ts';
 
 export type { AgentRunInput, AgentRunResult, TimelineEntry } from './agent/run-types.ts';
 
 export const agentRunProgressQuery = defineQuery<AgentRunProgress>('agentRunProgress');
 
+/** Tool calls of one model turn that run at once; more wait for a free slot. */
+const MAX_PARALLEL_TOOL_CALLS = 8;
+
+/**
+ * Appends a timeline entry; a tool outcome goes among the outcomes of its turn in the order the
+ * model asked for the calls, whichever finished first.
+ */
+export function insertInCallOrder(timeline: TimelineEntry[], entry: TimelineEntry): void {
+  if (entry.kind !== 'tool') {
+    timeline.push(entry);
+    return;
+  }
+  const turnIndex = timeline.findLastIndex((e) => e.kind === 'model');
+  const turn = timeline[turnIndex];
+  const calls = turn?.kind === 'model' ? turn.calls.map((c) => c.callId) : [];
+  const position = calls.indexOf(entry.outcome.callId);
+  if (position < 0) {
+    timeline.push(entry);
+    return;
+  }
+  for (let i = turnIndex + 1; i < timeline.length; i++) {
+    const other = timeline[i];
+    if (other?.kind === 'tool' && calls.indexOf(other.outcome.callId) > position) {
+      timeline.splice(i, 0, entry);
+      return;
+    }
+  }
+  timeline.push(entry);
+}
+
+/**
+ * Every model call carries the whole transcript, so an execution's history grows with the turns it
+ * runs times the transcript it carries. A long transcript gets fewer turns per execution, keeping
+ * each history well under Temporal's 50 MB (measured by bench/long-run.ts: a 100-turn run's largest
+ * execution is 2.6 MiB at 20 turns each).
+ */
+const HISTORY_BUDGET_BYTES = 8 * 1024 * 1024;
+
+function segmentTurns(turnsPerRun: number, carriedState: string | undefined): number {
+  if (carriedState === undefined) return turnsPerRun;
+  const fit = Math.max(1, Math.floor(HISTORY_BUDGET_BYTES / (carriedState.length * 1.5 + 16_384)));
+  if (fit >= turnsPerRun) return turnsPerRun;
+  return patched('warden-history-budget') ? fit : turnsPerRun;
+}
+
 function tighter(agentLimit: number, requested: number | undefined): number {
   return requested === undefined ? agentLimit : Math.max(1, Math.min(agentLimit, requested));
 }
 
-function lookup(catalog: AgentCatalog, name: string): AgentDefinition {
-  const agent = catalog.get(name);
-  if (agent === undefined)
-    throw new Error(`unknown agent "${name}"; known: ${[...catalog.keys()].join(', ')}`);
+/**
+ * The run's starting agent, named by the client that started the run. An unknown name fails the run
+ * (a plain Error would fail the workflow task instead, retried forever).
+ */
+function lookup(catalog: AgentCatalog, name: unknown): AgentDefinition {
+  const agent = typeof name === 'string' ? catalog.get(name) : undefined;
+  if (agent === undefined) {
+    const shown = typeof name === 'string' ? JSON.stringify(name) : `of type ${kindOf(name)}`;
+    throw ApplicationFailure.nonRetryable(
+      `unknown agent ${shown}; known: ${[...catalog.keys()].join(', ')}`,
+      'UnknownAgent',
+    );
+  }
   return agent;
 }
 
@@ -50,7 +105,7 @@ async function runAgent(agents: AgentCatalog, input: AgentRunInput): Promise<Age
   const turnsPerRun = tighter(start.turnsPerRun, input.limits?.turnsPerRun);
 
   const timeline: TimelineEntry[] = [...(input.resume?.timeline ?? [])];
-  const record = (entry: TimelineEntry) => timeline.push(entry);
+  const record = (entry: TimelineEntry) => insertInCallOrder(timeline, entry);
   let currentAgent = start.name;
 
   const ledger = new ModelCallLedger({
@@ -94,6 +149,7 @@ async function runAgent(agents: AgentCatalog, input: AgentRunInput): Promise<Age
     agent: agentPrincipal(agent),
     onBehalfOf: user,
     purpose: agent.purpose,
+    ...(input.requester ? { requester: input.requester } : {}),
   });
   const guard = createRunGuard(identityOf(start), callerOptions(start));
   const callers = new Map<string, RunGuard>([[start.name, guard]]);
@@ -125,9 +181,11 @@ async function runAgent(agents: AgentCatalog, input: AgentRunInput): Promise<Age
     tracingDisabled: true,
     traceIncludeSensitiveData: false,
     toolNotFoundBehavior: 'return_error_to_model',
-    // One call at a time, in the model's order: the timeline reads like the model asked, and
-    // agents-core's parallel path needs AbortController, which the workflow sandbox lacks.
-    toolExecution: { maxFunctionToolConcurrency: 1 },
+    // The calls of one model turn run together (each still through the whole guard); the timeline
+    // keeps them in the model's order. Runs recorded before ran them one at a time.
+    toolExecution: {
+      maxFunctionToolConcurrency: patched('warden-parallel-tool-calls') ? MAX_PARALLEL_TOOL_CALLS : 1,
+    },
     toolErrorFormatter: ({ kind, toolName, callId }) => {
       if (kind !== 'tool_not_found') return undefined;
       const message = `Tool ${toolName} does not exist for this agent; nothing was executed. Available tools are listed in your tool definitions.`;
@@ -155,7 +213,7 @@ async function runAgent(agents: AgentCatalog, input: AgentRunInput): Promise<Age
     };
   };
 
-  const segmentEnd = Math.min(maxTurns, ledger.turns + turnsPerRun);
+  const segmentEnd = Math.min(maxTurns, ledger.turns + segmentTurns(turnsPerRun, input.resume?.state));
   try {
     const resumed = input.resume ? await RunState.fromString(entry, input.resume.state) : undefined;
     const result = await runner.run(entry, resumed ?? input.input, { maxTurns: segmentEnd });
@@ -191,6 +249,9 @@ async function runAgent(agents: AgentCatalog, input: AgentRunInput): Promise<Age
     }
     if (error instanceof TokenBudgetExceeded) return finish('token_budget', { reason: error.message });
     if (error instanceof ModelBehaviorError) return finish('model_error', { reason: error.message });
+    // The run fails with its cause (e.g. a model that cannot be reached); Temporal Web and
+    // `warden audit` must not keep showing it as running.
+    if (patched('warden-failed-status')) guard.setStatus('failed');
     throw error;
   }
 }

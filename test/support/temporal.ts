@@ -7,6 +7,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig } from '../../src/config/env.ts';
 import { type RunningWorker, startWorker } from '../../src/workers/start-worker.ts';
 import { EXAMPLE_POLICY_DIR } from './example.ts';
+import { TEST_KEY_CONFIG } from './keys.ts';
 
 /** The shared test server started by test/global-setup.ts. */
 export function testServer() {
@@ -29,6 +30,7 @@ export function testConfig(overrides: Record<string, string | undefined> = {}) {
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: namespace,
       WARDEN_DATA_DIR: testDataDir(),
+      ...TEST_KEY_CONFIG,
       ...overrides,
     },
     { policyDir: EXAMPLE_POLICY_DIR },

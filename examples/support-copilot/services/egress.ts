@@ -1,3 +1,4 @@
+import { parseHttpUrl } from 'warden';
 import type { OutboundRequest } from './types.ts';
 
 /**
@@ -12,8 +13,20 @@ export class Egress {
     body: unknown,
     idempotencyKey: string,
   ): Promise<{ status: number; delivered: boolean }> {
+    // The guard checked the host of the normalized URL the tool's schema produced: anything else (a
+    // raw string a tool passed through unparsed) is refused rather than sent somewhere unchecked.
+    const parsed = parseHttpUrl(url);
+    if (!parsed.ok || parsed.href !== url) {
+      throw new Error(`egress refused ${JSON.stringify(url)}: not a normalized http(s) URL`);
+    }
     if (!this.sent.some((r) => r.idempotencyKey === idempotencyKey)) {
-      this.sent.push({ url, body, idempotencyKey, at: new Date().toISOString() });
+      this.sent.push({
+        url: parsed.href,
+        host: parsed.host,
+        body,
+        idempotencyKey,
+        at: new Date().toISOString(),
+      });
     }
     return { status: 202, delivered: true };
   }

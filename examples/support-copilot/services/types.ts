@@ -30,6 +30,8 @@ export interface Refund {
 
 export interface OutboundRequest {
   url: string;
+  /** The host the request goes to, as WHATWG `URL` parses `url`. */
+  host: string;
   body: unknown;
   idempotencyKey: string;
   at: string;

@@ -1,4 +1,4 @@
-import { defineTool } from 'warden/workflow';
+import { defineTool, httpUrl, money } from 'warden/workflow';
 import { z } from 'zod';
 
 const customerId = z.string().regex(/^c-\d{1,8}$/, 'a customer id looks like c-1001');
@@ -35,7 +35,7 @@ export const searchCustomers = defineTool({
 export const exportCustomers = defineTool({
   name: 'crm.export_customers',
   description: 'Export every customer record to a destination URL.',
-  parameters: z.strictObject({ destinationUrl: z.url() }),
+  parameters: z.strictObject({ destinationUrl: httpUrl() }),
   risk: 'critical',
   zone: 'external',
   intent: [{ kind: 'allowed_hosts', argument: 'destinationUrl', hosts: ['*.acme.example'] }],
@@ -68,7 +68,8 @@ export const issueRefund = defineTool({
   description: 'Refund an amount to a customer. Refunds above 100 need a human approval.',
   parameters: z.strictObject({
     customerId,
-    amount: z.number().positive().max(10_000).multipleOf(0.01),
+    // money: finite, 0.01 to 10,000, at most 2 decimal places (no 5e-324, no 0.001).
+    amount: money({ decimals: 2, max: 10_000 }),
     currency: z.enum(['EUR', 'USD']),
     reason: z.string().min(3).max(500),
   }),

@@ -1,10 +1,11 @@
-import { defineTool } from 'warden/workflow';
+import { defineTool, httpUrl } from 'warden/workflow';
 import { z } from 'zod';
 
 export const httpPost = defineTool({
   name: 'http.post',
   description: 'POST a JSON body to an external URL.',
-  parameters: z.strictObject({ url: z.url({ protocol: /^https$/ }), body: z.unknown() }),
+  // httpUrl: the intent rule checks the host of the parsed URL and `execute` sends to that same URL.
+  parameters: z.strictObject({ url: httpUrl({ protocols: ['https'] }), body: z.unknown() }),
   risk: 'high',
   zone: 'external',
   intent: [{ kind: 'new_external_host', argument: 'url', knownHosts: ['api.acme.example'] }],

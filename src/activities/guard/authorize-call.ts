@@ -2,6 +2,7 @@ import type { OsoValue } from '../../authz/types.ts';
 import type { AuthorizeCallInput, AuthorizeCallResult } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
 import type { GuardDependencies } from './dependencies.ts';
+import { checkedAuthorizeInput } from './guard-input.ts';
 import { resolveCallOrFail } from './tool-lookup.ts';
 
 /**
@@ -45,7 +46,8 @@ export async function authorizeCall(
 
 /** Step b, advisory: the tool worker decides again before it runs anything. */
 export function authorizeToolCallActivity(deps: GuardDependencies) {
-  return async function authorizeToolCall(input: AuthorizeCallInput): Promise<AuthorizeCallResult> {
+  return async function authorizeToolCall(untrusted: AuthorizeCallInput): Promise<AuthorizeCallResult> {
+    const input = checkedAuthorizeInput(untrusted);
     const { tool, args } = resolveCallOrFail(deps.tools, input.tool, input.arguments);
     return authorizeCall(deps, input, tool, args);
   };

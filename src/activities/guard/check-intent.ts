@@ -8,6 +8,7 @@ import { callRules, decideIntent, judgeFinding, windowKey, windowsOf } from './c
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { signGrant } from './grant.ts';
+import { checkedIntentInput } from './guard-input.ts';
 import { resolveCallOrFail } from './tool-lookup.ts';
 
 /** How long an unattended grant stays valid between this check and the tool's start. */
@@ -27,7 +28,8 @@ export function grantLifetimeMs(tool: ToolDefinition): number {
  * ask people; the tool worker decides again at execution, and takes the call's window places then.
  */
 export function checkToolIntentActivity(deps: GuardDependencies) {
-  return async function checkToolIntent(input: IntentInput): Promise<IntentResult> {
+  return async function checkToolIntent(untrusted: IntentInput): Promise<IntentResult> {
+    const input = checkedIntentInput(untrusted);
     const { tool, args } = resolveCallOrFail(deps.tools, input.tool, input.arguments);
     const run = callingWorkflow();
     const now = Date.now();

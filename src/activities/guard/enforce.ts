@@ -1,6 +1,7 @@
 import { approvalDigest } from '../../approvals/digest.ts';
 import type { OsoValue } from '../../authz/types.ts';
 import { callHosts } from '../../guard/intent/call-hosts.ts';
+import { requesterProblem } from '../../guard/requester-check.ts';
 import type {
   AddedRestrictions,
   ApprovalSubmission,
@@ -8,6 +9,7 @@ import type {
   GuardGrant,
   IntentResult,
   RefusalCode,
+  RequesterAssertion,
 } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
 import type { AdmissionVerdict, RunKey } from '../../usage/usage-store.ts';
@@ -27,6 +29,8 @@ export interface EnforcementRequest extends AddedRestrictions {
   agent: OsoValue;
   onBehalfOf: OsoValue;
   purpose?: string;
+  /** The signed assertion of the user the run acts for; required in production. */
+  requester?: RequesterAssertion;
 }
 
 /** The activity execution asking, as the Temporal server reports it. */
@@ -78,7 +82,8 @@ const deny = (code: RefusalCode, reason: string, decided: Partial<Decided> = {})
 
 /**
  * The policy enforcement point: decides one call from the worker's own state. The tool and the
- * agent's rules come from its registry and catalog, the PDP decides for (agent, user) now, the
+ * agent's rules come from its registry and catalog, a signed requester assertion must name the user
+ * the run acts for (required in production), the PDP decides for (agent, user) now, the
  * intent rules run again on the usage the deployment counted, approvals are verified, and the call
  * is claimed for this activity execution: a retry of it may run again, no other execution may.
  * Without `evidence` (the one-activity path) a call that needs people answers `needs_approval`;
@@ -133,6 +138,14 @@ export async function enforce(
     );
     if (refused) return refused;
   }
+  // Whoever the run says it acts for, a user must have started it (signed by the approval service).
+  const requester = requesterProblem(deps.approvalKeys, request.requester, {
+    workflowId: run.workflowId,
+    onBehalfOf,
+    now,
+    mode: deps.mode,
+  });
+  if (requester !== undefined) return deny('bad_requester', requester);
 
   const authorization = await authorizeCall(deps, { agent, onBehalfOf }, tool, args);
   if (!authorization.invoke.allowed) {
@@ -142,7 +155,7 @@ export async function enforce(
   const verified = evidence
     ? await verifyApprovals(
         deps,
-        { callId, workflowId: run.workflowId, agent, onBehalfOf },
+        { ...run, callId, agent, onBehalfOf },
         tool,
         args,
         digest,

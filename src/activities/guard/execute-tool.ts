@@ -4,6 +4,7 @@ import type { ExecuteToolInput, ExecuteToolResult } from '../../guard/types.ts';
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { type Enforcement, type ExecutionContext, enforce } from './enforce.ts';
+import { checkedExecuteInput } from './guard-input.ts';
 import { refuse } from './refusal.ts';
 
 /** This activity execution, from the server's task (never from input); retries share its id. */
@@ -71,9 +72,11 @@ export async function runAdmitted(
  * nothing fails open. `zone` limits the worker to the tools of its trust zone.
  */
 export function executeGuardedToolActivity(deps: GuardDependencies, zone?: string) {
-  return async function executeGuardedTool(input: ExecuteToolInput): Promise<ExecuteToolResult> {
+  return async function executeGuardedTool(untrusted: ExecuteToolInput): Promise<ExecuteToolResult> {
+    // Refused before anything else: a malformed input names no call whose claim could be released.
+    const input = checkedExecuteInput(untrusted);
     const context = executionContext();
-    const evidence = { grant: input?.authority?.grant, approvals: input?.authority?.approvals ?? [] };
+    const evidence = { grant: input.authority?.grant, approvals: input.authority?.approvals ?? [] };
     const decided = await enforce(deps, zone, input, evidence, context);
     if (decided.kind === 'admitted') return runAdmitted(deps, context, decided, input);
     if (decided.kind === 'denied') return refuseAndRelease(deps, context, decided, input?.callId);

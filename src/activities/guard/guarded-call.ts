@@ -4,6 +4,7 @@ import type { GuardDependencies } from './dependencies.ts';
 import { enforce } from './enforce.ts';
 import { executionContext, refuseAndRelease, runAdmitted } from './execute-tool.ts';
 import { signGrant } from './grant.ts';
+import { checkedGuardedCallInput } from './guard-input.ts';
 
 /**
  * A guarded call in one activity on the tool's worker: authorize, intent and, when the policy lets
@@ -12,7 +13,9 @@ import { signGrant } from './grant.ts';
  * carries every decision, so the history stays the audit.
  */
 export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) {
-  return async function guardedToolCall(input: GuardedCallInput): Promise<GuardedCallResult> {
+  return async function guardedToolCall(untrusted: GuardedCallInput): Promise<GuardedCallResult> {
+    // Refused before anything else: a malformed input names no call whose claim could be released.
+    const input = checkedGuardedCallInput(untrusted);
     const context = executionContext();
     const decided = await enforce(deps, zone, input, undefined, context);
     switch (decided.kind) {

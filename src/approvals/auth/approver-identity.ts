@@ -1,12 +1,13 @@
 import type { OsoValue } from '../../authz/types.ts';
+import type { Authentication } from '../../guard/types.ts';
 
 /**
- * Who is approving, as established by Warden (never by a free-text field an approver fills in).
- * `unauthenticated-dev` marks the development-only `--as` shortcut so it stands out in the record.
+ * Who is approving, or starting a run, as established by Warden (never by a free-text field a person
+ * fills in). `unauthenticated-dev` marks the development-only `--as` shortcut so it stands out.
  */
 export interface ApproverIdentity {
   user: OsoValue;
-  authentication: 'token' | 'unauthenticated-dev';
+  authentication: Authentication;
   /** Which configured token was used (its label, never the token itself). */
   tokenLabel?: string;
   /** ISO time the token stops being accepted; sessions opened with it end then too. */

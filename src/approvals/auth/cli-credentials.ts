@@ -8,11 +8,11 @@ export interface CredentialOptions {
   as?: string;
 }
 
-/** Adds the approver credential options every approving command takes. */
+/** Adds the credential options of every command that acts as a person (approving, starting runs). */
 export function withCredentialOptions(command: Command): Command {
   return command
-    .option('--token <token>', 'approver token (default: $WARDEN_TOKEN)')
-    .option('--token-file <file>', 'read the approver token from a file')
+    .option('--token <token>', 'your token: configured, or an OIDC JWT (default: $WARDEN_TOKEN)')
+    .option('--token-file <file>', 'read the token from a file')
     .option('--as <user>', 'development mode only: act as this user without a token');
 }
 

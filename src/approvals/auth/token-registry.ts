@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { OsoValue } from '../../authz/types.ts';
 import { ApproverAuthError, parseUserRef } from './approver-identity.ts';
+import { estimateTokenBits } from './token-strength.ts';
 
 /** One configured approver token. Only the SHA-256 of the token is kept in memory. */
 export interface TokenEntry {
@@ -11,6 +12,8 @@ export interface TokenEntry {
   user: OsoValue;
   label: string;
   expiresAt?: Date;
+  /** Estimated strength of an inline token (token-strength.ts); unknown for hashed entries. */
+  strengthBits?: number;
 }
 
 export const MIN_TOKEN_LENGTH = 8;
@@ -57,6 +60,7 @@ function parseInlineEntry(part: string, index: number): TokenEntry {
     sha256: sha256(token),
     user: parseUserRef(userText),
     label: `inline#${index + 1}`,
+    strengthBits: estimateTokenBits(token),
   };
   if (at !== -1) entry.expiresAt = parseExpiry(rest.slice(at + 1), `entry ${index + 1}`);
   return entry;

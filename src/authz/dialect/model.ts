@@ -205,6 +205,29 @@ export function buildModel(sources: PolicySource[]): PolicyModel {
   return model;
 }
 
+/**
+ * The context facts of one request that the policy can read. As in Oso Cloud, a context fact whose
+ * predicate (name and arity) no rule of the policy uses is accepted and matches nothing: it is
+ * dropped here, after its arguments were checked like any fact's. A context fact of a predicate the
+ * policy uses is checked in full (`checkFact`). Stored facts and policy tests stay strict: an unknown
+ * predicate there is refused, as it is most likely a typo.
+ */
+export function usableContext(model: PolicyModel, context: readonly Fact[]): Fact[] {
+  const usable: Fact[] = [];
+  for (const fact of context) {
+    if (!Array.isArray(fact)) throw new PolicyError(`a context fact is a list, not ${JSON.stringify(fact)}`);
+    const [name, ...args] = fact;
+    if (typeof name === 'string' && name !== '' && !model.factPredicates.has(key(name, args.length))) {
+      // Its values are still checked as values; their types need not be declared (nothing reads them).
+      checkArgs(model, fact, false);
+      continue;
+    }
+    checkFact(model, fact);
+    usable.push(fact);
+  }
+  return usable;
+}
+
 /** Rejects a fact the policy cannot use: unknown predicate, wrong arity, undeclared role or relation. */
 export function checkFact(model: PolicyModel, fact: Fact): void {
   const [name, ...args] = fact;
@@ -216,9 +239,19 @@ export function checkFact(model: PolicyModel, fact: Fact): void {
     const known = [...model.factPredicates.keys()].sort().join(', ');
     throw new PolicyError(`unknown fact predicate ${key(name, args.length)} in ${shown()} (known: ${known})`);
   }
+  checkArgs(model, fact, true);
+  checkShape(model, fact);
+}
+
+/** Each argument is an entity (of a declared type, if asked), an integer, a string or a boolean. */
+function checkArgs(model: PolicyModel, fact: Fact, declaredTypes: boolean): void {
+  const [, ...args] = fact;
+  const shown = () => formatFact(fact);
   for (const a of args) {
     if (isOsoValue(a)) {
-      if (!model.resources.has(a.type)) throw new PolicyError(`unknown type ${a.type} in ${shown()}`);
+      if (hasControlChar(a.type) || a.type === '') throw new PolicyError(`bad type in ${shown()}`);
+      if (declaredTypes && !model.resources.has(a.type))
+        throw new PolicyError(`unknown type ${a.type} in ${shown()}`);
       if (a.id === '' || hasControlChar(a.id)) throw new PolicyError(`bad id in ${shown()}`);
     } else if (typeof a === 'number' && !Number.isSafeInteger(a)) {
       throw new PolicyError(`only integers are supported, in ${shown()}`);
@@ -228,6 +261,12 @@ export function checkFact(model: PolicyModel, fact: Fact): void {
       throw new PolicyError(`bad argument ${JSON.stringify(a)} in ${shown()}`);
     }
   }
+}
+
+/** has_role and has_relation facts name a declared role or relation, with the right entity types. */
+function checkShape(model: PolicyModel, fact: Fact): void {
+  const [name, ...args] = fact;
+  const shown = () => formatFact(fact);
   const [a0, a1, a2] = args;
   const entity = (v: unknown) => (isOsoValue(v) ? v : undefined);
   if (name === 'has_role') {

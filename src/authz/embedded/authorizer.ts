@@ -7,7 +7,7 @@ import {
   withTimeout,
 } from '../decision.ts';
 import { DecisionCache } from '../decision-cache.ts';
-import { checkFact, type PolicyModel } from '../dialect/model.ts';
+import { type PolicyModel, usableContext } from '../dialect/model.ts';
 import { checkStoredFact, FactSet } from '../facts.ts';
 import { loadPolicyForReload } from '../policy-loader.ts';
 import type {
@@ -106,8 +106,8 @@ export class EmbeddedAuthorizer implements Authorizer {
     }
     let outcome: Outcome;
     try {
-      for (const f of context) checkFact(loaded.model, f);
-      const allowed = await this.holdsIn(loaded, 'allow', [req.actor, req.action, req.resource], context);
+      const usable = usableContext(loaded.model, context);
+      const allowed = await this.holdsIn(loaded, 'allow', [req.actor, req.action, req.resource], usable);
       outcome = { allowed };
     } catch (error) {
       outcome = { allowed: false, error: errorText(error) };
@@ -120,10 +120,10 @@ export class EmbeddedAuthorizer implements Authorizer {
   async actions(actor: OsoValue, resource: OsoValue, context: ContextFact[] = []): Promise<string[]> {
     const loaded = this.loaded;
     try {
-      for (const f of context) checkFact(loaded.model, f);
+      const usable = usableContext(loaded.model, context);
       const allowed: string[] = [];
       for (const action of [...loaded.model.strings].sort()) {
-        if (await this.holdsIn(loaded, 'allow', [actor, action, resource], context)) allowed.push(action);
+        if (await this.holdsIn(loaded, 'allow', [actor, action, resource], usable)) allowed.push(action);
       }
       return allowed;
     } catch {

@@ -1,6 +1,6 @@
 import { Oso } from 'oso';
 import { Polar as FfiPolar } from 'oso/dist/src/polar_wasm_api.js';
-import { checkFact, type PolicyModel } from '../dialect/model.ts';
+import { type PolicyModel, usableContext } from '../dialect/model.ts';
 import type { FactSet } from '../facts.ts';
 import { type Fact, type FactArg, PolicyError } from '../types.ts';
 import {
@@ -127,13 +127,14 @@ export class PolarEngine {
   }
 
   /** True if the predicate holds for these ground arguments, with these context facts. */
-  async holds(predicate: string, args: FactArg[], context: Fact[]): Promise<boolean> {
-    if (context.length > 0 && this.model.usesNegation) {
+  async holds(predicate: string, args: FactArg[], given: Fact[]): Promise<boolean> {
+    if (given.length > 0 && this.model.usesNegation) {
       // Oso Cloud rejects queries that combine context facts with `not`; refuse the same way.
       throw new PolicyError('context facts cannot be used with a policy that uses `not`');
     }
-    // The translation relies on context facts being well-formed (an actor first in has_role, …).
-    for (const f of context) checkFact(this.model, f);
+    // The translation relies on context facts being well-formed (an actor first in has_role, …);
+    // facts of predicates no rule uses match nothing and are left out, as Oso Cloud does.
+    const context = usableContext(this.model, given);
     const checks = entryChecks(this.model).get(`${predicate}/${args.length}`);
     if (checks) {
       for (const [i, type] of checks) if (!matchesPrimitive(args[i]!, type)) return false;

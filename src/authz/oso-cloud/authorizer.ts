@@ -8,7 +8,7 @@ import {
   withTimeout,
 } from '../decision.ts';
 import { DecisionCache } from '../decision-cache.ts';
-import { checkFact, type PolicyModel } from '../dialect/model.ts';
+import { type PolicyModel, usableContext } from '../dialect/model.ts';
 import { checkStoredFact, FactSet } from '../facts.ts';
 import { combinedSource, loadPolicyForReload } from '../policy-loader.ts';
 import type {
@@ -209,9 +209,10 @@ export class OsoCloudAuthorizer implements Authorizer {
     const trace: CallTrace = { attempts: 0, failures: [] };
     let outcome: Outcome;
     try {
-      for (const f of context) checkFact(model, f);
+      // Only what the policy can read is sent; Oso Cloud would ignore the rest anyway.
+      const usable = usableContext(model, context);
       const allowed = await this.call(
-        () => this.client.authorize(req.actor, req.action, req.resource, context as never),
+        () => this.client.authorize(req.actor, req.action, req.resource, usable as never),
         trace,
       );
       outcome = { allowed: allowed === true };
@@ -230,8 +231,8 @@ export class OsoCloudAuthorizer implements Authorizer {
     if (this.switching) await this.switching;
     if (this.unknownState !== undefined) return [];
     try {
-      for (const f of context) checkFact(this.loaded.model, f);
-      const result = await this.call(() => this.client.actions(actor, resource, context as never));
+      const usable = usableContext(this.loaded.model, context);
+      const result = await this.call(() => this.client.actions(actor, resource, usable as never));
       return [...result].sort();
     } catch {
       return [];

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildModel, checkFact, type PolicyModel } from '../dialect/model.ts';
+import { buildModel, checkFact, type PolicyModel, usableContext } from '../dialect/model.ts';
 import { EmbeddedAuthorizer } from '../embedded/authorizer.ts';
 import { matchesPattern } from '../facts.ts';
 import { runPolicyTests } from '../policy-tests/runner.ts';
@@ -73,6 +73,14 @@ export async function startWireServer(options: { apiKey?: string; port?: number 
     }
     return facts;
   };
+  // Context facts of predicates the policy never uses are accepted and match nothing (Oso Cloud).
+  const contextOf = (facts: Fact[], m: PolicyModel) => {
+    try {
+      return usableContext(m, facts);
+    } catch (error) {
+      throw new HttpError(400, (error as Error).message);
+    }
+  };
 
   async function handle(
     method: string,
@@ -114,7 +122,7 @@ export async function startWireServer(options: { apiKey?: string; port?: number 
         resource_id: string;
         context_facts?: WireFact[];
       };
-      const ctx = checked((b.context_facts ?? []).map(toFact), m);
+      const ctx = contextOf((b.context_facts ?? []).map(toFact), m);
       const actor = value({ type: b.actor_type, id: b.actor_id });
       const resource = value({ type: b.resource_type, id: b.resource_id });
       return { allowed: await e.holds('allow', [actor, b.action, resource], ctx) };
@@ -127,7 +135,7 @@ export async function startWireServer(options: { apiKey?: string; port?: number 
         resource_id: string;
         context_facts?: WireFact[];
       };
-      const ctx = checked((b.context_facts ?? []).map(toFact), m);
+      const ctx = contextOf((b.context_facts ?? []).map(toFact), m);
       const actor = value({ type: b.actor_type, id: b.actor_id });
       const resource = value({ type: b.resource_type, id: b.resource_id });
       const results: string[] = [];

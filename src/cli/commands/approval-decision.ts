@@ -9,10 +9,12 @@ import {
 } from '../../approvals/auth/cli-credentials.ts';
 import { ApprovalRefusedError } from '../../approvals/submit-approval.ts';
 import { fetchRunHistory, RunNotFoundError } from '../../audit/load-run.ts';
+import { createAuthorizer } from '../../authz/create-authorizer.ts';
 import type { DecisionRecord } from '../../guard/types.ts';
 import { TemporalApprovalsBackend } from '../../web/temporal-backend.ts';
 import { decisionRecordsQuery } from '../../workflows/guard/definitions.ts';
 import { CliError } from '../errors.ts';
+import { requireProject } from '../project.ts';
 import { withOpsSession } from './ops-session.ts';
 
 /** Explains a refused approval more precisely: an unknown call id vs one that was already decided. */
@@ -47,10 +49,11 @@ export function registerDecision(program: Command, decision: 'approve' | 'reject
   else command.option('--reason <text>', 'why (recorded in the run history)');
   withCredentialOptions(command).action(
     async (workflowId: string, callId: string, options: CredentialOptions & { reason?: string }) => {
+      const { tools } = await requireProject();
       await withOpsSession(async ({ client, config }) => {
-        let identity: ReturnType<ApproverAuthenticator['authenticate']>;
+        let identity: Awaited<ReturnType<ApproverAuthenticator['verify']>>;
         try {
-          identity = ApproverAuthenticator.fromConfig(config).authenticate(
+          identity = await ApproverAuthenticator.fromConfig(config).verify(
             credentialsFrom(options, process.env),
           );
         } catch (error) {
@@ -62,8 +65,11 @@ export function registerDecision(program: Command, decision: 'approve' | 'reject
           if (error instanceof RunNotFoundError) throw new CliError(error.message, 1);
           throw error;
         });
+        // The decision is signed only if the approver may approve under the policy as it is now.
+        const authorizer = await createAuthorizer(config);
         try {
-          const message = await new TemporalApprovalsBackend(client, config).decide(identity, {
+          const backend = new TemporalApprovalsBackend(client, config, { authorizer, tools });
+          const message = await backend.decide(identity, {
             workflowId,
             callId,
             approve: decision === 'approve',
@@ -79,6 +85,8 @@ export function registerDecision(program: Command, decision: 'approve' | 'reject
             );
           }
           throw error;
+        } finally {
+          await authorizer.close();
         }
       });
     },

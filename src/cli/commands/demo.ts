@@ -10,7 +10,9 @@ import {
   plain,
   type Style,
 } from '../../agents/run-report.ts';
-import { type AgentRunHandle, startAgentRun } from '../../agents/start-run.ts';
+import { type AgentRunHandle, newRunId, startAgentRun } from '../../agents/start-run.ts';
+import { issueRequesterAssertion } from '../../approvals/requester-assertion.ts';
+import { type DecisionSigner, resolveDecisionSigner } from '../../approvals/signing-keys.ts';
 import { ApprovalRefusedError } from '../../approvals/submit-approval.ts';
 import type { PendingApproval } from '../../guard/types.ts';
 import { loadScenario } from '../../models/scripted/load-scenarios.ts';
@@ -19,8 +21,12 @@ import type { DemoConfig } from '../../project/define-config.ts';
 import { connectClient, createClient } from '../../temporal/connection.ts';
 import type { TemporalEndpoint } from '../../temporal/launcher.ts';
 import { isPortFree } from '../../temporal/ports.ts';
-import { type ApprovalsWeb, startApprovalsWeb } from '../../web/start-approvals-web.ts';
-import { TemporalApprovalsBackend } from '../../web/temporal-backend.ts';
+import {
+  type ApprovalsWeb,
+  type StartApprovalsWebOptions,
+  startApprovalsWeb,
+} from '../../web/start-approvals-web.ts';
+import { type ApprovalServicePolicy, TemporalApprovalsBackend } from '../../web/temporal-backend.ts';
 import { startWardenWorkers } from '../../workers/warden-workers.ts';
 import type { AgentRunResult } from '../../workflows/agent-run.ts';
 import { pendingApprovalsQuery } from '../../workflows/guard/definitions.ts';
@@ -39,6 +45,9 @@ interface DemoContext {
   demo: DemoConfig;
   client: Client;
   approvers: DemoApprovers;
+  policy: ApprovalServicePolicy;
+  /** Signs who each scenario's run acts for: the scenario's user, unauthenticated (development). */
+  signer: DecisionSigner;
   endpoint: TemporalEndpoint;
   taskQueue: string;
   interactive: boolean;
@@ -85,7 +94,8 @@ async function untilDecided(
 async function approveAsDemoApprover(ctx: DemoContext, handle: AgentRunHandle, pending: PendingApproval) {
   const identity = ctx.approvers.demoApprover();
   try {
-    const message = await new TemporalApprovalsBackend(ctx.client, ctx.approvers.config).decide(identity, {
+    const backend = new TemporalApprovalsBackend(ctx.client, ctx.approvers.config, ctx.policy);
+    const message = await backend.decide(identity, {
       workflowId: handle.workflowId,
       callId: pending.callId,
       approve: true,
@@ -150,7 +160,15 @@ async function runScenario(ctx: DemoContext, scenario: Scenario, index: number):
     ),
   );
   out(style.dim(scenario.description.trim()));
+  const workflowId = newRunId(scenario.agent);
+  const requester = issueRequesterAssertion(
+    ctx.signer,
+    { user: { type: 'User', id: scenario.onBehalfOf }, authentication: 'unauthenticated-dev' },
+    workflowId,
+  );
   const handle = await startAgentRun(ctx.client, {
+    workflowId,
+    requester,
     agent: scenario.agent,
     onBehalfOf: scenario.onBehalfOf,
     input: scenario.input,
@@ -170,10 +188,14 @@ async function runScenario(ctx: DemoContext, scenario: Scenario, index: number):
 }
 
 /** The approvals page on its usual port, or on any free one when something (`warden dev`) holds it. */
-async function startDemoWeb(approvers: DemoApprovers, client: Client): Promise<ApprovalsWeb> {
+async function startDemoWeb(
+  approvers: DemoApprovers,
+  client: Client,
+  from: Pick<StartApprovalsWebOptions, 'authorizer' | 'tools'>,
+): Promise<ApprovalsWeb> {
   const { config } = approvers;
   const port = (await isPortFree(config.WARDEN_WEB_PORT)) ? config.WARDEN_WEB_PORT : 0;
-  return startApprovalsWeb(config, client, { port });
+  return startApprovalsWeb(config, client, { port, ...from });
 }
 
 function printSignIn(
@@ -228,6 +250,13 @@ export function registerDemo(program: Command): void {
         throw new CliError(`${project.configFile} has no demo (demo: { scenarios: [...], approver })`);
       const scenarios = demo.scenarios.map((name) => loadScenario(name, project.scenarioDir));
       const { config: baseConfig, endpoint } = await openSession();
+      if (baseConfig.WARDEN_MODE === 'production') {
+        await endpoint.stop();
+        // Its scenarios act for users who sign in nowhere: production would refuse every tool call.
+        throw new CliError(
+          'warden demo runs in development mode only (its scenario users have no credentials)',
+        );
+      }
       const style = process.stdout.isTTY ? colors : plain;
       const out = (line = '') => console.log(line);
       let approvers: DemoApprovers | undefined;
@@ -249,7 +278,12 @@ export function registerDemo(program: Command): void {
         connection = await connectClient(config, endpoint.address);
         workers = await startWardenWorkers({ config, endpoint, project });
         const client = createClient(connection, endpoint.namespace);
-        if (interactive || options.keep) web = await startDemoWeb(approvers, client);
+        const policy: ApprovalServicePolicy = { authorizer: workers.authorizer, tools: project.tools };
+        if (interactive || options.keep)
+          web = await startDemoWeb(approvers, client, {
+            authorizer: workers.authorizer,
+            tools: project.tools,
+          });
 
         out(style.bold(demo.title ?? 'Warden demo: every tool call is checked before it runs'));
         out(
@@ -260,6 +294,8 @@ export function registerDemo(program: Command): void {
           demo,
           client,
           approvers,
+          policy,
+          signer: await resolveDecisionSigner(config),
           endpoint,
           taskQueue: workers.taskQueue,
           interactive,

@@ -32,7 +32,10 @@ export function registerDev(program: Command): void {
         if (options.web) {
           // A second `warden dev` on the same machine shares the first one's page rather than failing.
           if (await isPortFree(config.WARDEN_WEB_PORT)) {
-            web = await startApprovalsWeb(config, createClient(connection, endpoint.namespace));
+            web = await startApprovalsWeb(config, createClient(connection, endpoint.namespace), {
+              authorizer: workers.authorizer,
+              tools: project.tools,
+            });
             const signIn =
               web.tokens > 0 ? 'sign in with an approver token' : 'set WARDEN_APPROVER_TOKENS to sign in';
             console.log(`Approvals: ${web.url} (${signIn})`);

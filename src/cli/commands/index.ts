@@ -7,6 +7,7 @@ import { registerDev } from './dev.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerExport } from './export.ts';
 import { registerInventory } from './inventory.ts';
+import { registerKeys } from './keys.ts';
 import { registerPolicy } from './policy.ts';
 import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
@@ -31,4 +32,5 @@ export const commands: Array<(program: Command) => void> = [
   registerWhatIf,
   registerExport,
   registerInventory,
+  registerKeys,
 ];

@@ -2,28 +2,50 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { startAgentRun } from '../../agents/start-run.ts';
-import { parseUserRef } from '../../approvals/auth/approver-identity.ts';
+import { newRunId, startAgentRun } from '../../agents/start-run.ts';
+import { ApproverAuthError, type ApproverIdentity } from '../../approvals/auth/approver-identity.ts';
+import { ApproverAuthenticator } from '../../approvals/auth/authenticate.ts';
+import {
+  type CredentialOptions,
+  credentialsFrom,
+  withCredentialOptions,
+} from '../../approvals/auth/cli-credentials.ts';
+import { issueRequesterAssertion } from '../../approvals/requester-assertion.ts';
+import { resolveDecisionSigner, SigningKeyError } from '../../approvals/signing-keys.ts';
+import type { WardenConfig } from '../../config/env.ts';
 import { listScenarios } from '../../models/scripted/load-scenarios.ts';
 import { pendingApprovalsQuery } from '../../workflows/guard/definitions.ts';
 import { CliError, failureCause } from '../errors.ts';
 import { cliConfig, requireProject } from '../project.ts';
 import { printJson, progress, withOpsSession } from './ops-session.ts';
 
-interface RunOptions {
-  as: string;
+interface RunOptions extends CredentialOptions {
   scenario?: string;
   wait?: boolean;
   json?: boolean;
 }
 
+/** Who the run acts for: the user the credential proves, never a name typed in (except `--as` in development). */
+async function requester(config: WardenConfig, options: CredentialOptions): Promise<ApproverIdentity> {
+  let identity: ApproverIdentity;
+  try {
+    identity = await ApproverAuthenticator.fromConfig(config).verify(credentialsFrom(options, process.env));
+  } catch (error) {
+    if (error instanceof ApproverAuthError) throw new CliError(error.message, 1);
+    throw error;
+  }
+  if (identity.user.type !== 'User')
+    throw new CliError(`a run acts for a user (User:id), not ${identity.user.type}`);
+  return identity;
+}
+
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
-    .description('start an agent run for a user (workers must be running: `warden dev`)')
+    .description('start an agent run for you, as your token proves (workers must be running: `warden dev`)')
     .argument('<agent>', "an agent of the project's catalog")
-    .argument('<input>', 'what the user asks the agent')
-    .requiredOption('--as <user>', 'the user the agent acts for, e.g. alice or User:alice')
+    .argument('<input>', 'what the user asks the agent');
+  withCredentialOptions(command)
     .option('--scenario <name>', "scripted model scenario (<name>.yaml in the project's scenario directory)")
     .option('--wait', 'wait for the run to finish, reporting approvals it waits for')
     .option('--json', 'print the run (and, with --wait, its result) as JSON')
@@ -45,13 +67,19 @@ export function registerRun(program: Command): void {
             `unknown scenario "${options.scenario}" in ${path.relative(process.cwd(), scenarioDir) || '.'}; known: ${known.join(', ') || 'none'}`,
           );
       }
-      const user = parseUserRef(options.as);
-      if (user.type !== 'User') throw new CliError(`--as names a user (User:id), not ${user.type}`);
+      const identity = await requester(config, options);
+      const signer = await resolveDecisionSigner(config).catch((error: unknown) => {
+        if (error instanceof SigningKeyError) throw new CliError(error.message, 1);
+        throw error;
+      });
+      const workflowId = newRunId(agent);
       await withOpsSession(async ({ client, config }) => {
         const handle = await startAgentRun(client, {
           taskQueue: config.WARDEN_TASK_QUEUE,
+          workflowId,
           agent,
-          onBehalfOf: user.id,
+          onBehalfOf: identity.user.id,
+          requester: issueRequesterAssertion(signer, identity, workflowId),
           input,
           ...(options.scenario ? { scenario: options.scenario } : {}),
         });

@@ -1,5 +1,6 @@
 import type { ToolDefinition } from '../../tools/define-tool.ts';
-import { argumentAt, hostOf } from './evaluate.ts';
+import { hostOf } from '../http-url.ts';
+import { argumentAt } from './evaluate.ts';
 
 /** The hosts a call contacts, as its host rules read them; they become known to the run once it ran. */
 export function callHosts(tool: ToolDefinition, args: unknown): string[] {

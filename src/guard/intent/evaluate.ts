@@ -1,3 +1,4 @@
+import { hostMatches, isIpLiteral, parseHttpUrl } from '../http-url.ts';
 import type { PurposeScope, RunUsage } from '../types.ts';
 import { combineFindings, type IntentRule, type IntentVerdict, type RuleFinding } from './rules.ts';
 
@@ -11,35 +12,47 @@ export interface IntentSubject {
   callsInWindow(rule: Extract<IntentRule, { kind: 'max_calls_per_window' }>): number;
 }
 
-/** Reads `a.b.c` from plain JSON arguments. */
+/** Reads `a.b.c` from plain JSON arguments (own properties only: `constructor` is not an argument). */
 export function argumentAt(args: unknown, path: string): unknown {
   let value: unknown = args;
   for (const key of path.split('.')) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    if (!Object.hasOwn(value, key)) return undefined;
     value = (value as Record<string, unknown>)[key];
   }
   return value;
-}
-
-/** The lower-case host of a URL argument, or undefined when it is not an absolute http(s) URL. */
-export function hostOf(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = /^https?:\/\/([^/?#@]+@)?([^/?#:]+)/i.exec(value.trim());
-  return match?.[2]?.toLowerCase();
-}
-
-export function hostMatches(host: string, pattern: string): boolean {
-  const p = pattern.toLowerCase();
-  if (p.startsWith('*.')) return host.endsWith(p.slice(1)) || host === p.slice(2);
-  return host === p;
 }
 
 function finding(rule: RuleFinding['rule'], verdict: RuleFinding['verdict'], reason: string): RuleFinding {
   return { rule, verdict, reason };
 }
 
+type ArgumentRuleKind = Extract<IntentRule, { argument: string }>;
+
+/** The finding for a rule whose argument the call omits: it applies only when `required` says so. */
+function absent(rule: ArgumentRuleKind): RuleFinding {
+  return rule.required
+    ? finding(rule.kind, 'deny', `${rule.argument} is required and missing`)
+    : finding(rule.kind, 'allow', `${rule.argument} is absent; the rule does not apply`);
+}
+
+/**
+ * The host a host rule checks, parsed as `fetch` will parse the URL; or the deny finding for a URL
+ * that `parseHttpUrl` refuses or that names an IP address the rule's patterns do not list.
+ */
+function checkedHost(rule: ArgumentRuleKind, value: unknown, patterns: string[]): RuleFinding | string {
+  const parsed = parseHttpUrl(value);
+  if (!parsed.ok) return finding(rule.kind, 'deny', `${rule.argument} ${parsed.reason}`);
+  const { host } = parsed;
+  if (isIpLiteral(host) && !patterns.some((p) => hostMatches(host, p))) {
+    return finding(rule.kind, 'deny', `${rule.argument} names the IP address ${host}, which is not listed`);
+  }
+  return host;
+}
+
 function checkRule(rule: IntentRule, subject: IntentSubject): RuleFinding {
   const { tool, usage } = subject;
+  if ('argument' in rule && argumentAt(subject.arguments, rule.argument) === undefined) return absent(rule);
   switch (rule.kind) {
     case 'max_amount': {
       const amount = argumentAt(subject.arguments, rule.argument);
@@ -55,8 +68,8 @@ function checkRule(rule: IntentRule, subject: IntentSubject): RuleFinding {
         : finding(rule.kind, 'allow', `${rule.argument} ${amount} within ${rule.max}`);
     }
     case 'allowed_hosts': {
-      const host = hostOf(argumentAt(subject.arguments, rule.argument));
-      if (host === undefined) return finding(rule.kind, 'deny', `${rule.argument} is not an http(s) URL`);
+      const host = checkedHost(rule, argumentAt(subject.arguments, rule.argument), rule.hosts);
+      if (typeof host !== 'string') return host;
       return rule.hosts.some((h) => hostMatches(host, h))
         ? finding(rule.kind, 'allow', `host ${host} is allowed`)
         : finding(
@@ -66,9 +79,10 @@ function checkRule(rule: IntentRule, subject: IntentSubject): RuleFinding {
           );
     }
     case 'new_external_host': {
-      const host = hostOf(argumentAt(subject.arguments, rule.argument));
-      if (host === undefined) return finding(rule.kind, 'deny', `${rule.argument} is not an http(s) URL`);
-      const known = (rule.knownHosts ?? []).some((h) => hostMatches(host, h)) || usage.hosts.includes(host);
+      const knownHosts = rule.knownHosts ?? [];
+      const host = checkedHost(rule, argumentAt(subject.arguments, rule.argument), knownHosts);
+      if (typeof host !== 'string') return host;
+      const known = knownHosts.some((h) => hostMatches(host, h)) || usage.hosts.includes(host);
       return known
         ? finding(rule.kind, 'allow', `host ${host} is known`)
         : finding(rule.kind, 'escalate', `first call to the new external host ${host}`);
@@ -88,7 +102,13 @@ function checkRule(rule: IntentRule, subject: IntentSubject): RuleFinding {
       const requestedRaw = rule.requestedArgument
         ? argumentAt(subject.arguments, rule.requestedArgument)
         : undefined;
-      const requested = typeof requestedRaw === 'number' ? requestedRaw : 0;
+      if (
+        requestedRaw !== undefined &&
+        (typeof requestedRaw !== 'number' || !Number.isFinite(requestedRaw) || requestedRaw < 0)
+      ) {
+        return finding(rule.kind, 'deny', `${rule.requestedArgument} is not a record count`);
+      }
+      const requested = requestedRaw ?? 0;
       const total = usage.recordsRead + requested;
       return total > rule.limit
         ? finding(

@@ -5,20 +5,34 @@
 
 export type RuleAction = 'deny' | 'escalate';
 
+/**
+ * A rule on one argument applies only when the call has that argument: an optional argument the call
+ * omits is not checked (`allow`, "absent"). With `required: true` an absent argument is a deny.
+ */
+interface ArgumentRule {
+  argument: string;
+  required?: boolean;
+}
+
 export type IntentRule =
   /** A numeric argument (e.g. `amount`) above `max`. */
-  | { kind: 'max_amount'; argument: string; max: number; onExceed?: RuleAction }
-  /** A URL argument whose host is not listed (`*.example.com` matches subdomains). Denies. */
-  | { kind: 'allowed_hosts'; argument: string; hosts: string[] }
-  /** First call of this run to a host that is not in `knownHosts`: a person looks first. */
-  | { kind: 'new_external_host'; argument: string; knownHosts?: string[] }
+  | ({ kind: 'max_amount'; max: number; onExceed?: RuleAction } & ArgumentRule)
+  /**
+   * A URL argument whose host is not listed (`*.example.com` matches subdomains). Denies, as it
+   * denies a URL `parseHttpUrl` refuses, and an IP-literal host unless that address is listed.
+   */
+  | ({ kind: 'allowed_hosts'; hosts: string[] } & ArgumentRule)
+  /**
+   * First call of this run to a host that is not in `knownHosts`: a person looks first. A URL
+   * `parseHttpUrl` refuses, or an IP-literal host that is not listed, is denied.
+   */
+  | ({ kind: 'new_external_host'; knownHosts?: string[] } & ArgumentRule)
   /** An argument outside a fixed set of values. */
-  | {
+  | ({
       kind: 'allowed_values';
-      argument: string;
       values: Array<string | number | boolean>;
       onViolation?: RuleAction;
-    }
+    } & ArgumentRule)
   /** Records read in this run (plus the count this call asks for, if `requestedArgument` names it). */
   | { kind: 'max_records_per_run'; limit: number; requestedArgument?: string; onExceed?: RuleAction }
   /** Calls of this tool (or of any tool, with `anyTool`) in this run. */

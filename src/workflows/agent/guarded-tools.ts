@@ -78,19 +78,21 @@ export function guardedFunctionTool(
     strict: false,
     needsApproval: false,
     async execute(parsed, _context, details) {
-      const callId = details?.toolCall?.callId;
+      // The model's call id goes to the guard as the model wrote it: the guard checks its type, so
+      // a malformed one is an invalid call on the record rather than an id coerced here.
+      const callId: unknown = details?.toolCall?.callId;
       let outcome: ToolCallOutcome;
       try {
         outcome = await gate.callTool({
           tool: definition.name,
           arguments: rawArguments(parsed, details?.toolCall?.arguments),
-          ...(callId ? { callId } : {}),
+          ...(callId !== undefined && callId !== '' ? { callId: callId as string } : {}),
         });
       } catch (error) {
         // The guard refuses by returning outcomes; an exception is a fault, reported to the model
         // as a failure rather than worked around.
         outcome = {
-          callId: callId ?? '',
+          callId: typeof callId === 'string' ? callId : '',
           tool: definition.name,
           status: 'failed',
           reason: `the guard could not process the call: ${error instanceof Error ? error.message : String(error)}`,

@@ -1,4 +1,4 @@
-import type { DecisionRecord, ToolCallOutcome } from '../../guard/types.ts';
+import type { DecisionRecord, RequesterAssertion, ToolCallOutcome } from '../../guard/types.ts';
 
 /** Start input of `agentRunWorkflow`: plain JSON, recorded as the first event of the run. */
 export interface AgentRunInput {
@@ -6,6 +6,8 @@ export interface AgentRunInput {
   agent: string;
   /** The user the agent acts for: `User:<onBehalfOf>` in the policy. */
   onBehalfOf: string;
+  /** Signed by the service that authenticated `onBehalfOf` when it started the run; tool workers verify it. */
+  requester?: RequesterAssertion;
   input: string;
   /** The scripted model's scenario (agents/scenarios/<name>.yaml); real models ignore it. */
   scenario?: string;

@@ -6,6 +6,10 @@ export type ParsedArguments =
   | { ok: true; tool: ToolDefinition; args: unknown }
   | { ok: false; tool?: ToolDefinition; errors: string[] };
 
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : 'unreadable value';
+}
+
 function utf8Length(text: string): number {
   return new TextEncoder().encode(text).length;
 }
@@ -38,7 +42,7 @@ export function parseToolArguments(
       return {
         ok: false,
         tool,
-        errors: [`arguments are not valid JSON (truncated?): ${(error as Error).message}`],
+        errors: [`arguments are not valid JSON (truncated?): ${errorMessage(error)}`],
       };
     }
   } else {
@@ -46,14 +50,23 @@ export function parseToolArguments(
     try {
       text = JSON.stringify(raw ?? {});
     } catch (error) {
-      return { ok: false, tool, errors: [`arguments are not JSON: ${(error as Error).message}`] };
+      // Bigints, cycles, nesting deeper than the stack.
+      return { ok: false, tool, errors: [`arguments are not JSON: ${errorMessage(error)}`] };
     }
-    const size = utf8Length(text ?? '');
+    // A function or a symbol has no JSON form: arguments never default to `{}` for them.
+    if (text === undefined) return { ok: false, tool, errors: [`arguments are not JSON (${typeof raw})`] };
+    const size = utf8Length(text);
     if (size > maxBytes)
       return { ok: false, tool, errors: [`arguments are ${size} bytes, more than ${maxBytes}`] };
-    value = JSON.parse(text ?? '{}');
+    value = JSON.parse(text);
   }
-  const parsed = tool.parameters.safeParse(value);
+  let parsed: ReturnType<typeof tool.parameters.safeParse>;
+  try {
+    parsed = tool.parameters.safeParse(value);
+  } catch (error) {
+    // A refinement or transform of the tool's own schema threw: the call is refused, not the run.
+    return { ok: false, tool, errors: [`the arguments could not be checked: ${errorMessage(error)}`] };
+  }
   if (!parsed.success) {
     return {
       ok: false,

@@ -25,6 +25,7 @@ import {
   type PurposeScope,
   type RecordedApproval,
   type Redecision,
+  type RequesterAssertion,
   type RunUsage,
   type ToolCallOutcome,
   type ToolCallRequest,
@@ -39,6 +40,7 @@ import {
 import { type ToolDefinition, type ToolRegistry, zoneTaskQueue } from '../../tools/define-tool.ts';
 import { approvalProblem, type PendingState } from './approval-validator.ts';
 import { DEFAULT_MAX_ARGUMENT_BYTES, parseToolArguments } from './arguments.ts';
+import { checkCallRequest, runApprovalTimeout } from './call-request.ts';
 import { decideApprovalUpdate, decisionRecordsQuery, pendingApprovalsQuery } from './definitions.ts';
 import { failureText, refusalCode, summarize } from './failures.ts';
 import { decideAtToolWorker, PEP_SINGLE_ACTIVITY, type ToolWorkerGuard } from './tool-worker-call.ts';
@@ -47,6 +49,8 @@ export interface RunIdentity {
   agent: OsoValue;
   onBehalfOf: OsoValue;
   purpose: string;
+  /** Who started the run, signed by the service that authenticated them; the tool worker verifies it. */
+  requester?: RequesterAssertion;
 }
 
 export interface RunGuardOptions {
@@ -116,6 +120,8 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
   const pending = new Map<string, PendingState>();
   const usage: RunUsage = { calls: 0, callsByTool: {}, recordsRead: 0, hosts: [] };
   const usedCallIds = new Set<string>();
+  /** Nonces of every approval accepted in this run: a signed decision is used once. */
+  const usedNonces = new Set<string>();
   let denials = 0;
   let sequence = 0;
   let status = 'running';
@@ -178,6 +184,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
       const call = pending.get(submission.callId);
       if (!call) throw ApplicationFailure.nonRetryable(`no call ${submission.callId} is pending`);
       call.submissions.push(submission);
+      if (typeof submission.nonce === 'string') usedNonces.add(submission.nonce);
       call.approvals.push(recorded(submission));
       const approvals = call.submissions.filter((s) => s.decision === 'approve').length;
       if (submission.decision === 'reject') call.decision = 'rejected';
@@ -193,7 +200,12 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
       validator: (submission) => {
         const call = pending.get(submission?.callId);
         // The requester is whoever made that call, which after a handoff is not the run's first agent.
-        const problem = approvalProblem(call, submission, call?.requester ?? identity, Date.now());
+        const { workflowId, runId } = workflowInfo();
+        const problem = approvalProblem(call, submission, call?.requester ?? identity, Date.now(), {
+          workflowId,
+          runId,
+          usedNonces,
+        });
         if (problem !== undefined) throw new Error(problem);
       },
     },
@@ -239,9 +251,10 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
     if (config.onTimeout === 'escalate' && config.escalateTo) groups.push(config.escalateTo);
     const quorum = config.quorum ?? 1;
     const toolTimeout = durationMs(config.timeout ?? DEFAULT_APPROVAL_TIMEOUT);
-    const runTimeout = caller.options.approvalTimeouts?.[tool.name];
+    // Checked when the call was validated: a bad value made the call invalid before it got here.
+    const runTimeout = runApprovalTimeout(caller.options.approvalTimeouts, tool.name).ms;
     const { identity } = caller;
-    const timeoutMs = runTimeout === undefined ? toolTimeout : Math.min(toolTimeout, durationMs(runTimeout));
+    const timeoutMs = runTimeout === undefined ? toolTimeout : Math.min(toolTimeout, runTimeout);
 
     let unstaffed = 0;
     for (const [index, group] of groups.entries()) {
@@ -293,7 +306,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
         stage,
         approvals: approval.approvals,
         submissions: [],
-        ...(prepared.approvalKeyId ? { approvalKeyId: prepared.approvalKeyId } : {}),
+        ...(prepared.approvalKeys ? { approvalKeys: prepared.approvalKeys } : {}),
       };
       pending.set(grant.callId, state);
       record.outcome = 'awaiting_approval';
@@ -433,6 +446,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
           agent: identity.agent,
           onBehalfOf: identity.onBehalfOf,
           authority: { grant: intent.grant, approvals },
+          ...(identity.requester ? { requester: identity.requester } : {}),
         });
         usage.recordsRead += result.recordsRead;
         for (const host of callHosts(tool, args)) if (!usage.hosts.includes(host)) usage.hosts.push(host);
@@ -475,8 +489,10 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
   }
 
   async function callTool(caller: Caller, request: ToolCallRequest): Promise<ToolCallOutcome> {
-    const callId = request.callId ?? `call-${++sequence}`;
-    const toolName = typeof request.tool === 'string' ? request.tool : String(request.tool);
+    // A model or a client wrote the request: its fields are checked before anything reads them.
+    const checked = checkCallRequest(request);
+    const callId = checked.callId ?? `call-${++sequence}`;
+    const toolName = checked.tool;
     publishAgent(caller.identity.agent);
     const record: DecisionRecord = {
       callId,
@@ -489,6 +505,10 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
     };
     records.push(record);
     const base = { callId, tool: toolName };
+    const invalid = (errors: string[]) => {
+      record.validation.errors = errors;
+      return finish(record, { ...base, status: 'invalid', reason: `invalid call: ${errors.join('; ')}` });
+    };
 
     // a. validate
     if (usedCallIds.has(callId)) {
@@ -496,24 +516,20 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
       return finish(record, { ...base, status: 'invalid', reason: record.validation.errors[0] ?? '' });
     }
     usedCallIds.add(callId);
+    if (!checked.ok) return invalid(checked.errors);
     const parsed = parseToolArguments(
       caller.tools,
       toolName,
-      request.arguments,
+      checked.arguments,
       options.maxArgumentBytes ?? DEFAULT_MAX_ARGUMENT_BYTES,
     );
     if (parsed.tool) {
       record.toolVersion = parsed.tool.version;
       record.risk = parsed.tool.risk;
     }
-    if (!parsed.ok) {
-      record.validation.errors = parsed.errors;
-      return finish(record, {
-        ...base,
-        status: 'invalid',
-        reason: `invalid call: ${parsed.errors.join('; ')}`,
-      });
-    }
+    if (!parsed.ok) return invalid(parsed.errors);
+    const timeout = runApprovalTimeout(caller.options.approvalTimeouts, parsed.tool.name);
+    if (timeout.problem !== undefined) return invalid([timeout.problem]);
     record.validation.ok = true;
     record.arguments = parsed.args;
     return decideAndRun(caller, record, parsed.tool, parsed.args, callId);

@@ -67,6 +67,7 @@ export async function decideAtToolWorker(
     onBehalfOf: identity.onBehalfOf,
     purpose: identity.purpose,
     ...added,
+    ...(identity.requester ? { requester: identity.requester } : {}),
   };
   const refused = (error: unknown): ToolCallOutcome =>
     guard.finish(record, {

@@ -12,6 +12,46 @@ describe('the agent loop on the real Temporal server', () => {
   const fixture = useAgentWorkers('agents-loop');
   const { taskQueue } = fixture;
 
+  it('runs the tool calls of one model turn together, and records them in the order the model asked', async () => {
+    const handle = await startScenario(
+      fixture.client,
+      taskQueue,
+      'refund-under-limit',
+      'Please handle ticket t-501.',
+    );
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    // Turn 3 asks for ticket.reply, then crm.update_ticket.
+    expect(entries(result, 'tool').map((e) => e.outcome.tool)).toEqual([
+      'ticket.get',
+      'crm.issue_refund',
+      'ticket.reply',
+      'crm.update_ticket',
+    ]);
+    const events = (await fixture.client.workflow.getHandle(handle.workflowId).fetchHistory()).events ?? [];
+    const scheduled = new Map<string, number>();
+    let firstCompletionAfterReply: number | undefined;
+    events.forEach((event, index) => {
+      const attributes = event.activityTaskScheduledEventAttributes;
+      if (attributes?.activityType?.name !== 'authorizeToolCall') return;
+      const payload = attributes.input?.payloads?.[0]?.data;
+      const tool = payload ? (JSON.parse(Buffer.from(payload).toString()) as { tool: string }).tool : '';
+      scheduled.set(tool, index);
+    });
+    const reply = scheduled.get('ticket.reply');
+    const update = scheduled.get('crm.update_ticket');
+    expect(reply).toBeDefined();
+    expect(update).toBeDefined();
+    for (let i = (reply ?? 0) + 1; i < events.length; i++) {
+      if (events[i]?.activityTaskCompletedEventAttributes) {
+        firstCompletionAfterReply = i;
+        break;
+      }
+    }
+    // Both calls were under way before either finished its first step.
+    expect(update).toBeLessThan(firstCompletionAfterReply ?? 0);
+  });
+
   it('malformed arguments and an unknown tool get clear errors in the next model input; nothing runs', async () => {
     const crm = fixture.workers.deps.services.crm;
     const balances = [crm.getCustomer('c-1001').balance, crm.getCustomer('c-1002').balance];

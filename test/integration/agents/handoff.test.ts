@@ -6,8 +6,9 @@ import { buildTimeline } from '../../../src/audit/timeline.ts';
 import type { DecisionRecord } from '../../../src/guard/types.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../src/workflows/agent-run.ts';
 import { decisionRecordsQuery } from '../../../src/workflows/guard/definitions.ts';
+import { PRIMARY_KEY } from '../../support/keys.ts';
 import { waitForPending } from '../../support/waiting.ts';
-import { startScenario, TEST_SECRET, useAgentWorkers } from './support/agent-workers.ts';
+import { startScenario, useAgentWorkers } from './support/agent-workers.ts';
 
 const supportBot = { type: 'Agent', id: 'support-bot' };
 const billingBot = { type: 'Agent', id: 'billing-bot' };
@@ -122,7 +123,9 @@ describe('handoffs, real policy, real Temporal server', () => {
       callId: pending.callId,
       approver: bob,
       decision: 'approve',
-      secret: TEST_SECRET,
+      signer: PRIMARY_KEY.signer,
+      authorizer: fixture.workers.deps.authorizer,
+      tools: fixture.workers.deps.tools,
       mode: 'development',
     });
     const result = await handle.result();

@@ -80,6 +80,50 @@ describe('oso-cloud backend against the local wire-protocol endpoint', () => {
     );
   });
 
+  it('decides a call whose context names a predicate the policy never uses by the rest of the policy, on both backends', async () => {
+    const bot = { type: 'Agent', id: 'support-bot' };
+    const alice = { type: 'User', id: 'alice' };
+    // Unknown to the policy: Oso Cloud accepts such context facts and they match nothing.
+    const unknown = [
+      ['customer_tier', alice, 'gold'],
+      ['region', { type: 'Region', id: 'eu' }],
+    ] as unknown as Array<[string]>;
+    const rows = [];
+    for (const amount of [50, 500]) {
+      const req = {
+        actor: bot,
+        action: 'invoke_unattended',
+        resource: refund,
+        onBehalfOf: alice,
+        context: [['refund_amount', refund, amount], ...unknown] as never,
+      };
+      const [a, b] = await Promise.all([local.authorize(req), remote.authorize(req)]);
+      rows.push({ amount, embedded: a.allowed, cloud: b.allowed, errors: [a.error, b.error] });
+    }
+    expect(rows).toEqual([
+      { amount: 50, embedded: true, cloud: true, errors: [undefined, undefined] },
+      { amount: 500, embedded: false, cloud: false, errors: [undefined, undefined] },
+    ]);
+    // The wire endpoint, like Oso Cloud, accepts them too when a client sends them unfiltered.
+    const response = await fetch(`${server.url}/api/authorize`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        actor_type: 'Agent',
+        actor_id: 'support-bot',
+        action: 'invoke',
+        resource_type: 'Tool',
+        resource_id: 'crm.issue_refund',
+        context_facts: [
+          { predicate: 'acts_for', args: [bot, alice] },
+          { predicate: 'customer_tier', args: [alice, { type: 'String', id: 'gold' }] },
+        ],
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ allowed: true });
+  });
+
   it('changes facts through batch', async () => {
     const dave = { type: 'User', id: 'dave' };
     await remote.insertFacts([['has_role', dave, 'approver', { type: 'Toolset', id: 'refunds' }]]);

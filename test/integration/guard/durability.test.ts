@@ -22,7 +22,7 @@ describe('guard durability', () => {
     // No worker runs now: the call waits in Temporal, not in any process.
     await fixture.workers.restartWorkers();
     const started = Date.now();
-    await decide(fixture.client, handle, 'held', 'bob', 'approve', { digest: pending!.digest });
+    await decide(fixture, handle, 'held', 'bob', 'approve', { shown: pending! });
     const { outcomes } = await handle.result();
     console.log(`[guard] approval after worker restart completed the run in ${Date.now() - started} ms`);
     expect(outcomes[0]).toMatchObject({ status: 'executed', reason: 'executed (approved by bob)' });

@@ -7,13 +7,17 @@ import {
 } from '../../../src/activities/index.ts';
 import type { AgentCatalog } from '../../../src/agents/define-agent.ts';
 import type { ApproverIdentity } from '../../../src/approvals/auth/approver-identity.ts';
+import { signApproval } from '../../../src/approvals/sign-approval.ts';
+import type { DecisionSigner } from '../../../src/approvals/signing-keys.ts';
 import { submitApproval } from '../../../src/approvals/submit-approval.ts';
+import type { ApprovalSubmission, PendingApproval } from '../../../src/guard/types.ts';
 import { type RunningWorker, startWorker } from '../../../src/workers/start-worker.ts';
 import type { ToolPlanInput, ToolPlanResult } from '../../../src/workflows/tool-plan.ts';
 
 export type ToolPlanWorkflow = (input: ToolPlanInput) => Promise<ToolPlanResult>;
 
 import { EXAMPLE_WORKFLOWS, exampleDependencies } from '../../support/example.ts';
+import { PRIMARY_KEY } from '../../support/keys.ts';
 import { testConfig, testServer, useWorkers, type WorkerFixture } from '../../support/temporal.ts';
 
 export const TEST_SECRET = 'test-approval-secret-0123456789abcdef0123';
@@ -29,6 +33,8 @@ export interface GuardWorkerOptions {
   dataDir?: string;
   /** Leave the `external` zone's queue to another poller. */
   external?: boolean;
+  /** Environment overrides of the workers' configuration (WARDEN_MODE, keys). */
+  env?: Record<string, string>;
 }
 
 export interface GuardWorkers {
@@ -47,7 +53,10 @@ export async function startGuardWorkers(
   taskQueue: string,
   options: GuardWorkerOptions = {},
 ): Promise<GuardWorkers> {
-  const config = guardTestConfig(options.dataDir ? { WARDEN_DATA_DIR: options.dataDir } : {});
+  const config = guardTestConfig({
+    ...options.env,
+    ...(options.dataDir ? { WARDEN_DATA_DIR: options.dataDir } : {}),
+  });
   const project = await exampleDependencies();
   const deps = await createActivityDependencies(config, {
     ...project,
@@ -119,24 +128,60 @@ export function approver(id: string): ApproverIdentity {
   return { user: { type: 'User', id }, authentication: 'token', tokenLabel: `${id}-test` };
 }
 
+/** Decides through the approval service (live policy, recomputed digest, signature), as the CLI does. */
 export function decide(
-  client: Client,
+  fixture: { client: Client; workers: Pick<GuardWorkers, 'deps'> },
   handle: WorkflowHandle,
   callId: string,
   who: string,
   decision: 'approve' | 'reject' = 'approve',
-  extra: { digest?: string; reason?: string; secret?: string; ttlMs?: number; now?: () => number } = {},
+  extra: {
+    reason?: string;
+    signer?: DecisionSigner;
+    shown?: PendingApproval;
+    ttlMs?: number;
+    now?: () => number;
+  } = {},
 ) {
-  return submitApproval(client, {
+  const { deps } = fixture.workers;
+  return submitApproval(fixture.client, {
     workflowId: handle.workflowId,
     callId,
     approver: approver(who),
     decision,
-    secret: extra.secret ?? TEST_SECRET,
+    signer: extra.signer ?? PRIMARY_KEY.signer,
+    authorizer: deps.authorizer,
+    tools: deps.tools,
     mode: 'development',
-    ...(extra.digest ? { digest: extra.digest } : {}),
+    ...(extra.shown ? { shown: extra.shown } : {}),
     ...(extra.reason ? { reason: extra.reason } : {}),
     ...(extra.ttlMs ? { ttlMs: extra.ttlMs } : {}),
     ...(extra.now ? { now: extra.now } : {}),
+  });
+}
+
+/**
+ * A decision on `pending` signed directly with a key, skipping the approval service's checks: what a
+ * client of the namespace (with or without a real key) can send as the Update.
+ */
+export function signedDecision(
+  pending: PendingApproval,
+  who: string,
+  decision: 'approve' | 'reject' = 'approve',
+  change: Partial<ApprovalSubmission> = {},
+  signer: DecisionSigner = PRIMARY_KEY.signer,
+): ApprovalSubmission {
+  const issuedAt = Date.now();
+  return signApproval(signer, {
+    workflowId: pending.workflowId,
+    runId: pending.runId,
+    callId: pending.callId,
+    digest: pending.digest,
+    approver: who,
+    authentication: 'token',
+    decision,
+    issuedAt,
+    expiresAt: issuedAt + 600_000,
+    ...change,
   });
 }

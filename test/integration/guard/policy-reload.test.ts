@@ -90,7 +90,7 @@ describe('guard: the policy changes while a call waits for approval', () => {
     const reload = await authorizer.reloadPolicy(stricter);
     expect(reload.policyVersion).not.toBe(pending?.policyVersion);
 
-    await decide(client, handle, 'refund', 'bob', 'approve', { digest: pending!.digest });
+    await decide({ client, workers }, handle, 'refund', 'bob', 'approve', { shown: pending! });
     const { outcomes, records } = await handle.result();
     expect(outcomes[0]).toMatchObject({ status: 'denied' });
     expect(outcomes[0]?.reason).toContain(
@@ -131,7 +131,7 @@ describe('guard: the policy changes while a call waits for approval', () => {
     const reload = await authorizer.reloadPolicy(revised);
     expect(reload.policyVersion).not.toBe(first?.policyVersion);
 
-    const approved = await decide(client, handle, 'refund', 'bob', 'approve', { digest: first!.digest });
+    const approved = await decide({ client, workers }, handle, 'refund', 'bob', 'approve', { shown: first! });
     expect(approved.state).toBe('approved');
     const second = await waitForNewPending(handle, first!.digest);
     expect(second).toMatchObject({ callId: 'refund', policyVersion: reload.policyVersion, approvals: [] });
@@ -139,10 +139,10 @@ describe('guard: the policy changes while a call waits for approval', () => {
     // The first approval was for the old policy's digest: it does not count now.
     expect(services.crm.refunds.length).toBe(before);
     await expect(
-      decide(client, handle, 'refund', 'carol', 'approve', { digest: first!.digest }),
+      decide({ client, workers }, handle, 'refund', 'carol', 'approve', { shown: first! }),
     ).rejects.toThrow(/digest does not match/);
 
-    await decide(client, handle, 'refund', 'carol', 'approve', { digest: second.digest });
+    await decide({ client, workers }, handle, 'refund', 'carol', 'approve', { shown: second });
     const { outcomes, records } = await handle.result();
     expect(outcomes[0]).toMatchObject({ status: 'executed', reason: 'executed (approved by carol)' });
     expect(services.crm.refunds.length - before).toBe(1);
@@ -171,7 +171,7 @@ describe('guard: the policy changes while a call waits for approval', () => {
     const [pending] = await waitForPending(refused);
     const stricter = policyVariant(dirs, (s) => withoutTests(s.replace('"user" if "capped_refunder";', '')));
     await authorizer.reloadPolicy(stricter);
-    await decide(client, refused, 'refund', 'bob', 'approve', { digest: pending!.digest });
+    await decide({ client, workers }, refused, 'refund', 'bob', 'approve', { shown: pending! });
     const first = await refused.result();
     expect(first.outcomes[0]).toMatchObject({ status: 'denied' });
     expect(await executionFailures(refused)).toEqual([expect.stringMatching(/policy_changed/)]);
@@ -200,9 +200,9 @@ describe('guard: the policy changes while a call waits for approval', () => {
     const [first] = await waitForPending(handle);
     const revised = policyVariant(dirs, (s) => `${s}\n# Reviewed: limits unchanged.\n`);
     await authorizer.reloadPolicy(revised);
-    await decide(client, handle, 'refund', 'bob', 'approve', { digest: first!.digest });
+    await decide({ client, workers }, handle, 'refund', 'bob', 'approve', { shown: first! });
     const second = await waitForNewPending(handle, first!.digest);
-    await decide(client, handle, 'refund', 'carol', 'approve', { digest: second.digest });
+    await decide({ client, workers }, handle, 'refund', 'carol', 'approve', { shown: second });
 
     const { outcomes, records } = await handle.result();
     // The refused round never reached the tool: the refund is one call, the read the second.

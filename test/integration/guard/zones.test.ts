@@ -59,7 +59,7 @@ describe('trust zones and the prompt-injection path', () => {
       expect(pending?.reasons).toContainEqual(
         'intent: first call to the new external host hooks.partner.example',
       );
-      await decide(fixture.client, handle, 'notify', 'bob');
+      await decide(fixture, handle, 'notify', 'bob');
       const { outcomes } = await handle.result();
       expect(outcomes[0]).toMatchObject({ status: 'executed', output: { status: 202, delivered: true } });
       expect(fixture.workers.deps.services.egress.sent.map((r) => r.url)).toEqual([

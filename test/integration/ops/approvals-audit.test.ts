@@ -19,7 +19,7 @@ import { STABLE_AUDIT_KEYS } from './audit-keys.ts';
 import { useTestServerEnv, warden } from './cli-harness.ts';
 
 const TOKENS =
-  'bob-token-123=User:bob,carol-token-123=User:carol,old-bob-token=User:bob@2020-01-01T00:00:00Z';
+  'bob-2d8f4a6c1e9b7035d2a8f6c4e1b9d37a=User:bob,carol-6a1c9e3f7b2d5084c6a2e9f1b7d3c58e=User:carol,old-bob-b3e9d1f7a5c2086e4b1d9f3a7c5e2b60=User:bob@2020-01-01T00:00:00Z';
 
 describe('approvals, audit, export, what-if and replay on a real run', () => {
   const taskQueue = uniqueTaskQueue('ops-approvals');
@@ -87,15 +87,15 @@ describe('approvals, audit, export, what-if and replay on a real run', () => {
     const run = handle.workflowId;
     const cases: Array<[string[], RegExp]> = [
       [
-        ['approve', 'no-such-run', 'refund', '--token', 'bob-token-123'],
+        ['approve', 'no-such-run', 'refund', '--token', 'bob-2d8f4a6c1e9b7035d2a8f6c4e1b9d37a'],
         /^warden: unknown run: no workflow with id "no-such-run"$/,
       ],
       [
-        ['approve', run, 'nope', '--token', 'bob-token-123'],
+        ['approve', run, 'nope', '--token', 'bob-2d8f4a6c1e9b7035d2a8f6c4e1b9d37a'],
         /^warden: refused: unknown call id nope in run /,
       ],
       [
-        ['approve', run, 'refund', '--token', 'old-bob-token'],
+        ['approve', run, 'refund', '--token', 'old-bob-b3e9d1f7a5c2086e4b1d9f3a7c5e2b60'],
         /^warden: approver token expired at 2020-01-01/,
       ],
       [['approve', run, 'refund', '--token', 'not-a-real-token'], /^warden: unknown approver token$/],
@@ -121,7 +121,7 @@ describe('approvals, audit, export, what-if and replay on a real run', () => {
     } finally {
       process.env.WARDEN_MODE = 'development';
     }
-    const reject = await warden('reject', run, 'refund', '--token', 'bob-token-123');
+    const reject = await warden('reject', run, 'refund', '--token', 'bob-2d8f4a6c1e9b7035d2a8f6c4e1b9d37a');
     expect(reject.code).toBe(2);
     expect(reject.stderr).toContain("required option '--reason <text>'");
 
@@ -130,7 +130,7 @@ describe('approvals, audit, export, what-if and replay on a real run', () => {
   });
 
   it('approves with the token identity, then refuses a second decision on the decided call', async () => {
-    process.env.WARDEN_TOKEN = 'bob-token-123';
+    process.env.WARDEN_TOKEN = 'bob-2d8f4a6c1e9b7035d2a8f6c4e1b9d37a';
     try {
       const ok = await warden('approve', handle.workflowId, 'refund', '--reason', 'double charge verified');
       expect(ok.stderr).toBe('');
@@ -151,7 +151,7 @@ describe('approvals, audit, export, what-if and replay on a real run', () => {
       handle.workflowId,
       'refund',
       '--token',
-      'carol-token-123',
+      'carol-6a1c9e3f7b2d5084c6a2e9f1b7d3c58e',
       '--reason',
       'late',
     );

@@ -1,5 +1,6 @@
 import { main } from '../../../src/cli/main.ts';
 import { EXAMPLE_DIR } from '../../support/example.ts';
+import { TEST_KEY_CONFIG } from '../../support/keys.ts';
 import { testServer } from '../../support/temporal.ts';
 
 export interface InProcessResult {
@@ -18,6 +19,7 @@ export function useTestServerEnv(extra: Record<string, string> = {}): void {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: namespace,
     WARDEN_CONFIG: EXAMPLE_DIR,
+    ...TEST_KEY_CONFIG,
     ...extra,
   });
 }

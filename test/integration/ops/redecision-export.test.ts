@@ -45,11 +45,11 @@ describe('warden export: a decision taken again after a policy change', () => {
     const [first] = await waitForPending(handle);
     const reload = await authorizer.reloadPolicy(policyDir);
     expect(reload.policyVersion).not.toBe(first?.policyVersion);
-    await decide(client, handle, 'refund', 'bob', 'approve', { digest: first!.digest });
+    await decide({ client, workers }, handle, 'refund', 'bob', 'approve', { shown: first! });
     const second = await eventually(async () =>
       (await handle.query(pendingApprovalsQuery)).find((p) => p.digest !== first!.digest),
     );
-    await decide(client, handle, 'refund', 'carol', 'approve', { digest: second.digest });
+    await decide({ client, workers }, handle, 'refund', 'carol', 'approve', { shown: second });
     const { outcomes } = await handle.result();
     expect(outcomes[0]).toMatchObject({ status: 'executed' });
 

@@ -1,8 +1,11 @@
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgentRun } from '../../../src/agents/start-run.ts';
+import { failureCause } from '../../../src/cli/errors.ts';
 import { pendingApprovalsQuery } from '../../../src/workflows/guard/definitions.ts';
 import { collect, spawnWarden } from '../../support/cli-process.ts';
 import { testClient, testServer, uniqueTaskQueue } from '../../support/temporal.ts';
+import { eventually } from '../../support/waiting.ts';
 import { type AgentWorkers, startAgentWorkers, TEST_SECRET } from '../agents/support/agent-workers.ts';
 import { useTestServerEnv, warden } from './cli-harness.ts';
 
@@ -141,4 +144,44 @@ describe('warden run (agent runs), audit of model turns, and inventory', () => {
     const text = await warden('inventory');
     expect(text.stdout).toMatch(/for User:alice:\s*\n\s+ticket\.get\s+unattended/);
   });
+
+  it('refuses a scripted run without a scenario, or with an unknown one, before starting anything', async () => {
+    const before = await countRuns(client, taskQueue);
+    const missing = await warden('run', 'support-copilot', '--as', 'alice', '--wait', 'hi');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toMatch(
+      /^warden: WARDEN_MODEL=scripted needs --scenario <name> \(.*benign-ticket.*\)/,
+    );
+    const unknown = await warden('run', 'support-copilot', '--as', 'alice', '--scenario', 'nope', 'hi');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toMatch(
+      /^warden: unknown scenario "nope" in .*; known: .*refund-over-limit/,
+    );
+    expect(await countRuns(client, taskQueue)).toBe(before);
+  });
+
+  it('marks a failed run failed, and `run --wait` prints why it failed', async () => {
+    // A model that cannot answer: the scripted model without its scenario file fails the run.
+    const handle = await startAgentRun(client, {
+      agent: 'support-copilot',
+      onBehalfOf: 'alice',
+      input: 'hi',
+      taskQueue,
+    });
+    await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+    const status = await eventually(async () => {
+      const { searchAttributes } = await handle.describe();
+      const value = searchAttributes.WardenStatus?.[0];
+      return value === 'failed' ? value : undefined;
+    });
+    expect(status).toBe('failed');
+    const failure = await handle.result().catch((error: unknown) => error);
+    expect(failureCause(failure)).toMatch(/WARDEN_MODEL=scripted needs a scenario/);
+  });
 });
+
+async function countRuns(client: Client, taskQueue: string): Promise<number> {
+  let count = 0;
+  for await (const run of client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) if (run) count += 1;
+  return count;
+}

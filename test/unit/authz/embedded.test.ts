@@ -102,17 +102,53 @@ describe('embedded PDP on the shipped policy', () => {
     ).rejects.toThrow(/"owner" is not a role of Toolset/);
   });
 
-  it('denies, fail closed, on an unknown context predicate or a malformed request', async () => {
-    const d = await authz.authorize({
-      actor: bot,
-      action: 'invoke',
-      resource: refund,
-      onBehalfOf: alice,
-      context: [['vip', alice]],
+  it('decides a call whose context names a predicate the policy never uses by the rest of the policy, as Oso Cloud does', async () => {
+    const unattended = (amount: number, extra: Array<[string, ...never[]]> = []) =>
+      authz.authorize({
+        actor: bot,
+        action: 'invoke_unattended',
+        resource: refund,
+        onBehalfOf: alice,
+        context: [['refund_amount', refund, amount], ...extra],
+      });
+    const unknown = [
+      ['vip', alice],
+      ['region', { type: 'Region', id: 'eu' }, 'west'],
+    ] as unknown as Array<[string, ...never[]]>;
+    for (const amount of [50, 500]) {
+      const plain = await unattended(amount);
+      const withUnknown = await unattended(amount, unknown);
+      expect(withUnknown.error).toBeUndefined();
+      expect(withUnknown.allowed).toBe(plain.allowed);
+    }
+    // The two amounts decide differently: the unknown facts neither grant nor deny.
+    expect((await unattended(50, unknown)).allowed).toBe(true);
+    expect((await unattended(500, unknown)).allowed).toBe(false);
+  });
+
+  it('still denies, fail closed, on a malformed context fact (known predicate or not) or a malformed request', async () => {
+    const withContext = (context: unknown) =>
+      authz.authorize({
+        actor: bot,
+        action: 'invoke',
+        resource: refund,
+        onBehalfOf: alice,
+        context: context as never,
+      });
+    const float = await withContext([['refund_amount', refund, 1.5]]);
+    expect(float).toMatchObject({ allowed: false, error: expect.stringMatching(/only integers/) });
+    const unknownFloat = await withContext([['vip', alice, 1.5]]);
+    expect(unknownFloat).toMatchObject({ allowed: false, error: expect.stringMatching(/only integers/) });
+    const nested = await withContext([['vip', { nested: { deep: true } }]]);
+    expect(nested).toMatchObject({ allowed: false, error: expect.stringMatching(/bad argument/) });
+    const noPredicate = await withContext([['', alice]]);
+    expect(noPredicate).toMatchObject({
+      allowed: false,
+      error: expect.stringMatching(/without a predicate/),
     });
-    expect(d.allowed).toBe(false);
-    expect(d.error).toMatch(/unknown fact predicate vip\/1/);
-    expect(d.reason).toMatch(/^denied, fail closed/);
+    const wrongRole = await withContext([['has_role', alice, 'owner', { type: 'Toolset', id: 'x' }]]);
+    expect(wrongRole).toMatchObject({ allowed: false, error: expect.stringMatching(/not a role/) });
+    expect(float.reason).toMatch(/^denied, fail closed/);
     const bad = await authz.authorize({
       actor: { type: 'Agent', id: '' },
       action: 'invoke',

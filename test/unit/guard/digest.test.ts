@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveApprovalSecret } from '../../../src/approvals/approval-secret.ts';
-import { attestApproval, verifyApproval } from '../../../src/approvals/attestation.ts';
 import { approvalDigest, canonicalJson } from '../../../src/approvals/digest.ts';
 import { loadConfig } from '../../../src/config/env.ts';
 
@@ -17,7 +16,7 @@ const base = {
   policyVersion: 'v1',
 };
 
-describe('approval digest and attestation', () => {
+describe('approval digest and grant secret', () => {
   it('is canonical: key order does not matter, every covered field does', () => {
     const reordered = { ...base, arguments: { currency: 'EUR', amount: 250, customerId: 'c-1001' } };
     expect(approvalDigest(reordered)).toBe(approvalDigest(base));
@@ -32,24 +31,6 @@ describe('approval digest and attestation', () => {
       expect(approvalDigest({ ...base, ...change })).not.toBe(approvalDigest(base));
     }
     expect(canonicalJson({ b: 1, a: [1, 'x'] })).toBe('{"a":[1,"x"],"b":1}');
-  });
-
-  it('verifies an attestation only with the same secret, workflow and fields', () => {
-    const unsigned = {
-      callId: 'c1',
-      digest: approvalDigest(base),
-      approver: 'bob',
-      authentication: 'token' as const,
-      decision: 'approve' as const,
-      issuedAt: 1,
-      expiresAt: 2,
-    };
-    const signed = { ...unsigned, attestation: attestApproval('s'.repeat(32), 'wf', unsigned) };
-    expect(verifyApproval('s'.repeat(32), 'wf', signed)).toBe(true);
-    expect(verifyApproval('t'.repeat(32), 'wf', signed)).toBe(false);
-    expect(verifyApproval('s'.repeat(32), 'other-wf', signed)).toBe(false);
-    expect(verifyApproval('s'.repeat(32), 'wf', { ...signed, approver: 'carol' })).toBe(false);
-    expect(verifyApproval('s'.repeat(32), 'wf', { ...signed, decision: 'reject' })).toBe(false);
   });
 
   it('creates one development secret per data directory (0600) and requires one in production', async () => {

@@ -9,14 +9,22 @@ import { demoTools } from '../../../examples/support-copilot/tools/index.ts';
 import type { GuardDependencies } from '../../../src/activities/guard/dependencies.ts';
 import { executeGuardedToolActivity } from '../../../src/activities/guard/execute-tool.ts';
 import { signGrant } from '../../../src/activities/guard/grant.ts';
-import { attestApproval } from '../../../src/approvals/attestation.ts';
 import { approvalDigest } from '../../../src/approvals/digest.ts';
+import { issueRequesterAssertion } from '../../../src/approvals/requester-assertion.ts';
+import { signApproval } from '../../../src/approvals/sign-approval.ts';
+import { parsePublicKeys } from '../../../src/approvals/signing-keys.ts';
 import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
 import { loadConfig } from '../../../src/config/env.ts';
-import type { ApprovalSubmission, ExecuteToolInput, GuardGrant } from '../../../src/guard/types.ts';
+import type {
+  ApprovalSubmission,
+  ExecuteToolInput,
+  GuardGrant,
+  RequesterAssertion,
+} from '../../../src/guard/types.ts';
 import { SqliteUsageStore } from '../../../src/usage/sqlite-usage-store.ts';
 import { ZoneKeyring } from '../../../src/zones/zone-keyring.ts';
 import { EXAMPLE_POLICY_DIR } from '../../support/example.ts';
+import { PRIMARY_KEY, RETIRED_KEY, TEST_KEY_CONFIG } from '../../support/keys.ts';
 import { quietActivityEnvironment, RecordingLogger } from './quiet-activity-environment.ts';
 
 const SECRET = 'unit-test-approval-secret-0123456789abcdef';
@@ -41,6 +49,7 @@ describe('the tool activity called directly, without the guard', () => {
       services: { crm: new CrmService(), egress: new Egress() },
       agents,
       approvalSecret: SECRET,
+      approvalKeys: parsePublicKeys(TEST_KEY_CONFIG.WARDEN_APPROVAL_PUBLIC_KEYS),
       usage: SqliteUsageStore.inDataDir(dataDir),
       zoneKeys: new ZoneKeyring(path.join(dataDir, 'zone-keys'), 'development'),
       mode: 'production',
@@ -87,10 +96,14 @@ describe('the tool activity called directly, without the guard', () => {
     });
   }
 
+  const alice = { user: onBehalfOf, authentication: 'token' as const };
+  const aliceStarted = issueRequesterAssertion(PRIMARY_KEY.signer, alice, RUN.workflowId);
+
   function input(
     args: unknown,
     grant: GuardGrant | undefined,
     approvals: ApprovalSubmission[] = [],
+    requester: RequesterAssertion | undefined = aliceStarted,
   ): ExecuteToolInput {
     return {
       callId: 'c1',
@@ -99,6 +112,7 @@ describe('the tool activity called directly, without the guard', () => {
       agent,
       onBehalfOf,
       authority: grant ? { grant, approvals } : (undefined as never),
+      ...(requester ? { requester } : {}),
     };
   }
 
@@ -106,10 +120,12 @@ describe('the tool activity called directly, without the guard', () => {
     digest: string,
     approver: string,
     authentication: 'token' | 'unauthenticated-dev' = 'token',
+    key = PRIMARY_KEY,
     callId = 'c1',
   ) {
     const issuedAt = Date.now();
-    const unsigned = {
+    return signApproval(key.signer, {
+      ...RUN,
       callId,
       digest,
       approver,
@@ -117,8 +133,7 @@ describe('the tool activity called directly, without the guard', () => {
       decision: 'approve' as const,
       issuedAt,
       expiresAt: issuedAt + 60_000,
-    };
-    return { ...unsigned, attestation: attestApproval(SECRET, RUN.workflowId, unsigned) };
+    });
   }
 
   it('refuses a call without a guard decision', async () => {
@@ -160,7 +175,53 @@ describe('the tool activity called directly, without the guard', () => {
     );
     await expect(
       run(input(refundArgs(250), grant, [approval(grant.digest, 'bob', 'unauthenticated-dev')])),
-    ).rejects.toThrow(/bob: not authenticated by a token/);
+    ).rejects.toThrow(/bob: not authenticated \(production\)/);
+    expect(deps.services.crm.sideEffects).toBe(0);
+  });
+
+  it('refuses approvals signed by a key it does not accept, altered, or for another run', async () => {
+    const grant = grantFor(refundArgs(250));
+    const forged = approval(grant.digest, 'bob', 'token', RETIRED_KEY);
+    await expect(run(input(refundArgs(250), grant, [forged]))).rejects.toThrow(/bob: signature invalid/);
+    const altered = { ...approval(grant.digest, 'bob'), approver: 'carol' };
+    await expect(run(input(refundArgs(250), grant, [altered]))).rejects.toThrow(/carol: signature invalid/);
+    const otherRun = signApproval(PRIMARY_KEY.signer, {
+      ...approval(grant.digest, 'bob'),
+      runId: 'another-run',
+      nonce: undefined,
+    });
+    await expect(run(input(refundArgs(250), grant, [otherRun]))).rejects.toThrow(/bob: other call/);
+    expect(deps.services.crm.sideEffects).toBe(0);
+  });
+
+  it('acts only for the user the signed requester assertion names (production)', async () => {
+    const grant = grantFor(refundArgs(50));
+    const carol = issueRequesterAssertion(
+      PRIMARY_KEY.signer,
+      { user: { type: 'User', id: 'carol' }, authentication: 'token' },
+      RUN.workflowId,
+    );
+    const refusals: Array<[RequesterAssertion | undefined, RegExp]> = [
+      [undefined, /bad_requester.*carries no signed assertion that User:alice started it/],
+      [carol, /claims to act for User:alice but was started by User:carol/],
+      [{ ...carol, user: onBehalfOf }, /not signed by an accepted key/],
+      [issueRequesterAssertion(RETIRED_KEY.signer, alice, RUN.workflowId), /not signed by an accepted key/],
+      [issueRequesterAssertion(PRIMARY_KEY.signer, alice, 'another-run'), /issued for run another-run/],
+      [issueRequesterAssertion(PRIMARY_KEY.signer, alice, RUN.workflowId, { now: 0 }), /expired/],
+      [
+        issueRequesterAssertion(
+          PRIMARY_KEY.signer,
+          { user: onBehalfOf, authentication: 'unauthenticated-dev' },
+          RUN.workflowId,
+        ),
+        /not authenticated \(development --as\)/,
+      ],
+    ];
+    for (const [requester, reason] of refusals) {
+      await expect(run({ ...input(refundArgs(50), grant), requester } as ExecuteToolInput)).rejects.toThrow(
+        reason,
+      );
+    }
     expect(deps.services.crm.sideEffects).toBe(0);
   });
 
@@ -176,7 +237,10 @@ describe('the tool activity called directly, without the guard', () => {
   it('runs an approved call once: a retry of the execution may run again, another execution may not', async () => {
     const args = { ...refundArgs(260), reason: 'replayed grant' };
     const grant = grantFor(args, {}, 'c2');
-    const call = { ...input(args, grant, [approval(grant.digest, 'bob', 'token', 'c2')]), callId: 'c2' };
+    const call = {
+      ...input(args, grant, [approval(grant.digest, 'bob', 'token', PRIMARY_KEY, 'c2')]),
+      callId: 'c2',
+    };
     const before = deps.services.crm.refunds.length;
     await run(call);
     // The same activity execution retried (the mock's activity id): allowed, the tool dedupes.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateIntent, hostOf } from '../../../src/guard/intent/evaluate.ts';
+import { hostOf } from '../../../src/guard/http-url.ts';
+import { evaluateIntent } from '../../../src/guard/intent/evaluate.ts';
 import type { IntentRule } from '../../../src/guard/intent/rules.ts';
 import type { RunUsage } from '../../../src/guard/types.ts';
 
@@ -94,5 +95,65 @@ describe('intent rules', () => {
     );
     expect(both.verdict).toBe('deny');
     expect(both.findings.map((f) => f.verdict)).toEqual(['escalate', 'deny']);
+  });
+
+  it('applies a rule on an optional argument only when the call has it, unless the rule says required', () => {
+    const cap: IntentRule = { kind: 'max_amount', argument: 'tip', max: 10, onExceed: 'deny' };
+    expect(verdict([cap], { note: 'no tip' })).toMatchObject({
+      verdict: 'allow',
+      findings: [{ rule: 'max_amount', verdict: 'allow', reason: 'tip is absent; the rule does not apply' }],
+    });
+    expect(verdict([cap], { tip: 11 }).verdict).toBe('deny');
+    expect(verdict([cap], { tip: 'lots' }).verdict).toBe('deny');
+    expect(verdict([{ ...cap, required: true }], { note: 'no tip' })).toMatchObject({
+      verdict: 'deny',
+      reasons: ['tip is required and missing'],
+    });
+    const status: IntentRule = { kind: 'allowed_values', argument: 'status', values: ['pending'] };
+    expect(verdict([status], {}).verdict).toBe('allow');
+    expect(verdict([status], { status: 'closed' }).verdict).toBe('deny');
+    expect(verdict([{ ...status, required: true }], {}).verdict).toBe('deny');
+    const hosts: IntentRule = { kind: 'allowed_hosts', argument: 'callback', hosts: ['*.acme.example'] };
+    expect(verdict([hosts], {}).verdict).toBe('allow');
+    expect(verdict([hosts], { callback: 'https://evil.example/' }).verdict).toBe('deny');
+    // An inherited property is not an argument.
+    expect(verdict([{ ...cap, argument: 'constructor', required: true }], {}).verdict).toBe('deny');
+    const records: IntentRule = { kind: 'max_records_per_run', limit: 100, requestedArgument: 'limit' };
+    expect(verdict([records], {}).verdict).toBe('allow');
+    expect(verdict([records], { limit: '5000' }).verdict).toBe('deny');
+  });
+
+  it('denies host confusion: the host checked is the host WHATWG URL (and so fetch) contacts', () => {
+    const allowed: IntentRule = { kind: 'allowed_hosts', argument: 'url', hosts: ['*.acme.example'] };
+    const known: IntentRule = {
+      kind: 'new_external_host',
+      argument: 'url',
+      knownHosts: ['api.acme.example'],
+    };
+    const attacks = [
+      'https://evil.example\\@api.acme.example/x',
+      'https://user:pw@api.acme.example/x',
+      'https://api.acme.example./x',
+      'https://аpi.acme.example/x',
+      'https://api.acme.example.evil.example/x',
+      'HTTPS://EVIL.EXAMPLE/api.acme.example',
+      'https://127.0.0.1/x',
+      'https://2130706433/x',
+      'https://[::1]/x',
+      'https://xn--acm-bla.example/x',
+    ];
+    for (const url of attacks) {
+      expect(verdict([allowed], { url }).verdict, url).toBe('deny');
+    }
+    // A new host escalates; a URL that hides its host, or an IP address, is denied outright.
+    expect(verdict([known], { url: 'https://api.acme.example.evil.example/x' }).verdict).toBe('escalate');
+    for (const url of attacks.filter((u) => !/evil\.example\/|EVIL|xn--/.test(u))) {
+      expect(verdict([known], { url }).verdict, url).toBe('deny');
+    }
+    expect(verdict([known], { url: 'https://API.Acme.Example/x' }).verdict).toBe('allow');
+    expect(
+      verdict([{ kind: 'allowed_hosts', argument: 'url', hosts: ['10.0.0.5'] }], { url: 'https://10.0.0.5/' })
+        .verdict,
+    ).toBe('allow');
   });
 });

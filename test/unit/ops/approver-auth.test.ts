@@ -5,12 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { ApproverAuthenticator } from '../../../src/approvals/auth/authenticate.ts';
 import { sha256 } from '../../../src/approvals/auth/token-registry.ts';
 
-const inline = 'bob-secret-token=User:bob,carol-secret-token=User:carol@2020-01-01T00:00:00Z';
+// Production tokens must be strong (token-strength.ts): these look like `openssl rand -hex 16` output.
+const BOB = 'bob-5f0c9e27a4d18b36e7c2f9a0d4b61e83';
+const CAROL = 'carol-9b3e71d0c58a2f64b1e07d93a6c2f548';
+const inline = `${BOB}=User:bob,${CAROL}=User:carol@2020-01-01T00:00:00Z`;
 
 describe('approver authentication', () => {
   it('maps a configured token to its user', () => {
     const auth = new ApproverAuthenticator('production', inline);
-    expect(auth.authenticate({ token: 'bob-secret-token' })).toEqual({
+    expect(auth.authenticate({ token: BOB })).toEqual({
       user: { type: 'User', id: 'bob' },
       authentication: 'token',
       tokenLabel: 'inline#1',
@@ -19,8 +22,8 @@ describe('approver authentication', () => {
 
   it('refuses unknown and expired tokens', () => {
     const auth = new ApproverAuthenticator('development', inline);
-    expect(() => auth.authenticate({ token: 'bob-secret-tokeN' })).toThrow('unknown approver token');
-    expect(() => auth.authenticate({ token: 'carol-secret-token' })).toThrow(
+    expect(() => auth.authenticate({ token: `${BOB}0` })).toThrow('unknown approver token');
+    expect(() => auth.authenticate({ token: CAROL })).toThrow(
       'approver token expired at 2020-01-01T00:00:00.000Z',
     );
   });
@@ -46,13 +49,13 @@ describe('approver authentication', () => {
       [
         'approvers:',
         `  - user: User:carol`,
-        `    sha256: ${sha256('carol-file-token').toString('hex')}`,
+        `    sha256: ${sha256(CAROL).toString('hex')}`,
         `    label: carol-laptop`,
         `    expiresAt: 2999-01-01T00:00:00Z`,
       ].join('\n'),
     );
     const auth = new ApproverAuthenticator('production', file);
-    expect(auth.authenticate({ token: 'carol-file-token' })).toMatchObject({
+    expect(auth.authenticate({ token: CAROL })).toMatchObject({
       user: { type: 'User', id: 'carol' },
       tokenLabel: 'carol-laptop',
     });
@@ -66,5 +69,32 @@ describe('approver authentication', () => {
     expect(() => new ApproverAuthenticator('development', 'long-enough-token=User:')).toThrow(
       'invalid identity',
     );
+  });
+
+  it('refuses weak configured tokens at load in production mode, in one line', () => {
+    for (const weak of ['bob-secret-token', 'changeme-changeme-changeme', 'correcthorsebatterystaple']) {
+      expect(() => new ApproverAuthenticator('production', `${BOB}=User:bob,${weak}=User:carol`)).toThrow(
+        /^WARDEN_APPROVER_TOKENS entry 2: token too weak for production mode \(about \d+ bits, 128 needed\)/,
+      );
+      // Development keeps accepting them, so local tries stay easy.
+      expect(new ApproverAuthenticator('development', `${weak}=User:carol`).configuredTokens).toBe(1);
+    }
+  });
+
+  it('refuses a weak presented token in production even when a hash file lists it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'warden-tokens-'));
+    const file = path.join(dir, 'approvers.yaml');
+    writeFileSync(
+      file,
+      `approvers:\n  - user: User:carol\n    sha256: ${sha256('carol-file-token').toString('hex')}\n`,
+    );
+    expect(() =>
+      new ApproverAuthenticator('production', file).authenticate({ token: 'carol-file-token' }),
+    ).toThrow(/^approver token refused: too weak for production mode/);
+    expect(
+      new ApproverAuthenticator('development', file).authenticate({ token: 'carol-file-token' }),
+    ).toMatchObject({
+      user: { type: 'User', id: 'carol' },
+    });
   });
 });

@@ -21,6 +21,8 @@ export interface FakeResponsesServer {
 export interface ScriptedCall {
   name: string;
   arguments: string;
+  /** The call id the model sends (a hostile model picks its own); default `call_fake_<n>`. */
+  callId?: unknown;
 }
 
 async function readJson(req: IncomingMessage): Promise<RecordedRequest['body']> {
@@ -66,7 +68,7 @@ export async function startFakeResponsesServer(
           {
             type: 'function_call',
             id: `fc_${n}`,
-            call_id: `call_fake_${n}`,
+            call_id: call.callId ?? `call_fake_${n}`,
             name: call.name,
             arguments: call.arguments,
             status: 'completed',

@@ -1,30 +1,56 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  BENIGN_TICKET_ID,
-  EXFILTRATION_URL,
-  INJECTION_TICKET_ID,
-} from '../../../examples/support-copilot/services/seed.ts';
-import { ApproverAuthenticator } from '../../../src/approvals/auth/authenticate.ts';
-import { submitApproval } from '../../../src/approvals/submit-approval.ts';
-import type { AgentRunResult, TimelineEntry } from '../../../src/workflows/agent-run.ts';
-import { waitForPending } from '../../support/waiting.ts';
-import { startScenario, TEST_SECRET, useAgentWorkers } from './support/agent-workers.ts';
+  ApproverAuthenticator,
+  loadProject,
+  resolveDecisionSigner,
+  startAgentRun,
+  submitApproval,
+} from 'warden';
+import { startTestServer, startTestWorkers, type TestWorkers, waitForPendingApprovals } from 'warden/testing';
+import type { AgentRunResult, AgentTimelineEntry as TimelineEntry } from 'warden/workflow';
+import type { CrmService } from '../services/crm-service.ts';
+import type { Egress } from '../services/egress.ts';
+import { BENIGN_TICKET_ID, EXFILTRATION_URL, INJECTION_TICKET_ID } from '../services/seed.ts';
 
 function toolEntries(result: AgentRunResult) {
   return result.timeline.filter((e): e is Extract<TimelineEntry, { kind: 'tool' }> => e.kind === 'tool');
 }
 
+/** The demo's stories through the public API, as a project tests its own agents. */
 describe('the demo scenarios, scripted model, real Temporal server', () => {
-  const fixture = useAgentWorkers('agents-demo');
-  const { taskQueue } = fixture;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let workers: TestWorkers;
+  let crm: CrmService;
+  let egress: Egress;
+  let project: Awaited<ReturnType<typeof loadProject>>;
+
+  beforeAll(async () => {
+    project = await loadProject({ config: new URL('..', import.meta.url).pathname });
+    server = await startTestServer();
+    workers = await startTestWorkers(project, server, {
+      ...process.env,
+      WARDEN_MODE: 'development',
+      WARDEN_MODEL: 'scripted',
+    });
+    // The same services the workers hold: the example creates one set per process.
+    ({ crm, egress } = await project.services({ zone: 'default', config: workers.config }));
+  }, 120_000);
+  afterAll(async () => {
+    await workers?.shutdown();
+    await server?.stop();
+  });
+
+  const startScenario = (scenario: string, input: string) =>
+    startAgentRun(workers.client, {
+      agent: 'support-copilot',
+      onBehalfOf: 'alice',
+      input,
+      scenario,
+      taskQueue: workers.taskQueue,
+    });
 
   it('a benign ticket is resolved end to end: reply sent, ticket closed, nothing refunded', async () => {
-    const handle = await startScenario(
-      fixture.client,
-      taskQueue,
-      'benign-ticket',
-      'Please handle ticket t-504 for me.',
-    );
+    const handle = await startScenario('benign-ticket', 'Please handle ticket t-504 for me.');
     const result = await handle.result();
     expect(result.status).toBe('completed');
     expect(result.finalOutput).toContain('t-504 is answered and closed');
@@ -34,11 +60,11 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
       ['ticket.reply', 'executed'],
       ['crm.update_ticket', 'executed'],
     ]);
-    const ticket = fixture.workers.deps.services.crm.getTicket(BENIGN_TICKET_ID);
+    const ticket = crm.getTicket(BENIGN_TICKET_ID);
     expect(ticket.status).toBe('closed');
     expect(ticket.replies).toHaveLength(1);
     // Its own ticket: the prompt-injected one is not touched by the benign run.
-    expect(fixture.workers.deps.services.crm.getTicket(INJECTION_TICKET_ID)).toMatchObject({
+    expect(crm.getTicket(INJECTION_TICKET_ID)).toMatchObject({
       status: 'open',
       replies: [],
     });
@@ -50,44 +76,35 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
   });
 
   it('a refund under the limit runs unattended and changes the balance', async () => {
-    const before = fixture.workers.deps.services.crm.getCustomer('c-1001').balance;
-    const handle = await startScenario(
-      fixture.client,
-      taskQueue,
-      'refund-under-limit',
-      'Please handle ticket t-501 for me.',
-    );
+    const before = crm.getCustomer('c-1001').balance;
+    const handle = await startScenario('refund-under-limit', 'Please handle ticket t-501 for me.');
     const result = await handle.result();
     expect(result.status).toBe('completed');
     const refund = toolEntries(result).find((e) => e.outcome.tool === 'crm.issue_refund');
     expect(refund?.outcome).toMatchObject({ status: 'executed', reason: 'executed (unattended)' });
     expect(refund?.decision?.approval).toBeUndefined();
-    expect(fixture.workers.deps.services.crm.getCustomer('c-1001').balance).toBe(before + 80);
-    expect(fixture.workers.deps.services.crm.getTicket('t-501').status).toBe('closed');
+    expect(crm.getCustomer('c-1001').balance).toBe(before + 80);
+    expect(crm.getTicket('t-501').status).toBe('closed');
   });
 
   it('a refund over the limit waits for bob, the approver, and runs once he approves', async () => {
-    const crm = fixture.workers.deps.services.crm;
     const before = crm.getCustomer('c-1001').balance;
-    const handle = await startScenario(
-      fixture.client,
-      taskQueue,
-      'refund-over-limit',
-      'Please handle ticket t-503 for me.',
-    );
-    const pending = (await waitForPending(fixture.client.workflow.getHandle(handle.workflowId)))[0]!;
+    const handle = await startScenario('refund-over-limit', 'Please handle ticket t-503 for me.');
+    const pending = (await waitForPendingApprovals(handle))[0]!;
     expect(pending).toMatchObject({ tool: 'crm.issue_refund', arguments: { amount: 250 } });
     expect(pending.eligibleApprovers).toContain('bob');
     // Nothing has moved while the run waits.
     expect(crm.getCustomer('c-1001').balance).toBe(before);
 
     const bob = new ApproverAuthenticator('development', undefined).authenticate({ as: 'User:bob' });
-    await submitApproval(fixture.client, {
+    await submitApproval(workers.client, {
       workflowId: handle.workflowId,
       callId: pending.callId,
       approver: bob,
       decision: 'approve',
-      secret: TEST_SECRET,
+      signer: await resolveDecisionSigner(workers.config),
+      authorizer: workers.authorizer,
+      tools: project.tools,
       mode: 'development',
     });
     const result = await handle.result();
@@ -102,12 +119,7 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
   });
 
   it('a prompt-injected export of every customer is denied, explained to the model, and nothing leaves', async () => {
-    const handle = await startScenario(
-      fixture.client,
-      taskQueue,
-      'injected-export',
-      'Please handle ticket t-502 for me.',
-    );
+    const handle = await startScenario('injected-export', 'Please handle ticket t-502 for me.');
     const result = await handle.result();
     expect(result.status).toBe('completed');
     const exportCall = toolEntries(result).find((e) => e.outcome.tool === 'crm.export_customers');
@@ -116,6 +128,6 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
     expect(exportCall?.outcome.reason).toMatch(/\S/);
     // The model's next input carried the refusal; the run ended with the model's own words.
     expect(result.finalOutput).toContain('The export was refused');
-    expect(fixture.workers.deps.services.egress.sent.filter((r) => r.url === EXFILTRATION_URL)).toEqual([]);
+    expect(egress.sent.filter((r) => r.url === EXFILTRATION_URL)).toEqual([]);
   });
 });
