@@ -11,8 +11,10 @@ import { signApproval } from '../../../src/approvals/sign-approval.ts';
 import type { DecisionSigner } from '../../../src/approvals/signing-keys.ts';
 import { submitApproval } from '../../../src/approvals/submit-approval.ts';
 import type { ApprovalSubmission, PendingApproval } from '../../../src/guard/types.ts';
+import { DEFAULT_ZONE, toolZones } from '../../../src/tools/define-tool.ts';
 import { type RunningWorker, startWorker } from '../../../src/workers/start-worker.ts';
 import type { ToolPlanInput, ToolPlanResult } from '../../../src/workflows/tool-plan.ts';
+import { ZoneKeyring } from '../../../src/zones/zone-keyring.ts';
 
 export type ToolPlanWorkflow = (input: ToolPlanInput) => Promise<ToolPlanResult>;
 
@@ -58,6 +60,11 @@ export async function startGuardWorkers(
     ...(options.dataDir ? { WARDEN_DATA_DIR: options.dataDir } : {}),
   });
   const project = await exampleDependencies();
+  if (config.WARDEN_MODE === 'production') {
+    // Production never makes a zone key itself: the test provisions them, as an operator does.
+    const zones = [DEFAULT_ZONE, ...toolZones(project.tools)];
+    new ZoneKeyring(ZoneKeyring.fromConfig(config).dir, 'development').publicKeys(zones);
+  }
   const deps = await createActivityDependencies(config, {
     ...project,
     ...(options.agents ? { agents: options.agents } : {}),

@@ -8,6 +8,9 @@ import { OidcVerifier } from '../../../src/approvals/auth/oidc-verifier.ts';
 import { loadConfig } from '../../../src/config/env.ts';
 import { AUDIENCE, ISSUER, localIssuer } from '../../support/oidc.ts';
 
+/** Production refuses weak configured tokens: this one is as strong as `openssl rand -hex 32` makes. */
+const BOB_TOKEN = '76227d156d68e1e681e4a3575c1d712521ebfe276d81f6411bc1060956649f91';
+
 describe('OIDC JWT verifier (jose, local JWKS file)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'warden-oidc-'));
   let issuer: Awaited<ReturnType<typeof localIssuer>>;
@@ -56,14 +59,14 @@ describe('OIDC JWT verifier (jose, local JWKS file)', () => {
   it('is what the authenticator uses for a JWT it does not know as a configured token', async () => {
     const config = loadConfig({
       WARDEN_MODE: 'production',
-      WARDEN_APPROVER_TOKENS: 'bob-secret-token=User:bob',
+      WARDEN_APPROVER_TOKENS: `${BOB_TOKEN}=User:bob`,
       WARDEN_OIDC_ISSUER: ISSUER,
       WARDEN_OIDC_AUDIENCE: AUDIENCE,
       WARDEN_OIDC_JWKS: issuer.jwksFile,
     });
     const auth = ApproverAuthenticator.fromConfig(config);
     expect((await auth.verify({ token: await issuer.token('carol') })).user.id).toBe('carol');
-    expect((await auth.verify({ token: 'bob-secret-token' })).authentication).toBe('token');
+    expect((await auth.verify({ token: BOB_TOKEN })).authentication).toBe('token');
     await expect(auth.verify({ token: 'a.b.c' })).rejects.toThrow(/OIDC token refused/);
     await expect(auth.verify({ as: 'alice' })).rejects.toThrow(/--as is refused in production/);
     expect(() => loadConfig({ WARDEN_OIDC_ISSUER: ISSUER })).toThrow(/must be set together/);
