@@ -4,6 +4,9 @@
  * calls (validate → authorize → intent → execute with re-check). Prints medians and ratios.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
@@ -23,8 +26,10 @@ const TICKETS = ['t-501', 't-502', 't-503'];
 
 async function main() {
   // The benchmark always starts its own server, so both sides see the same one.
+  // Its own data directory too: the usage store's per-window places start empty.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'warden-bench-'));
   const config = loadConfig(
-    { ...process.env, TEMPORAL_ADDRESS: undefined },
+    { ...process.env, TEMPORAL_ADDRESS: undefined, WARDEN_DATA_DIR: dataDir },
     { policyDir: EXAMPLE_POLICY_DIR },
   );
   installWorkerLogging();
@@ -109,6 +114,7 @@ async function main() {
   await connection.close();
   await deps.close();
   await endpoint.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 await main();

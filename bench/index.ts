@@ -7,6 +7,7 @@ let failed = false;
 for (const file of benches) {
   console.log(`\n== ${file}`);
   const script = fileURLToPath(new URL(`./${file}`, import.meta.url));
+  // The examples import `warden` by name: the source condition resolves it to src/, as the npm script does.
   const result = spawnSync(process.execPath, ['--conditions=warden-source', '--import', 'tsx', script], {
     stdio: 'inherit',
   });

@@ -5,7 +5,8 @@ import { demoTools } from './tools/index.ts';
 
 export default defineConfig({
   agents,
-  // crm.delete_customer and http.post belong to no agent: tool-plan workflows may still name them.
+  // crm.delete_customer and http.post belong to no agent: a tool plan may name them, and the guard
+  // still decides them under the plan's agent (its policy roles, rules and purpose scope).
   tools: [...demoTools.values()],
   workflows: './workflows.ts',
   services,

@@ -1,12 +1,14 @@
+import type { AgentCatalog } from '../agents/define-agent.ts';
 import { resolveApprovalSecret } from '../approvals/approval-secret.ts';
 import { resolvePublicKeyRing } from '../approvals/signing-keys.ts';
 import { createAuthorizer } from '../authz/create-authorizer.ts';
 import type { WardenConfig } from '../config/env.ts';
 import { createModelFactory, type ModelFactory } from '../models/model-factory.ts';
-import { DEFAULT_ZONE, type ToolRegistry } from '../tools/define-tool.ts';
+import { DEFAULT_ZONE, type ToolRegistry, toolZones } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
+import { SqliteUsageStore } from '../usage/sqlite-usage-store.ts';
+import { ZoneKeyring } from '../zones/zone-keyring.ts';
 import { createAgentActivities } from './agent/authorize-handoff.ts';
-import { InMemoryCallWindowStore } from './guard/call-window-store.ts';
 import { createGuardActivities, createToolActivities, type GuardDependencies } from './guard/index.ts';
 import { createModelActivities } from './model/invoke-model.ts';
 import { smokeActivities } from './smoke.ts';
@@ -22,6 +24,8 @@ export interface ActivityDependencies extends GuardDependencies {
 /** The project's side of a worker: its tools, the services of the zone, where its scenarios are. */
 export interface ProjectDependencies {
   tools: ToolRegistry;
+  /** The project's agents: the guard enforces their rules, whatever workflow code passes. */
+  agents: AgentCatalog;
   services: ToolServices;
   scenarioDir: string;
 }
@@ -33,17 +37,21 @@ export async function createActivityDependencies(
   const approvalSecret = await resolveApprovalSecret(config);
   const approvalKeys = await resolvePublicKeyRing(config);
   const authorizer = await createAuthorizer(config);
+  const usage = SqliteUsageStore.inDataDir(config.WARDEN_DATA_DIR);
   return {
     config,
     authorizer,
     models: createModelFactory(config, { scenarioDir: project.scenarioDir }),
     tools: project.tools,
+    agents: project.agents,
     services: project.services,
     approvalSecret,
     approvalKeys,
-    callWindows: new InMemoryCallWindowStore(),
+    usage,
+    zoneKeys: ZoneKeyring.fromConfig(config),
     mode: config.WARDEN_MODE,
     close: async () => {
+      usage.close();
       await authorizer.close();
     },
   };
@@ -53,7 +61,7 @@ export async function createActivityDependencies(
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...smokeActivities,
-    ...createGuardActivities(deps),
+    ...createGuardActivities(deps, [DEFAULT_ZONE, ...toolZones(deps.tools)]),
     ...createToolActivities(deps, DEFAULT_ZONE),
     ...createModelActivities(deps.models),
     ...createAgentActivities(deps.authorizer),

@@ -109,6 +109,14 @@ const intentResult = z.object({
   policyVersion: z.string(),
 });
 const callInput = z.object({ callId: z.string(), tool: z.string() });
+/** The one-activity guarded call: its decisions, and the execution when the call ran unattended. */
+const guardedCallResult = z.object({
+  decision: z.enum(['executed', 'needs_approval', 'denied']),
+  authorization: authorizeResult,
+  intent: intentResult.optional(),
+  execution: z.object({ output: z.unknown() }).optional(),
+  reason: z.string(),
+});
 const preparedApproval = z.object({
   digest: z.string(),
   policyVersion: z.string(),
@@ -179,8 +187,8 @@ function modelTurn(step: ActivityStep, toolOfCall: Map<string, string>): Timelin
   return entry;
 }
 
-function authzEntries(step: ActivityStep): TimelineEntry[] | undefined {
-  const result = authorizeResult.safeParse(step.result);
+function authzEntries(step: ActivityStep, recorded: unknown = step.result): TimelineEntry[] | undefined {
+  const result = authorizeResult.safeParse(recorded);
   if (!result.success) return undefined;
   const input = step.input[0] as { tool?: unknown; callId?: unknown } | undefined;
   const tool = String(input?.tool ?? result.data.invoke.resource.id);
@@ -226,6 +234,39 @@ function handoffEntry(step: ActivityStep): TimelineEntry | undefined {
     factsVersion: d.factsVersion,
     engine: d.engine,
   };
+}
+
+/** A guarded call decided (and maybe executed) in one activity: each decision as its own entry. */
+function guardedCallEntries(step: ActivityStep): TimelineEntry[] | undefined {
+  const result = guardedCallResult.safeParse(step.result);
+  const input = callInput.safeParse(step.input[0]);
+  if (!result.success || !input.success) return undefined;
+  const { callId, tool } = input.data;
+  const at = step.closedAt ?? step.scheduledAt;
+  const entries = authzEntries(step, result.data.authorization) ?? [];
+  const { intent, execution } = result.data;
+  if (intent) {
+    entries.push({
+      at,
+      kind: 'intent_verdict',
+      callId,
+      tool,
+      verdict: intent.verdict.verdict,
+      reasons: intent.verdict.reasons,
+    });
+  }
+  if (result.data.decision === 'executed' && execution) {
+    entries.push({
+      at,
+      kind: 'tool_outcome',
+      callId,
+      tool,
+      status: 'executed',
+      reason: result.data.reason,
+      output: brief(execution.output),
+    });
+  }
+  return entries;
 }
 
 type CallEntry = Extract<TimelineEntry, { kind: 'intent_verdict' | 'approval_requested' | 'tool_outcome' }>;
@@ -354,6 +395,12 @@ export function buildTimeline(
       entries.push(handoff);
       continue;
     }
+    const guarded = guardedCallEntries(step);
+    if (guarded) {
+      for (const entry of guarded) if ('callId' in entry && entry.callId) attached.add(entry.callId);
+      entries.push(...guarded);
+      continue;
+    }
     const authz = authzEntries(step);
     if (authz) {
       for (const entry of authz) {
@@ -440,8 +487,17 @@ function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord): void 
       ...(r.previousApprovers ? { previousApprovers: r.previousApprovers } : {}),
     });
   }
-  const hasOutcome = entries.some((e) => e.kind === 'tool_outcome' && e.callId === record.callId);
   const terminal = ['executed', 'invalid', 'denied', 'rejected', 'expired', 'failed'];
+  // A tool result the run refused (not signed by the zone's worker) was executed elsewhere, not here.
+  if (record.outcome !== 'executed' && terminal.includes(record.outcome)) {
+    for (const e of entries) {
+      if (e.kind === 'tool_outcome' && e.callId === record.callId && e.status === 'executed') {
+        e.status = record.outcome;
+        e.reason = record.reason;
+      }
+    }
+  }
+  const hasOutcome = entries.some((e) => e.kind === 'tool_outcome' && e.callId === record.callId);
   if (!hasOutcome && terminal.includes(record.outcome)) {
     entries.push({
       at,

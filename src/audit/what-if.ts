@@ -105,7 +105,9 @@ export async function whatIf(run: RunHistory, authorizer: Authorizer): Promise<W
       await retake(at, 'handoff', formatValue(handoff.data.resource), handoff.data);
       continue;
     }
-    const parsed = authorizeResult.safeParse(step.result);
+    // A guarded call decided in one activity keeps its PDP decisions under `authorization`.
+    const recorded = (step.result as { authorization?: unknown } | undefined)?.authorization ?? step.result;
+    const parsed = authorizeResult.safeParse(recorded);
     if (!parsed.success) continue;
     const callId = (step.input[0] as { callId?: unknown } | undefined)?.callId;
     for (const recorded of [parsed.data.invoke, parsed.data.unattended]) {

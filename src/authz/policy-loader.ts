@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildModel, type PolicyModel, type PolicySource } from './dialect/model.ts';
 import { loadFactsFile } from './facts.ts';
+import { runPolicyTests } from './policy-tests/runner.ts';
 import { type Fact, PolicyError } from './types.ts';
 
 export const FACTS_FILE = 'facts.yaml';
@@ -23,14 +24,28 @@ export async function loadPolicyDir(dir: string): Promise<LoadedPolicy> {
   return { dir, model, facts: await loadFactsFile(factsFile, model), factsFile };
 }
 
-/** `loadPolicyDir` for a running PDP: every failure is a `PolicyError` that names the directory. */
+/**
+ * `loadPolicyDir` for a running PDP: every failure is a `PolicyError` that names the directory, and
+ * a policy whose own `test` blocks fail is refused, so a reload never switches to it.
+ */
 export async function loadPolicyForReload(dir: string): Promise<LoadedPolicy> {
+  let loaded: LoadedPolicy;
   try {
-    return await loadPolicyDir(dir);
+    loaded = await loadPolicyDir(dir);
   } catch (error) {
     if (error instanceof PolicyError) throw error;
     throw new PolicyError(`cannot load policy directory ${dir}: ${(error as Error).message}`);
   }
+  const report = await runPolicyTests(loaded.model);
+  if (report.failed > 0) {
+    const failed = report.results
+      .filter((r) => !r.passed)
+      .map((r) => `${r.location}: test "${r.test}": ${r.assertion}${r.error ? ` (${r.error})` : ''}`);
+    throw new PolicyError(
+      `policy tests failed: ${report.failed} of ${report.results.length} assertions in ${dir}: ${failed.join('; ')}`,
+    );
+  }
+  return loaded;
 }
 
 export async function readPolicySources(dir: string): Promise<PolicySource[]> {

@@ -36,6 +36,7 @@ export const ENV_NAMES = {
   mode: 'WARDEN_MODE',
   config: 'WARDEN_CONFIG',
   webPort: 'WARDEN_WEB_PORT',
+  zoneKeyDir: 'WARDEN_ZONE_KEY_DIR',
   webAllowedHosts: 'WARDEN_WEB_ALLOWED_HOSTS',
   webSecureCookies: 'WARDEN_WEB_SECURE_COOKIES',
   webTlsCert: 'WARDEN_WEB_TLS_CERT',
@@ -85,6 +86,8 @@ const schema = z.object({
   /** The project's warden.config.ts (or its directory); the CLI finds one from the working directory otherwise. */
   WARDEN_CONFIG: optionalText,
   WARDEN_WEB_PORT: port.default(8787),
+  /** Ed25519 keys of the trust zones' workers (`<zone>.key`, `<zone>.pub`); default `<data dir>/zone-keys`. */
+  WARDEN_ZONE_KEY_DIR: optionalText,
   /** Host names the approvals page answers to (DNS rebinding); default: localhost names on its port. */
   WARDEN_WEB_ALLOWED_HOSTS: optionalText,
   /** `auto`: Secure cookies when the page serves TLS or WARDEN_MODE is production. */

@@ -4,6 +4,7 @@
  */
 import type { AuthzDecision, ContextFact, OsoValue } from '../authz/types.ts';
 import type { IntentRule, IntentVerdict } from './intent/rules.ts';
+import type { ResultSignature } from './tool-result-signature.ts';
 
 export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
 
@@ -240,9 +241,10 @@ export interface IntentInput {
   purposeScope?: PurposeScope;
   tool: string;
   arguments: unknown;
-  /** Rules the agent declares for its runs, added to the tool's own rules. */
-  rules: IntentRule[];
-  usage: RunUsage;
+  /** Restrictions the run adds to the agent's own rules (from the worker's catalog). */
+  rules?: IntentRule[];
+  /** Sent by runs recorded before usage was counted by the workers; ignored. */
+  usage?: RunUsage;
 }
 
 export interface IntentResult {
@@ -271,13 +273,24 @@ export interface PreparedApproval {
   approvalKeys: Record<string, string>;
 }
 
-export interface ExecuteToolInput {
+/**
+ * What the run adds to the agent's own rules for its calls. The tool worker takes the agent's rules
+ * and purpose scope from its own catalog; these only add findings, so they can tighten, never loosen.
+ */
+export interface AddedRestrictions {
+  rules?: IntentRule[];
+  purposeScope?: PurposeScope;
+}
+
+export interface ExecuteToolInput extends AddedRestrictions {
   callId: string;
   tool: string;
   arguments: unknown;
   agent: OsoValue;
   onBehalfOf: OsoValue;
   authority: ExecutionAuthority;
+  /** What the run says it is for; the optional judge reads it. */
+  purpose?: string;
   /** The signed assertion of the user the run acts for; required in production. */
   requester?: RequesterAssertion;
 }
@@ -287,7 +300,38 @@ export interface ExecuteToolResult {
   recordsRead: number;
   attempt: number;
   idempotencyKey: string;
+  /** The trust zone whose worker ran the tool and signed this result (absent in older histories). */
+  zone?: string;
+  signature?: ResultSignature;
 }
+
+/** One guarded call decided and, when it may run unattended, executed by the tool worker at once. */
+export interface GuardedCallInput extends AddedRestrictions {
+  callId: string;
+  tool: string;
+  arguments: unknown;
+  agent: OsoValue;
+  onBehalfOf: OsoValue;
+  purpose: string;
+  /** The signed assertion of the user the run acts for; required in production. */
+  requester?: RequesterAssertion;
+}
+
+/** The decision pieces of a guarded call, kept in its activity result so the history is the audit. */
+interface GuardedCallDecision {
+  authorization: AuthorizeCallResult;
+  /** Absent when the policy denied: intent was not evaluated. */
+  intent?: IntentResult;
+  reason: string;
+}
+
+export type GuardedCallResult = GuardedCallDecision &
+  (
+    | { decision: 'executed'; intent: IntentResult; execution: ExecuteToolResult }
+    /** The workflow asks people, then calls `executeGuardedTool` with the grant and the approvals. */
+    | { decision: 'needs_approval'; intent: IntentResult & { grant: GuardGrant }; reasons: string[] }
+    | { decision: 'denied' }
+  );
 
 /** Codes of a refusal by the execute step's re-check; `policy_changed` makes the guard decide again. */
 export type RefusalCode =
@@ -301,6 +345,12 @@ export type RefusalCode =
   | 'bad_requester'
   | 'unknown_tool'
   | 'invalid_arguments'
+  /** The worker's agent catalog has no agent with this identity. */
+  | 'unknown_agent'
+  /** The intent rules, re-evaluated at execution, deny the call. */
+  | 'intent_denied'
+  /** Another activity execution already executed this call: a decision is used once. */
+  | 'already_executed'
   /** The activity input itself is malformed (a field of the wrong type): not a call Warden made. */
   | 'invalid_input';
 

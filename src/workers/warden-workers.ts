@@ -49,6 +49,7 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
     );
   const base = await createActivityDependencies(config, {
     tools: project.tools,
+    agents: project.agents,
     // Without the main worker no default-zone tool runs here, so its services are never created.
     services: main ? await project.services({ zone: DEFAULT_ZONE, config }) : ({} as ToolServices),
     scenarioDir: project.scenarioDir,

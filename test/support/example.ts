@@ -20,6 +20,6 @@ export function exampleProject(): Promise<WardenProject> {
 
 /** The example's tools and scenarios with services of their own: each worker fixture starts clean. */
 export async function exampleDependencies(): Promise<ProjectDependencies> {
-  const { tools, scenarioDir } = await exampleProject();
-  return { tools, services: { crm: new CrmService(), egress: new Egress() }, scenarioDir };
+  const { tools, agents, scenarioDir } = await exampleProject();
+  return { tools, agents, services: { crm: new CrmService(), egress: new Egress() }, scenarioDir };
 }

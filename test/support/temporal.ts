@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, inject } from 'vitest';
@@ -12,6 +14,14 @@ export function testServer() {
   return { address: inject('temporalAddress'), namespace: inject('temporalNamespace') };
 }
 
+let dataDir: string | undefined;
+
+/** A data directory of this test file's own (usage store, zone keys), so files never share counts. */
+export function testDataDir(): string {
+  dataDir ??= mkdtempSync(path.join(tmpdir(), 'warden-test-data-'));
+  return dataDir;
+}
+
 export function testConfig(overrides: Record<string, string | undefined> = {}) {
   const { address, namespace } = testServer();
   return loadConfig(
@@ -19,6 +29,7 @@ export function testConfig(overrides: Record<string, string | undefined> = {}) {
       ...process.env,
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: namespace,
+      WARDEN_DATA_DIR: testDataDir(),
       ...TEST_KEY_CONFIG,
       ...overrides,
     },

@@ -1,11 +1,10 @@
 import { msToNumber } from '@temporalio/common';
-import { evaluateIntent } from '../../guard/intent/evaluate.ts';
-import type { IntentRule, IntentVerdict, RuleFinding } from '../../guard/intent/rules.ts';
 import { combineFindings } from '../../guard/intent/rules.ts';
 import type { IntentInput, IntentResult } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
+import { agentRules } from './agent-rules.ts';
 import { callDigest } from './call-digest.ts';
-import { callReservationId } from './call-window-store.ts';
+import { callRules, decideIntent, judgeFinding, windowKey, windowsOf } from './call-intent.ts';
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { signGrant } from './grant.ts';
@@ -24,37 +23,46 @@ export function grantLifetimeMs(tool: ToolDefinition): number {
 }
 
 /**
- * Step c: deterministic rules (the tool's and the agent's), then an optional judge model. A call that
- * is not denied gets a signed grant binding the verdict to the call's digest.
+ * Step c, advisory: the tool's rules and the agent's (from the worker's catalog, never from the
+ * input) on the usage the workers counted, then an optional judge. It tells the workflow whether to
+ * ask people; the tool worker decides again at execution, and takes the call's window places then.
  */
 export function checkToolIntentActivity(deps: GuardDependencies) {
   return async function checkToolIntent(untrusted: IntentInput): Promise<IntentResult> {
     const input = checkedIntentInput(untrusted);
     const { tool, args } = resolveCallOrFail(deps.tools, input.tool, input.arguments);
-    const { workflowId, runId } = callingWorkflow();
+    const run = callingWorkflow();
     const now = Date.now();
-    const windowKey = `${input.agent.type}:${input.agent.id}|${input.onBehalfOf.type}:${input.onBehalfOf.id}|${tool.name}`;
-    const rules: IntentRule[] = [...tool.intent, ...input.rules];
-    let verdict = evaluateIntent(rules, {
-      tool: tool.name,
-      category: tool.category,
-      arguments: args,
-      usage: input.usage,
-      ...(input.purposeScope ? { purposeScope: input.purposeScope } : {}),
-      callsInWindow: (rule) => deps.callWindows.count(windowKey, rule.windowSeconds * 1000, now),
-    });
-    if (verdict.verdict !== 'deny' && deps.judge) verdict = await withJudge(deps, input, tool, args, verdict);
-    if (verdict.verdict !== 'deny' && rules.some((r) => r.kind === 'max_calls_per_window')) {
-      deps.callWindows.reserve(windowKey, callReservationId(workflowId, runId, input.callId), now);
-    }
-
     const policyVersion = deps.authorizer.policyVersion();
     const digest = callDigest(tool, args, input.callId, policyVersion);
+    const agent = agentRules(deps.agents, input.agent);
+    if (agent === undefined) {
+      const reason = `${input.agent?.type}:${input.agent?.id} is not an agent of this deployment`;
+      return {
+        verdict: combineFindings([{ rule: 'purpose', verdict: 'deny', reason }]),
+        digest,
+        policyVersion,
+      };
+    }
+    const rules = callRules(tool, agent, input);
+    const key = windowKey(input.agent, input.onBehalfOf, tool);
+    const counts = new Map<number, number>();
+    for (const ms of windowsOf(rules)) counts.set(ms, await deps.usage.windowCount(key, ms, now));
+    const judged = await judgeFinding(deps, input, tool, args);
+    const verdict = decideIntent(
+      rules,
+      {
+        tool,
+        args,
+        usage: await deps.usage.runUsage(run, input.callId),
+        callsInWindow: (ms) => counts.get(ms) ?? 0,
+      },
+      judged,
+    );
     const result: IntentResult = { verdict, digest, policyVersion };
     if (verdict.verdict !== 'deny') {
       result.grant = signGrant(deps.approvalSecret, {
-        workflowId,
-        runId,
+        ...run,
         callId: input.callId,
         tool: tool.name,
         agent: input.agent,
@@ -68,35 +76,4 @@ export function checkToolIntentActivity(deps: GuardDependencies) {
     }
     return result;
   };
-}
-
-async function withJudge(
-  deps: GuardDependencies,
-  input: IntentInput,
-  tool: ToolDefinition,
-  args: unknown,
-  verdict: IntentVerdict,
-): Promise<IntentVerdict> {
-  const judge = deps.judge;
-  if (!judge) return verdict;
-  let finding: RuleFinding;
-  try {
-    const opinion = await judge.judge({
-      agent: input.agent,
-      onBehalfOf: input.onBehalfOf,
-      purpose: input.purpose,
-      tool: tool.name,
-      toolDescription: tool.description,
-      arguments: args,
-    });
-    finding = { rule: 'judge', verdict: opinion.verdict, reason: `${judge.name}: ${opinion.reason}` };
-  } catch (error) {
-    // A judge that cannot answer asks a person rather than waving the call through.
-    finding = {
-      rule: 'judge',
-      verdict: 'escalate',
-      reason: `${judge.name} failed: ${(error as Error).message}`,
-    };
-  }
-  return combineFindings([...verdict.findings, finding]);
 }

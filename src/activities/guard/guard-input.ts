@@ -4,6 +4,7 @@ import { intentRuleSchema } from '../../guard/intent/rule-schema.ts';
 import type {
   AuthorizeCallInput,
   ExecuteToolInput,
+  GuardedCallInput,
   IntentInput,
   PrepareApprovalInput,
 } from '../../guard/types.ts';
@@ -12,8 +13,9 @@ import { refuse } from './refusal.ts';
 /**
  * The guard activities' inputs, type-checked: any workflow on the namespace can schedule them, so an
  * input is data to check, not a promise kept by run-guard.ts. A malformed input is refused with a
- * non-retryable `GuardInputError` (retrying the same input cannot help); the execute step refuses
- * with its own refusal (`invalid_input`), so the workflow reports the call as denied.
+ * non-retryable `GuardInputError` (retrying the same input cannot help); the steps that may execute
+ * (`executeGuardedTool`, `guardedToolCall`) refuse with their own refusal (`invalid_input`), so the
+ * workflow reports the call as denied.
  */
 
 const id = z.string().min(1).max(512);
@@ -39,11 +41,14 @@ const call = { callId, tool, arguments: z.unknown(), agent: osoValue, onBehalfOf
 
 const authorizeInput = z.object(call);
 
+const purpose = z.string().max(2000);
+const rules = z.array(intentRuleSchema).max(100);
+
 const intentInput = z.object({
   ...call,
-  purpose: z.string().max(2000),
+  purpose,
   purposeScope: purposeScope.optional(),
-  rules: z.array(intentRuleSchema).max(100),
+  rules,
   usage,
 });
 
@@ -66,6 +71,7 @@ const grant = z.object({
 
 const authentication = z.enum(['token', 'oidc', 'unauthenticated-dev']);
 
+// The shape only: the execute step verifies each signature with the worker's own keys.
 const approval = z.object({
   workflowId: z.string(),
   runId: z.string(),
@@ -93,12 +99,22 @@ const requester = z.object({
   signature: z.string(),
 });
 
+/** What a call that may execute carries besides the call itself: restrictions and its requester. */
+const executing = {
+  purpose: purpose.optional(),
+  purposeScope: purposeScope.optional(),
+  rules: rules.optional(),
+  requester: requester.optional(),
+};
+
 // The authority may be absent (refused as `no_grant` by the execute step, with its own reason).
 const executeInput = z.object({
   ...call,
+  ...executing,
   authority: z.object({ grant: grant.optional(), approvals: z.array(approval).max(100) }).optional(),
-  requester: requester.optional(),
 });
+
+const guardedCallInput = z.object({ ...call, ...executing, purpose });
 
 function problems(error: z.ZodError): string {
   return error.issues
@@ -131,8 +147,17 @@ export function checkedPrepareInput(input: unknown): PrepareApprovalInput {
   return checked(prepareInput, input, 'prepareApproval');
 }
 
-export function checkedExecuteInput(input: unknown): ExecuteToolInput {
-  const parsed = executeInput.safeParse(input);
+/** For the steps that may execute: a malformed input is a refusal, reported as a denied call. */
+function refusedUnlessValid<T>(schema: z.ZodType, input: unknown): T {
+  const parsed = schema.safeParse(input);
   if (!parsed.success) refuse('invalid_input', `malformed input: ${problems(parsed.error)}`);
-  return input as ExecuteToolInput;
+  return input as T;
+}
+
+export function checkedExecuteInput(input: unknown): ExecuteToolInput {
+  return refusedUnlessValid(executeInput, input);
+}
+
+export function checkedGuardedCallInput(input: unknown): GuardedCallInput {
+  return refusedUnlessValid(guardedCallInput, input);
 }

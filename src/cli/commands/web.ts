@@ -12,12 +12,11 @@ export function registerWeb(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <port>', 'port (default WARDEN_WEB_PORT)')
     .action(async (options: { host: string; port?: string }) => {
-      const { tools } = await requireProject();
+      const project = await requireProject();
       const session = await openOpsSession();
       // The page signs decisions only after checking the approver against this live policy.
       const authorizer = await createAuthorizer(session.config);
       try {
-        const project = await requireProject();
         const web = await startApprovalsWeb(session.config, session.client, {
           host: options.host,
           ...(options.port ? { port: Number(options.port) } : {}),

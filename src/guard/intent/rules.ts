@@ -43,7 +43,8 @@ export type IntentRule =
 export type Verdict = 'allow' | 'deny' | 'escalate';
 
 export interface RuleFinding {
-  rule: IntentRule['kind'] | 'purpose' | 'judge';
+  /** `run_rule`: a rule the run added that could not be evaluated (it denies). */
+  rule: IntentRule['kind'] | 'purpose' | 'judge' | 'run_rule';
   verdict: Verdict;
   reason: string;
 }

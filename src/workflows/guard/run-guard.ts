@@ -1,9 +1,10 @@
 import { msToNumber as durationMs } from '@temporalio/common';
 import {
-  ActivityFailure,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -12,8 +13,7 @@ import {
 import type { GuardActivities } from '../../activities/guard/index.ts';
 import { runSummary } from '../../audit/run-summary.ts';
 import type { OsoValue } from '../../authz/types.ts';
-import { hostOf } from '../../guard/http-url.ts';
-import { argumentAt } from '../../guard/intent/evaluate.ts';
+import { callHosts } from '../../guard/intent/call-hosts.ts';
 import type { IntentRule } from '../../guard/intent/rules.ts';
 import {
   type ApprovalSubmission,
@@ -42,6 +42,8 @@ import { approvalProblem, type PendingState } from './approval-validator.ts';
 import { DEFAULT_MAX_ARGUMENT_BYTES, parseToolArguments } from './arguments.ts';
 import { checkCallRequest, runApprovalTimeout } from './call-request.ts';
 import { decideApprovalUpdate, decisionRecordsQuery, pendingApprovalsQuery } from './definitions.ts';
+import { failureText, refusalCode, summarize } from './failures.ts';
+import { decideAtToolWorker, PEP_SINGLE_ACTIVITY, type ToolWorkerGuard } from './tool-worker-call.ts';
 
 export interface RunIdentity {
   agent: OsoValue;
@@ -92,6 +94,8 @@ const guardActivities = proxyActivities<GuardActivities>({
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['GuardInputError', GUARD_REFUSAL] },
 });
 
+const localGuardActivities = proxyLocalActivities<GuardActivities>({ startToCloseTimeout: '10 seconds' });
+
 type Approval =
   | { state: 'approved'; approvals: ApprovalSubmission[] }
   | { state: 'rejected' | 'expired'; reason: string };
@@ -123,7 +127,8 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
   let status = 'running';
   let publishedStatus: string | undefined;
   let publishedAgent = formatValue(identity.agent);
-  const zoneActivities = new Map<string, Pick<GuardActivities, 'executeGuardedTool'>>();
+  const zoneActivities = new Map<string, Pick<GuardActivities, 'executeGuardedTool' | 'guardedToolCall'>>();
+  let zoneKeys: ReturnType<GuardActivities['zoneResultKeys']> | undefined;
 
   const openPending = () => [...pending.values()].filter((p) => p.decision === undefined);
   const publicPending = (): PendingApproval[] =>
@@ -343,6 +348,22 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
   ): Promise<ToolCallOutcome> {
     const base = { callId, tool: tool.name };
     const { identity, options } = caller;
+    if (patched(PEP_SINGLE_ACTIVITY)) {
+      const atToolWorker: ToolWorkerGuard = {
+        activities: toolActivities,
+        zoneKeys: () => {
+          zoneKeys ??= localGuardActivities.zoneResultKeys();
+          return zoneKeys;
+        },
+        waitForApproval: (...call) => waitForApproval(caller, ...call),
+        finish,
+      };
+      const added = {
+        ...(options.rules ? { rules: options.rules } : {}),
+        ...(options.purposeScope ? { purposeScope: options.purposeScope } : {}),
+      };
+      return decideAtToolWorker(atToolWorker, identity, added, record, tool, args, callId);
+    }
     for (let round = 1; ; round++) {
       // b. authorize
       let authz: Awaited<ReturnType<GuardActivities['authorizeToolCall']>>;
@@ -428,7 +449,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
           ...(identity.requester ? { requester: identity.requester } : {}),
         });
         usage.recordsRead += result.recordsRead;
-        for (const host of hostsIn(tool, args)) if (!usage.hosts.includes(host)) usage.hosts.push(host);
+        for (const host of callHosts(tool, args)) if (!usage.hosts.includes(host)) usage.hosts.push(host);
         record.attempts = result.attempt;
         record.outputSummary = summarize(result.output);
         const how =
@@ -553,38 +574,4 @@ function recorded(s: ApprovalSubmission): RecordedApproval {
   };
   if (s.reason !== undefined) r.reason = s.reason;
   return r;
-}
-
-function hostsIn(tool: ToolDefinition, args: unknown): string[] {
-  const hosts: string[] = [];
-  for (const rule of tool.intent) {
-    if (rule.kind !== 'new_external_host' && rule.kind !== 'allowed_hosts') continue;
-    const host = hostOf(argumentAt(args, rule.argument));
-    if (host !== undefined) hosts.push(host);
-  }
-  return hosts;
-}
-
-function summarize(output: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(output) ?? 'undefined';
-  } catch {
-    text = String(output);
-  }
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
-}
-
-function refusalCode(error: unknown): string | undefined {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure && cause.type === GUARD_REFUSAL) {
-    const detail = cause.details?.[0] as { code?: unknown } | undefined;
-    return typeof detail?.code === 'string' ? detail.code : 'refused';
-  }
-  return undefined;
-}
-
-function failureText(error: unknown): string {
-  const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
-  return cause instanceof Error ? cause.message : String(cause);
 }

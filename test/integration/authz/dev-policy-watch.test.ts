@@ -63,8 +63,17 @@ describe('warden dev reloads the policy when its files change', () => {
 
     // Still watching: a fixed file loads again.
     writeFileSync(polar, `${shipped}\n# fixed\n`);
-    await waitForOutput(child, new RegExp(`policy reloaded: ${VERSION}`), 30_000);
+    const fixed = await waitForOutput(child, new RegExp(`policy reloaded: ${VERSION}`), 30_000);
+    const fixedVersion = new RegExp(`policy reloaded: (${VERSION})`).exec(fixed)?.[1] ?? '';
     expect(child.exitCode).toBeNull();
+
+    // A policy that loads but fails its own test blocks is not hot-reloaded either.
+    writeFileSync(polar, shipped.replace('"user" if "capped_refunder";', ''));
+    const untested = await waitForOutput(child, /policy NOT reloaded/, 30_000);
+    expect(untested.split('\n').find((l) => l.startsWith('policy NOT reloaded'))).toMatch(
+      new RegExp(`^policy NOT reloaded, keeping ${fixedVersion}: policy tests failed: `),
+    );
+    expect(untested).not.toMatch(/policy reloaded:/);
 
     child.kill('SIGINT');
     expect((await collect(child, 30_000)).code).toBe(0);

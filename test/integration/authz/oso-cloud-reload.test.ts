@@ -76,10 +76,12 @@ describe('oso-cloud backend: policy reload against the local wire-protocol endpo
     });
   });
 
-  it('keeps the version and decisions when the server refuses the policy (its tests fail there)', async () => {
+  it('refuses a policy whose test blocks fail before sending it, and keeps the version and decisions', async () => {
     const before = remote.policyVersion();
     const dir = policyCopy((s) => s.replace('"user" if "capped_refunder";', ''));
-    await expect(remote.reloadPolicy(dir)).rejects.toThrow(/refused the policy: .*policy tests failed/);
+    const sent = server.requests.length;
+    await expect(remote.reloadPolicy(dir)).rejects.toThrow(/policy tests failed: /);
+    expect(server.requests.length).toBe(sent);
     expect(remote.policyVersion()).toBe(before);
     expect(await remote.authorize(botRefunds)).toMatchObject({ allowed: true, policyVersion: before });
   });

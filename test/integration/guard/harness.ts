@@ -5,13 +5,16 @@ import {
   createActivities,
   createActivityDependencies,
 } from '../../../src/activities/index.ts';
+import type { AgentCatalog } from '../../../src/agents/define-agent.ts';
 import type { ApproverIdentity } from '../../../src/approvals/auth/approver-identity.ts';
 import { signApproval } from '../../../src/approvals/sign-approval.ts';
 import type { DecisionSigner } from '../../../src/approvals/signing-keys.ts';
 import { submitApproval } from '../../../src/approvals/submit-approval.ts';
 import type { ApprovalSubmission, PendingApproval } from '../../../src/guard/types.ts';
+import { DEFAULT_ZONE, toolZones } from '../../../src/tools/define-tool.ts';
 import { type RunningWorker, startWorker } from '../../../src/workers/start-worker.ts';
 import type { ToolPlanInput, ToolPlanResult } from '../../../src/workflows/tool-plan.ts';
+import { ZoneKeyring } from '../../../src/zones/zone-keyring.ts';
 
 export type ToolPlanWorkflow = (input: ToolPlanInput) => Promise<ToolPlanResult>;
 
@@ -21,14 +24,25 @@ import { testConfig, testServer, useWorkers, type WorkerFixture } from '../../su
 
 export const TEST_SECRET = 'test-approval-secret-0123456789abcdef0123';
 
-export function guardTestConfig(overrides: Record<string, string> = {}) {
+export function guardTestConfig(overrides: Record<string, string | undefined> = {}) {
   return testConfig({ WARDEN_APPROVAL_SECRET: TEST_SECRET, WARDEN_MODE: 'development', ...overrides });
+}
+
+export interface GuardWorkerOptions {
+  /** The workers' agent catalog instead of the example's. */
+  agents?: AgentCatalog;
+  /** A data directory (usage store, zone keys) to share with other workers. */
+  dataDir?: string;
+  /** Leave the `external` zone's queue to another poller. */
+  external?: boolean;
+  /** Environment overrides of the workers' configuration (WARDEN_MODE, keys). */
+  env?: Record<string, string>;
 }
 
 export interface GuardWorkers {
   deps: ActivityDependencies;
   main: RunningWorker;
-  external: RunningWorker;
+  external: RunningWorker | undefined;
   /** Stops the workers; the dependencies (CRM state, PDP) stay for the next workers. */
   stopWorkers(): Promise<void>;
   /** Starts fresh workers on the same queues with the same dependencies. */
@@ -39,10 +53,22 @@ export interface GuardWorkers {
 /** The main worker (workflows + guard + default-zone tools) and the `external` trust-zone worker. */
 export async function startGuardWorkers(
   taskQueue: string,
-  overrides: Record<string, string> = {},
+  options: GuardWorkerOptions = {},
 ): Promise<GuardWorkers> {
-  const config = guardTestConfig(overrides);
-  const deps = await createActivityDependencies(config, await exampleDependencies());
+  const config = guardTestConfig({
+    ...options.env,
+    ...(options.dataDir ? { WARDEN_DATA_DIR: options.dataDir } : {}),
+  });
+  const project = await exampleDependencies();
+  if (config.WARDEN_MODE === 'production') {
+    // Production never makes a zone key itself: the test provisions them, as an operator does.
+    const zones = [DEFAULT_ZONE, ...toolZones(project.tools)];
+    new ZoneKeyring(ZoneKeyring.fromConfig(config).dir, 'development').publicKeys(zones);
+  }
+  const deps = await createActivityDependencies(config, {
+    ...project,
+    ...(options.agents ? { agents: options.agents } : {}),
+  });
   const { address, namespace } = testServer();
   const start = async () => ({
     main: await startWorker({
@@ -53,19 +79,22 @@ export async function startGuardWorkers(
       activities: createActivities(deps),
       workflowsPath: EXAMPLE_WORKFLOWS,
     }),
-    external: await startWorker({
-      config,
-      address,
-      namespace,
-      taskQueue: `${taskQueue}-tools-external`,
-      activities: createToolActivities(deps, 'external'),
-    }),
+    external:
+      options.external === false
+        ? undefined
+        : await startWorker({
+            config,
+            address,
+            namespace,
+            taskQueue: `${taskQueue}-tools-external`,
+            activities: createToolActivities(deps, 'external'),
+          }),
   });
   const workers: GuardWorkers = {
     deps,
     ...(await start()),
     async stopWorkers() {
-      await Promise.all([workers.main.shutdown(), workers.external.shutdown()]);
+      await Promise.all([workers.main.shutdown(), workers.external?.shutdown()]);
     },
     async restartWorkers() {
       Object.assign(workers, await start());
@@ -81,8 +110,8 @@ export async function startGuardWorkers(
 export type GuardFixture = WorkerFixture<GuardWorkers>;
 
 /** A client and guard workers on a task queue of their own, for the tests of the calling `describe`. */
-export function useGuardWorkers(prefix: string, overrides: Record<string, string> = {}): GuardFixture {
-  return useWorkers(prefix, (taskQueue) => startGuardWorkers(taskQueue, overrides));
+export function useGuardWorkers(prefix: string, options: GuardWorkerOptions = {}): GuardFixture {
+  return useWorkers(prefix, (taskQueue) => startGuardWorkers(taskQueue, options));
 }
 
 let counter = 0;

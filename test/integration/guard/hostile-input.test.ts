@@ -58,8 +58,8 @@ describe('hostile input never stalls or confuses the guard', () => {
     );
     expect(crm.refunds.length).toBe(before.refunds);
     expect(crm.sideEffects).toBe(before.effects);
-    // Only the last, well-formed call reached an activity.
-    expect(await scheduled(handle)).toEqual(['authorizeToolCall', 'checkToolIntent', 'executeGuardedTool']);
+    // Only the last, well-formed call reached an activity: the tool worker's, which decides and runs it.
+    expect(await scheduled(handle)).toEqual(['guardedToolCall']);
   });
 
   it('makes a malformed run approval timeout an invalid call instead of a failed workflow task', async () => {
@@ -187,7 +187,10 @@ describe('hostile input never stalls or confuses the guard', () => {
       expect(outcomes[10]?.reason).toMatch(/IP address 127\.0\.0\.1/);
       expect(outcomes.at(-1)?.reason).toMatch(/IP address 127\.0\.0\.1/);
       expect(egress.sent.length).toBe(sent);
-      expect(await scheduled(handle)).not.toContain('executeGuardedTool');
+      // The tool worker decided every call and denied it there: no approved execution was asked for.
+      const activities = await scheduled(handle);
+      expect(activities).not.toContain('executeGuardedTool');
+      expect(new Set(activities)).toEqual(new Set(['guardedToolCall']));
     });
 
     it('sends to the normalized URL the rule checked: the approver sees it, the egress receives it', async () => {
@@ -240,18 +243,20 @@ describe('hostile input never stalls or confuses the guard', () => {
     expect(strict.outcomes[0]?.reason).toMatch(/status is required and missing/);
   });
 
-  it('refuses malformed run rules in the intent activity once (non-retryable), failing the call closed', async () => {
+  it("refuses malformed run rules in the tool worker's activity once (non-retryable), failing the call closed", async () => {
     const handle = await startPlan(fixture.client, taskQueue, {
       rules: [{ kind: 'max_amount', argument: 5, max: 'lots' }] as never,
       calls: [{ tool: 'ticket.get', arguments: { ticketId: 't-501' } }],
     });
     const { outcomes } = await handle.result();
     expect(outcomes[0]).toMatchObject({ status: 'denied' });
-    expect(outcomes[0]?.reason).toMatch(/intent check failed, fail closed: checkToolIntent: malformed input/);
+    expect(outcomes[0]?.reason).toMatch(
+      /refused at execution: refused \(invalid_input\): malformed input: rules\.0\.argument/,
+    );
     const history = await handle.fetchHistory();
     const started = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
-    // authorizeToolCall once, checkToolIntent once: no retries of an input that cannot improve.
-    expect(started.map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([1, 1]);
-    expect(await scheduled(handle)).toEqual(['authorizeToolCall', 'checkToolIntent']);
+    // guardedToolCall once: no retries of an input that cannot improve, and nothing ran.
+    expect(started.map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([1]);
+    expect(await scheduled(handle)).toEqual(['guardedToolCall']);
   });
 });

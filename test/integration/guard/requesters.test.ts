@@ -6,29 +6,22 @@ import { describe, expect, it } from 'vitest';
 import { issueRequesterAssertion } from '../../../src/approvals/requester-assertion.ts';
 import type { RequesterAssertion } from '../../../src/guard/types.ts';
 import type { AgentRunResult } from '../../../src/workflows/agent/run-types.ts';
-import { decideApprovalUpdate } from '../../../src/workflows/guard/definitions.ts';
 import type { ToolPlanInput } from '../../../src/workflows/tool-plan.ts';
 import { runWarden } from '../../support/cli-process.ts';
 import { PRIMARY_KEY, RETIRED_KEY, TEST_KEY_CONFIG } from '../../support/keys.ts';
 import { AUDIENCE, ISSUER, localIssuer } from '../../support/oidc.ts';
 import { testServer } from '../../support/temporal.ts';
-import {
-  signedDecision,
-  TEST_SECRET,
-  type ToolPlanWorkflow,
-  useGuardWorkers,
-  waitForPending,
-} from './harness.ts';
+import { TEST_SECRET, type ToolPlanWorkflow, useGuardWorkers } from './harness.ts';
 
-// Production tokens are 32 random bytes, as `openssl rand -hex 32` makes them.
-const ALICE_TOKEN = 'a1c3e5b7d9f20486a8cae0f2b4d6f8193b5d7f90a2c4e6081a3c5e7f9b1d3f50';
-const CAROL_TOKEN = 'c4a6e8b0d2f41638a5c7e9f1b3d5f7092b4d6f8a0c2e4b6d8f1a3c5e7091b3d5';
-const TOKENS = `${ALICE_TOKEN}=User:alice,${CAROL_TOKEN}=User:carol`;
+// As strong as production needs (`openssl rand -hex 32`); production refuses weaker tokens.
+const ALICE_RUN_TOKEN = '8e2811e223ee56bb01121ef3b496236a54ee3843f49d7af65291f3a597c51c12';
+const CAROL_RUN_TOKEN = '5fd182fd80f3cf8dade58ee6369aa26ccffc8b93bdaac8fbccbb12120820ff09';
+const TOKENS = `${ALICE_RUN_TOKEN}=User:alice,${CAROL_RUN_TOKEN}=User:carol`;
 const alice = { user: { type: 'User', id: 'alice' }, authentication: 'token' as const };
 const carol = { user: { type: 'User', id: 'carol' }, authentication: 'token' as const };
 
 describe('requesters in production: a run acts only for the user who authenticated when it started', () => {
-  const fixture = useGuardWorkers('guard-requesters', { WARDEN_MODE: 'production' });
+  const fixture = useGuardWorkers('guard-requesters', { env: { WARDEN_MODE: 'production' } });
   const { taskQueue } = fixture;
   let counter = 0;
 
@@ -97,7 +90,7 @@ describe('requesters in production: a run acts only for the user who authenticat
     expect(fixture.workers.deps.services.crm.sideEffects).toBe(before);
   });
 
-  it('carol, an approver, starting a run "for alice" with her own assertion and approving its refund: nothing executes', async () => {
+  it('carol, an approver, starting a run "for alice" with her own assertion: refused before anyone is asked, nothing executes', async () => {
     const before = fixture.workers.deps.services.crm.refunds.length;
     const handle = await startFor('alice', (id) => issueRequesterAssertion(PRIMARY_KEY.signer, carol, id), [
       {
@@ -106,11 +99,16 @@ describe('requesters in production: a run acts only for the user who authenticat
         callId: 'refund',
       },
     ]);
-    const [pending] = await waitForPending(handle);
-    await handle.executeUpdate(decideApprovalUpdate, { args: [signedDecision(pending!, 'carol')] });
-    const { outcomes } = await handle.result();
+    const { outcomes, records } = await handle.result();
     expect(outcomes[0]).toMatchObject({ status: 'denied' });
     expect(outcomes[0]?.reason).toMatch(/bad_requester.*started by User:carol/);
+    // The tool worker refused the call before the run asked people: carol never had it to approve.
+    expect(records[0]?.approval).toBeUndefined();
+    const history = await handle.fetchHistory();
+    const activities = (history.events ?? []).map(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name,
+    );
+    expect(activities.filter(Boolean)).toEqual(['guardedToolCall']);
     expect(fixture.workers.deps.services.crm.refunds.length).toBe(before);
   });
 
@@ -164,7 +162,7 @@ describe('requesters in production: a run acts only for the user who authenticat
       expect(none.stderr.trim()).toMatch(/^warden: no approver token/);
 
       // carol's token cannot start a run for alice: the run is carol's.
-      const byCarol = await run({}, '--token', CAROL_TOKEN, '--json');
+      const byCarol = await run({}, '--token', CAROL_RUN_TOKEN, '--json');
       expect(byCarol.code, byCarol.stderr).toBe(0);
       const result = await started(byCarol.stdout);
       expect(result.onBehalfOf).toBe('carol');

@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { agents as exampleAgents } from '../../../examples/support-copilot/agents.ts';
 import { EXFILTRATION_URL } from '../../../examples/support-copilot/services/seed.ts';
+import { demoTools } from '../../../examples/support-copilot/tools/index.ts';
+import { agentCatalog, defineAgent } from '../../../src/agents/define-agent.ts';
 import type { Fact } from '../../../src/authz/types.ts';
 import { decide, startPlan, useGuardWorkers, waitForPending } from './harness.ts';
 
+/** An agent whose purpose covers posting to partners: the copilot's purpose (tickets, CRM) does not. */
+const notifier = defineAgent({
+  name: 'partner-notifier',
+  identity: 'notify-bot',
+  purpose: 'Tell partner systems about resolved tickets, nothing else.',
+  purposeScope: { categories: ['http'] },
+  instructions: 'Post ticket updates to partners.',
+  tools: [demoTools.get('http.post')!],
+});
+
 describe('trust zones and the prompt-injection path', () => {
-  const fixture = useGuardWorkers('guard-zones');
+  const fixture = useGuardWorkers('guard-zones', {
+    agents: agentCatalog([...exampleAgents.values(), notifier]),
+  });
   const { taskQueue } = fixture;
 
   it('denies what the injected ticket asks for: export all customers, post them to the attacker', async () => {
@@ -24,13 +39,14 @@ describe('trust zones and the prompt-injection path', () => {
   it("runs a tool of the external zone on that zone's worker, after approval for a new host", async () => {
     const grant: Fact = [
       'has_role',
-      { type: 'Agent', id: 'support-bot' },
+      { type: 'Agent', id: 'notify-bot' },
       'user',
       { type: 'Toolset', id: 'external' },
     ];
     await fixture.workers.deps.authorizer.insertFacts([grant]);
     try {
       const handle = await startPlan(fixture.client, taskQueue, {
+        agent: 'notify-bot',
         calls: [
           {
             tool: 'http.post',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
 import { type Authorizer, PolicyError } from '../../../src/authz/types.ts';
+import { withoutTests } from '../../support/policy-text.ts';
 
 const POLICY_DIR = path.resolve(import.meta.dirname, '../../../examples/support-copilot/policies');
 const bot = { type: 'Agent', id: 'support-bot' };
@@ -50,13 +51,28 @@ afterEach(async () => {
 });
 
 describe('embedded PDP: policy reload at run time', () => {
+  it('refuses a policy that fails its own test blocks and keeps deciding with the current one', async () => {
+    const authz = await embedded(POLICY_DIR);
+    const before = authz.policyVersion();
+    const next = policyCopy();
+    // The refund rule changes but the tests that state it stay: they fail now.
+    edit(next, 'warden.polar', (s) => s.replace(CAPPED_REFUNDER_INVOKES, ''));
+    const reload = authz.reloadPolicy(next);
+    await expect(reload).rejects.toBeInstanceOf(PolicyError);
+    await expect(reload).rejects.toThrow(
+      /policy tests failed: \d+ of \d+ assertions .*test "refunds run unattended only up to 100": assert allow\(Agent\{"support-bot"\}, "invoke", Tool\{"crm.issue_refund"\}\)/,
+    );
+    expect(authz.policyVersion()).toBe(before);
+    expect(await authz.authorize(botRefunds)).toMatchObject({ allowed: true, policyVersion: before });
+  });
+
   it('switches version and decisions to a good policy, and says what it loaded', async () => {
     const authz = await embedded(POLICY_DIR);
     const before = authz.policyVersion();
     expect((await authz.authorize(botRefunds)).allowed).toBe(true);
 
     const next = policyCopy();
-    edit(next, 'warden.polar', (s) => s.replace(CAPPED_REFUNDER_INVOKES, ''));
+    edit(next, 'warden.polar', (s) => withoutTests(s.replace(CAPPED_REFUNDER_INVOKES, '')));
     edit(next, 'facts.yaml', (s) => `${s}  - has_role(User{"mallory"}, "approver", Toolset{"refunds"})\n`);
     const reload = await authz.reloadPolicy(next);
 
@@ -152,7 +168,7 @@ describe('embedded PDP: policy reload at run time', () => {
     const authz = await embedded(POLICY_DIR);
     const old = authz.policyVersion();
     const next = policyCopy();
-    edit(next, 'warden.polar', (s) => s.replace(CAPPED_REFUNDER_INVOKES, ''));
+    edit(next, 'warden.polar', (s) => withoutTests(s.replace(CAPPED_REFUNDER_INVOKES, '')));
     const decisions = Array.from({ length: 40 }, () => authz.authorize(botRefunds));
     const reload = authz.reloadPolicy(next);
     decisions.push(...Array.from({ length: 40 }, () => authz.authorize(botRefunds)));

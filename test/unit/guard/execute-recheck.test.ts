@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agents } from '../../../examples/support-copilot/agents.ts';
 import { CrmService } from '../../../examples/support-copilot/services/crm-service.ts';
 import { Egress } from '../../../examples/support-copilot/services/egress.ts';
 import { demoTools } from '../../../examples/support-copilot/tools/index.ts';
-import { InMemoryCallWindowStore } from '../../../src/activities/guard/call-window-store.ts';
 import type { GuardDependencies } from '../../../src/activities/guard/dependencies.ts';
 import { executeGuardedToolActivity } from '../../../src/activities/guard/execute-tool.ts';
 import { signGrant } from '../../../src/activities/guard/grant.ts';
@@ -18,6 +21,8 @@ import type {
   GuardGrant,
   RequesterAssertion,
 } from '../../../src/guard/types.ts';
+import { SqliteUsageStore } from '../../../src/usage/sqlite-usage-store.ts';
+import { ZoneKeyring } from '../../../src/zones/zone-keyring.ts';
 import { EXAMPLE_POLICY_DIR } from '../../support/example.ts';
 import { PRIMARY_KEY, RETIRED_KEY, TEST_KEY_CONFIG } from '../../support/keys.ts';
 import { quietActivityEnvironment, RecordingLogger } from './quiet-activity-environment.ts';
@@ -32,6 +37,7 @@ describe('the tool activity called directly, without the guard', () => {
   let deps: GuardDependencies;
   let run: (input: ExecuteToolInput) => Promise<unknown>;
   const logger = new RecordingLogger();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'warden-recheck-'));
 
   beforeAll(async () => {
     const authorizer = await createAuthorizer(
@@ -41,16 +47,20 @@ describe('the tool activity called directly, without the guard', () => {
       authorizer,
       tools: demoTools,
       services: { crm: new CrmService(), egress: new Egress() },
+      agents,
       approvalSecret: SECRET,
       approvalKeys: parsePublicKeys(TEST_KEY_CONFIG.WARDEN_APPROVAL_PUBLIC_KEYS),
-      callWindows: new InMemoryCallWindowStore(),
+      usage: SqliteUsageStore.inDataDir(dataDir),
+      zoneKeys: new ZoneKeyring(path.join(dataDir, 'zone-keys'), 'development'),
       mode: 'production',
     };
     const activity = executeGuardedToolActivity(deps, 'default');
     run = (input) => quietActivityEnvironment(logger).run(activity, input);
   });
   afterAll(async () => {
+    deps?.usage.close();
     await deps?.authorizer.close();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const refundArgs = (amount: number) => ({
@@ -111,11 +121,12 @@ describe('the tool activity called directly, without the guard', () => {
     approver: string,
     authentication: 'token' | 'unauthenticated-dev' = 'token',
     key = PRIMARY_KEY,
+    callId = 'c1',
   ) {
     const issuedAt = Date.now();
     return signApproval(key.signer, {
       ...RUN,
-      callId: 'c1',
+      callId,
       digest,
       approver,
       authentication,
@@ -221,6 +232,31 @@ describe('the tool activity called directly, without the guard', () => {
     };
     expect(result.idempotencyKey).toBe('test:c1');
     expect(deps.services.crm.refunds).toHaveLength(1);
+  });
+
+  it('runs an approved call once: a retry of the execution may run again, another execution may not', async () => {
+    const args = { ...refundArgs(260), reason: 'replayed grant' };
+    const grant = grantFor(args, {}, 'c2');
+    const call = {
+      ...input(args, grant, [approval(grant.digest, 'bob', 'token', PRIMARY_KEY, 'c2')]),
+      callId: 'c2',
+    };
+    const before = deps.services.crm.refunds.length;
+    await run(call);
+    // The same activity execution retried (the mock's activity id): allowed, the tool dedupes.
+    await run(call);
+    expect(deps.services.crm.refunds.length - before).toBe(1);
+    const activity = executeGuardedToolActivity(deps, 'default');
+    const replay = quietActivityEnvironment(new RecordingLogger(), { activityId: 'replayed-execution' });
+    await expect(replay.run(activity, call)).rejects.toThrow(/refused \(already_executed\)/);
+    expect(deps.services.crm.refunds.length - before).toBe(1);
+  });
+
+  it('refuses a call of an agent the catalog does not define', async () => {
+    const grant = grantFor(refundArgs(20), { agent: { type: 'Agent', id: 'rogue-bot' } });
+    await expect(
+      run({ ...input(refundArgs(20), grant), agent: { type: 'Agent', id: 'rogue-bot' } }),
+    ).rejects.toThrow(/refused \(unknown_agent\)/);
   });
 
   it('refuses a tool of another trust zone', async () => {

@@ -1,3 +1,4 @@
+import type { Info } from '@temporalio/activity';
 import type { Logger, LogLevel, LogMetadata } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 
@@ -31,6 +32,9 @@ export class RecordingLogger implements Logger {
 }
 
 /** A MockActivityEnvironment whose activity logs (e.g. "Activity failed" with a stack) are recorded. */
-export function quietActivityEnvironment(logger = new RecordingLogger()): MockActivityEnvironment {
-  return new MockActivityEnvironment(undefined, { logger });
+export function quietActivityEnvironment(
+  logger = new RecordingLogger(),
+  info?: Partial<Info>,
+): MockActivityEnvironment {
+  return new MockActivityEnvironment(info, { logger });
 }

@@ -1,0 +1,68 @@
+import type { GuardedCallInput, GuardedCallResult } from '../../guard/types.ts';
+import { grantLifetimeMs } from './check-intent.ts';
+import type { GuardDependencies } from './dependencies.ts';
+import { enforce } from './enforce.ts';
+import { executionContext, refuseAndRelease, runAdmitted } from './execute-tool.ts';
+import { signGrant } from './grant.ts';
+import { checkedGuardedCallInput } from './guard-input.ts';
+
+/**
+ * A guarded call in one activity on the tool's worker: authorize, intent and, when the policy lets
+ * it run unattended and intent allows, execute. A call that needs people comes back as
+ * `needs_approval` with a grant for the wait; a denial comes back with its decisions. The result
+ * carries every decision, so the history stays the audit.
+ */
+export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) {
+  return async function guardedToolCall(untrusted: GuardedCallInput): Promise<GuardedCallResult> {
+    // Refused before anything else: a malformed input names no call whose claim could be released.
+    const input = checkedGuardedCallInput(untrusted);
+    const context = executionContext();
+    const decided = await enforce(deps, zone, input, undefined, context);
+    switch (decided.kind) {
+      case 'admitted': {
+        const execution = await runAdmitted(deps, context, decided, input);
+        return {
+          decision: 'executed',
+          authorization: decided.authorization,
+          intent: decided.intent,
+          execution,
+          reason: 'executed (unattended)',
+        };
+      }
+      case 'needs_approval': {
+        const now = Date.now();
+        const grant = signGrant(deps.approvalSecret, {
+          ...context.run,
+          callId: decided.callId,
+          tool: decided.tool.name,
+          agent: input.agent,
+          onBehalfOf: input.onBehalfOf,
+          digest: decided.intent.digest,
+          policyVersion: decided.intent.policyVersion,
+          verdict: decided.intent.verdict.verdict === 'escalate' ? 'escalate' : 'allow',
+          issuedAt: now,
+          expiresAt: now + grantLifetimeMs(decided.tool),
+        });
+        return {
+          decision: 'needs_approval',
+          authorization: decided.authorization,
+          intent: { ...decided.intent, grant },
+          reasons: decided.reasons,
+          reason: `approval needed: ${decided.reasons.join('; ')}`,
+        };
+      }
+      case 'denied': {
+        // Decided and denied: a result the run records. Anything else is refused as a failure.
+        if (decided.authorization === undefined)
+          return refuseAndRelease(deps, context, decided, input?.callId);
+        await deps.usage.release(context.run, String(input.callId), context.activityId);
+        return {
+          decision: 'denied',
+          authorization: decided.authorization,
+          ...(decided.intent ? { intent: decided.intent } : {}),
+          reason: decided.reason,
+        };
+      }
+    }
+  };
+}

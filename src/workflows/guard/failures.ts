@@ -1,0 +1,28 @@
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { GUARD_REFUSAL } from '../../guard/types.ts';
+
+/** The refusal code of a guard activity's failure, or undefined when it is not a refusal. */
+export function refusalCode(error: unknown): string | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure && cause.type === GUARD_REFUSAL) {
+    const detail = cause.details?.[0] as { code?: unknown } | undefined;
+    return typeof detail?.code === 'string' ? detail.code : 'refused';
+  }
+  return undefined;
+}
+
+export function failureText(error: unknown): string {
+  const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** A tool output as the decision record shows it: JSON, at most 200 characters. */
+export function summarize(output: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(output) ?? 'undefined';
+  } catch {
+    text = String(output);
+  }
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}

@@ -1,0 +1,162 @@
+import { workflowInfo } from '@temporalio/workflow';
+import type { GuardActivities } from '../../activities/guard/index.ts';
+import { resultSignatureProblem, type ZonePublicKeys } from '../../guard/tool-result-signature.ts';
+import type {
+  AddedRestrictions,
+  ApprovalSubmission,
+  DecisionRecord,
+  ExecuteToolResult,
+  GuardedCallResult,
+  GuardGrant,
+  Redecision,
+  ToolCallOutcome,
+} from '../../guard/types.ts';
+import type { ToolDefinition } from '../../tools/define-tool.ts';
+import { failureText, refusalCode, summarize } from './failures.ts';
+import type { RunIdentity } from './run-guard.ts';
+
+/**
+ * Runs recorded before this patch decide a call in three activities (authorize, intent, execute);
+ * later runs ask the tool worker, which decides and executes in one.
+ */
+export const PEP_SINGLE_ACTIVITY = 'warden-pep-single-activity';
+
+/** How often a call is decided again when the policy changed while it waited. */
+const MAX_DECISION_ROUNDS = 3;
+
+type ApprovalWait =
+  | { state: 'approved'; approvals: ApprovalSubmission[] }
+  | { state: 'rejected' | 'expired'; reason: string };
+
+/** What the run guard lends this call path: its activities, its approval wait, its bookkeeping. */
+export interface ToolWorkerGuard {
+  activities(tool: ToolDefinition): Pick<GuardActivities, 'guardedToolCall' | 'executeGuardedTool'>;
+  /** The zones' public keys, from the main worker's configuration (a local activity, once per run). */
+  zoneKeys(): Promise<ZonePublicKeys>;
+  waitForApproval(
+    record: DecisionRecord,
+    tool: ToolDefinition,
+    args: unknown,
+    grant: GuardGrant,
+    reasons: string[],
+  ): Promise<ApprovalWait>;
+  finish(record: DecisionRecord, outcome: ToolCallOutcome): ToolCallOutcome;
+}
+
+/**
+ * One guarded call decided by the tool worker, the enforcement point: one activity authorizes,
+ * checks intent and, when the call may run unattended, executes it. The run pauses only when that
+ * activity answers `needs_approval`; the tool worker then decides again when it executes the
+ * approved call. A result is accepted only when the zone's key signed it.
+ */
+export async function decideAtToolWorker(
+  guard: ToolWorkerGuard,
+  identity: RunIdentity,
+  added: AddedRestrictions,
+  record: DecisionRecord,
+  tool: ToolDefinition,
+  args: unknown,
+  callId: string,
+): Promise<ToolCallOutcome> {
+  const base = { callId, tool: tool.name };
+  const call = {
+    callId,
+    tool: tool.name,
+    arguments: args,
+    agent: identity.agent,
+    onBehalfOf: identity.onBehalfOf,
+    purpose: identity.purpose,
+    ...added,
+    ...(identity.requester ? { requester: identity.requester } : {}),
+  };
+  const refused = (error: unknown): ToolCallOutcome =>
+    guard.finish(record, {
+      ...base,
+      ...(refusalCode(error) !== undefined
+        ? { status: 'denied', reason: `refused at execution: ${failureText(error)}` }
+        : { status: 'failed', reason: `tool failed: ${failureText(error)}` }),
+    });
+
+  for (let round = 1; ; round++) {
+    let answer: GuardedCallResult;
+    try {
+      answer = await guard.activities(tool).guardedToolCall(call);
+    } catch (error) {
+      return refused(error);
+    }
+    record.authorization = answer.authorization.summary;
+    if (answer.intent) {
+      record.intent = answer.intent.verdict;
+      record.argsDigest = answer.intent.digest;
+    }
+    if (answer.decision === 'denied')
+      return guard.finish(record, { ...base, status: 'denied', reason: answer.reason });
+
+    let execution: ExecuteToolResult;
+    let approvals: ApprovalSubmission[] = [];
+    if (answer.decision === 'executed') {
+      delete record.approval;
+      execution = answer.execution;
+    } else {
+      const grant = answer.intent.grant;
+      const approval = await guard.waitForApproval(record, tool, args, grant, answer.reasons);
+      if (approval.state !== 'approved') {
+        return guard.finish(record, { ...base, status: approval.state, reason: approval.reason });
+      }
+      approvals = approval.approvals;
+      record.outcome = 'executing';
+      try {
+        execution = await guard
+          .activities(tool)
+          .executeGuardedTool({ ...call, authority: { grant, approvals } });
+      } catch (error) {
+        if (refusalCode(error) === 'policy_changed' && round < MAX_DECISION_ROUNDS) {
+          const redecision: Redecision = {
+            at: new Date().toISOString(),
+            reason: failureText(error),
+            previousPolicyVersion: grant.policyVersion,
+            previousOutcome: 'approved',
+            previousApprovers: approvals.map((a) => a.approver),
+          };
+          record.redecisions = [...(record.redecisions ?? []), redecision];
+          record.reason = `decided again: ${redecision.reason}`;
+          continue;
+        }
+        return refused(error);
+      }
+    }
+
+    const { workflowId, runId } = workflowInfo();
+    const problem = resultSignatureProblem(
+      await guard.zoneKeys(),
+      {
+        zone: tool.zone,
+        workflowId,
+        runId,
+        callId,
+        tool: tool.name,
+        arguments: args,
+        agent: identity.agent,
+        onBehalfOf: identity.onBehalfOf,
+        output: execution?.output,
+        recordsRead: execution?.recordsRead,
+        attempt: execution?.attempt,
+        idempotencyKey: execution?.idempotencyKey,
+      },
+      execution?.signature,
+    );
+    if (problem !== undefined) {
+      return guard.finish(record, { ...base, status: 'failed', reason: `result refused: ${problem}` });
+    }
+    record.attempts = execution.attempt;
+    record.outputSummary = summarize(execution.output);
+    const how =
+      approvals.length > 0 ? `approved by ${approvals.map((a) => a.approver).join(', ')}` : 'unattended';
+    return guard.finish(record, {
+      ...base,
+      status: 'executed',
+      output: execution.output,
+      reason: `executed (${how})`,
+    });
+  }
+}
