@@ -8,9 +8,6 @@ import { OidcVerifier } from '../../../src/approvals/auth/oidc-verifier.ts';
 import { loadConfig } from '../../../src/config/env.ts';
 import { AUDIENCE, ISSUER, localIssuer } from '../../support/oidc.ts';
 
-/** Production refuses weak configured tokens: this one is as strong as `openssl rand -hex 32` makes. */
-const BOB_TOKEN = '76227d156d68e1e681e4a3575c1d712521ebfe276d81f6411bc1060956649f91';
-
 describe('OIDC JWT verifier (jose, local JWKS file)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'warden-oidc-'));
   let issuer: Awaited<ReturnType<typeof localIssuer>>;
