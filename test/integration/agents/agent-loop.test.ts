@@ -33,7 +33,8 @@ describe('the agent loop on the real Temporal server', () => {
     let firstCompletionAfterReply: number | undefined;
     events.forEach((event, index) => {
       const attributes = event.activityTaskScheduledEventAttributes;
-      if (attributes?.activityType?.name !== 'authorizeToolCall') return;
+      // The first guard step of a call: the tool worker's one activity deciding (and running) it.
+      if (attributes?.activityType?.name !== 'guardedToolCall') return;
       const payload = attributes.input?.payloads?.[0]?.data;
       const tool = payload ? (JSON.parse(Buffer.from(payload).toString()) as { tool: string }).tool : '';
       scheduled.set(tool, index);
