@@ -15,6 +15,7 @@ import { loadConfig } from '../src/config/env.ts';
 import { loadScenario } from '../src/models/scripted/load-scenarios.ts';
 import { loadProject } from '../src/project/load-project.ts';
 import { connectClient, createClient } from '../src/temporal/connection.ts';
+import { wardenDataConverter } from '../src/temporal/data-converter.ts';
 import { resolveTemporal } from '../src/temporal/launcher.ts';
 import { freePort } from '../src/temporal/ports.ts';
 import { TemporalApprovalsBackend } from '../src/web/temporal-backend.ts';
@@ -42,7 +43,7 @@ const endpoint = await resolveTemporal(config, { log: console.log, ephemeral: { 
 const workers = await startWardenWorkers({ config, endpoint, project });
 const connection = await connectClient(config, endpoint.address);
 try {
-  const client = createClient(connection, endpoint.namespace);
+  const client = createClient(connection, endpoint.namespace, await wardenDataConverter(config));
   const approvals = new TemporalApprovalsBackend(client, config);
   const bob = ApproverAuthenticator.fromConfig(config).authenticate({ as: 'User:bob' });
   await mkdir(OUT_DIR, { recursive: true });

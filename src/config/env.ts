@@ -29,6 +29,10 @@ export const ENV_NAMES = {
   approvalSecret: 'WARDEN_APPROVAL_SECRET',
   mode: 'WARDEN_MODE',
   webPort: 'WARDEN_WEB_PORT',
+  payloadKeys: 'WARDEN_PAYLOAD_KEYS',
+  payloadKeyFile: 'WARDEN_PAYLOAD_KEY_FILE',
+  codecPort: 'WARDEN_CODEC_PORT',
+  codecCorsOrigins: 'WARDEN_CODEC_CORS_ORIGINS',
 } as const;
 
 const port = z.coerce.number().int().min(1).max(65_535);
@@ -62,6 +66,13 @@ const schema = z.object({
   WARDEN_APPROVAL_SECRET: optionalText,
   WARDEN_MODE: z.enum(['development', 'production']).default('development'),
   WARDEN_WEB_PORT: port.default(8787),
+  /** `keyId:base64,…` (32-byte AES keys); the first encrypts, all decrypt. */
+  WARDEN_PAYLOAD_KEYS: optionalText,
+  /** A file of `keyId:base64` lines, same meaning; used when WARDEN_PAYLOAD_KEYS is unset. */
+  WARDEN_PAYLOAD_KEY_FILE: optionalText,
+  WARDEN_CODEC_PORT: port.default(8788),
+  /** Origins (comma-separated) whose pages may call the codec server; default: the local Temporal Web. */
+  WARDEN_CODEC_CORS_ORIGINS: optionalText,
 });
 
 type ParsedEnvironment = z.infer<typeof schema>;

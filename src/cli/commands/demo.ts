@@ -17,6 +17,7 @@ import { loadScenario } from '../../models/scripted/load-scenarios.ts';
 import type { Scenario } from '../../models/scripted/scenario.ts';
 import type { DemoConfig } from '../../project/define-config.ts';
 import { connectClient, createClient } from '../../temporal/connection.ts';
+import { wardenDataConverter } from '../../temporal/data-converter.ts';
 import type { TemporalEndpoint } from '../../temporal/launcher.ts';
 import { isPortFree } from '../../temporal/ports.ts';
 import { type ApprovalsWeb, startApprovalsWeb } from '../../web/start-approvals-web.ts';
@@ -248,7 +249,7 @@ export function registerDemo(program: Command): void {
         const { config } = approvers;
         connection = await connectClient(config, endpoint.address);
         workers = await startWardenWorkers({ config, endpoint, project });
-        const client = createClient(connection, endpoint.namespace);
+        const client = createClient(connection, endpoint.namespace, await wardenDataConverter(config));
         if (interactive || options.keep) web = await startDemoWeb(approvers, client);
 
         out(style.bold(demo.title ?? 'Warden demo: every tool call is checked before it runs'));
