@@ -1,4 +1,3 @@
-import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type PayloadCodec, type SerializationContext } from '@temporalio/common';
 import type proto from '@temporalio/proto';
 import { payloadWorkflowId } from '../temporal/encryption-codec.ts';
@@ -99,9 +98,14 @@ export function boundWorkflowId(history: History): string | undefined {
   return find(history.events ?? []);
 }
 
+/** What decoding needs of a `Client` (or a `WorkflowClient`, e.g. a handle's `client`). */
+export interface DecodingClient {
+  options: { namespace: string; loadedDataConverter: { payloadCodecs: PayloadCodec[] } };
+}
+
 /** The same, with the codecs of a client's data converter. */
 export function decodeHistoryWithClient(
-  client: Client,
+  client: DecodingClient,
   history: History,
   workflowId: string,
 ): Promise<History> {
