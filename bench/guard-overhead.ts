@@ -13,7 +13,7 @@ import { resolveTemporal } from '../src/temporal/launcher.ts';
 import { freePort } from '../src/temporal/ports.ts';
 import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
 import { workflowBundlerOptions } from '../src/workers/workflow-bundle.ts';
-import { exampleDependencies } from '../test/support/example.ts';
+import { EXAMPLE_POLICY_DIR, exampleDependencies } from '../test/support/example.ts';
 import { createBaselineActivities } from './baseline-activities.ts';
 import { median } from './stats.ts';
 
@@ -23,7 +23,10 @@ const TICKETS = ['t-501', 't-502', 't-503'];
 
 async function main() {
   // The benchmark always starts its own server, so both sides see the same one.
-  const config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: undefined });
+  const config = loadConfig(
+    { ...process.env, TEMPORAL_ADDRESS: undefined },
+    { policyDir: EXAMPLE_POLICY_DIR },
+  );
   installWorkerLogging();
   const endpoint = await resolveTemporal(config, {
     log: console.error,
