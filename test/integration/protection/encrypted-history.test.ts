@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   EXFILTRATION_URL,
@@ -31,6 +33,7 @@ const TOKENS = {
   carol: 'carol-codec-token-0123456789',
   mallory: 'mallory-codec-token-0123456789',
 };
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const USER_INPUT = `Please handle ticket t-502 for me, the customer sounds upset (canary ${randomUUID()})`;
 
 /** What a demo run handles and nobody without a key may read from the store or the APIs. */
@@ -216,6 +219,57 @@ describe('payload encryption on a real, file-backed Temporal dev server with Tem
       expect(json.history?.events?.length ?? 0).toBeGreaterThan(10);
       expect(jsonBytes(json).includes('binary/encrypted')).toBe(true);
       expect(found(jsonBytes(json), knownPlaintext())).toEqual([]);
+    }
+  });
+
+  it('Temporal Web in a browser: ciphertext for anyone, decoded once an operator signs in to the codec server', async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const description = await client.workflow.getHandle(runs.injected!.workflowId).describe();
+      const page = `http://localhost:${uiPort}/namespaces/${endpoint.namespace}/workflows/${runs.injected!.workflowId}/${description.runId}/history`;
+      // Temporal Web's codec settings, as the operator sets them once in its Data Encoder dialog.
+      const codecSettings = (endpointUrl: string) => {
+        localStorage.setItem('endpoint', JSON.stringify(endpointUrl));
+        localStorage.setItem('includeCredentials', 'true');
+        localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+      };
+      /** Opens the run's page and waits until Temporal Web has asked the codec server. */
+      const open = async (context: Awaited<ReturnType<typeof browser.newContext>>, status: number) => {
+        const tab = await context.newPage();
+        const asked = tab.waitForResponse((r) => r.url().startsWith(codec.url) && r.status() === status, {
+          timeout: 60_000,
+        });
+        await tab.goto(page);
+        await asked;
+        return tab;
+      };
+
+      const anonymous = await browser.newContext();
+      await anonymous.addInitScript(codecSettings, codec.url);
+      // The codec server refuses (no session): the page keeps what the server stores.
+      const anonymousTab = await open(anonymous, 401);
+      await anonymousTab.waitForTimeout(1_000);
+      await anonymousTab.screenshot({ path: 'test/artifacts/temporal-web-anonymous.png', fullPage: true });
+      expect(await anonymousTab.content()).not.toContain(USER_INPUT);
+
+      const operator = await browser.newContext();
+      await operator.addInitScript(codecSettings, codec.url);
+      const signIn = await operator.newPage();
+      await signIn.goto(`${codec.url}/`);
+      await signIn.fill('input[name=token]', TOKENS.alice);
+      await signIn.click('button[type=submit]');
+      await signIn.getByRole('status').waitFor();
+      expect(await signIn.textContent('[role=status]')).toContain('Signed in as User:alice');
+      const operatorTab = await open(operator, 200);
+      await operatorTab.waitForFunction((text) => document.body.textContent?.includes(text), USER_INPUT, {
+        timeout: 30_000,
+      });
+      await operatorTab.screenshot({ path: 'test/artifacts/temporal-web-operator.png', fullPage: true });
+      await anonymous.close();
+      await operator.close();
+    } finally {
+      await browser.close();
     }
   });
 
