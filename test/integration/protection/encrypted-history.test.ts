@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { type AgentRunHandle, startAgentRun } from '../../../src/agents/start-ru
 import { fetchDecodedHistory, fetchRunHistory } from '../../../src/audit/load-run.ts';
 import { decodeRunHistory } from '../../../src/audit/run-history.ts';
 import { loadConfig, type WardenConfig } from '../../../src/config/env.ts';
+import { findTemporalCli } from '../../../src/temporal/cli-binary.ts';
 import { createClient } from '../../../src/temporal/connection.ts';
 import { keyProviderFor, wardenDataConverter } from '../../../src/temporal/data-converter.ts';
 import { EncryptionCodec, METADATA_WORKFLOW_ID } from '../../../src/temporal/encryption-codec.ts';
@@ -385,6 +387,33 @@ describe('payload encryption on a real, file-backed Temporal dev server with Tem
       expect((await decode(toJson(unbound!), bearer('carol'))).status).toBe(403);
       // Another namespace's payloads are not this server's to decode.
       expect((await decode(stolen, { ...bearer('carol'), 'x-namespace': 'other' })).status).toBe(403);
+    });
+
+    it('serves the Temporal CLI (`temporal workflow show --codec-endpoint … --codec-auth`) for a reader only', async () => {
+      const binary = findTemporalCli(config.TEMPORAL_CLI_PATH);
+      if (!binary) throw new Error('no temporal binary');
+      // Asynchronous: the codec server answering the CLI runs in this process.
+      const show = (auth: string) =>
+        new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+          execFile(
+            binary,
+            ['workflow', 'show', '--address', endpoint.address, '--namespace', endpoint.namespace]
+              .concat(['-w', runs.injected!.workflowId, '--output', 'json', '--codec-endpoint', codec.url])
+              .concat(['--codec-auth', auth]),
+            { encoding: 'utf8', timeout: 60_000 },
+            (error, stdout, stderr) =>
+              resolve({ status: error ? Number(error.code ?? 1) || 1 : 0, stdout, stderr }),
+          );
+        });
+      const alice = await show(`Bearer ${TOKENS.alice}`);
+      expect(alice.status).toBe(0);
+      // JSON output keeps payloads in base64: decoded ones read as plaintext once unwrapped.
+      const shown = jsonBytes(JSON.parse(alice.stdout));
+      expect(found(shown, [USER_INPUT, 'SYSTEM NOTE TO THE AI ASSISTANT'])).toHaveLength(2);
+      const mallory = await show(`Bearer ${TOKENS.mallory}`);
+      expect(mallory.status).not.toBe(0);
+      expect(found(Buffer.from(`${mallory.stdout}${mallory.stderr}`), [USER_INPUT])).toEqual([]);
+      expect(mallory.stdout.trim()).toBe('');
     });
 
     it('signs a browser in with a cookie for Temporal Web (CORS for its origin only)', async () => {
