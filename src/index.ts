@@ -18,8 +18,10 @@ export { ApproverAuthenticator } from './approvals/auth/authenticate.ts';
 export { listPendingApprovals } from './approvals/list-pending.ts';
 export { ApprovalRefusedError, submitApproval } from './approvals/submit-approval.ts';
 // Audit: timeline, SIEM export, what-if, replay.
-export { loadRun, RunNotFoundError } from './audit/load-run.ts';
+export { decodeHistoryPayloads, decodeHistoryWithClient } from './audit/decode-history.ts';
+export { fetchDecodedHistory, loadRun, RunNotFoundError } from './audit/load-run.ts';
 export { type ReplayReport, replayHistory } from './audit/replay-run.ts';
+export { RunReadAccess, type RunReadDecision } from './audit/run-access.ts';
 export { AUDIT_SCHEMA, type AuditRecord, auditRecords, exportAudit } from './audit/siem-export.ts';
 export { buildTimeline, type TimelineEntry } from './audit/timeline.ts';
 export { type WhatIfReport, whatIf } from './audit/what-if.ts';
@@ -56,8 +58,19 @@ export {
   type WardenProject,
 } from './project/load-project.ts';
 export { connectClient, connectWorker, createClient } from './temporal/connection.ts';
+// Payload encryption: every client and worker Warden creates uses `wardenDataConverter(config)`.
+export { dataConverterFor, keyProviderFor, wardenDataConverter } from './temporal/data-converter.ts';
+export { EncryptionCodec, PayloadDecryptionError } from './temporal/encryption-codec.ts';
 // Temporal: a server, connections, workers.
 export { resolveTemporal, type TemporalEndpoint } from './temporal/launcher.ts';
+export {
+  type DataKey,
+  generateKeyEntry,
+  type KeyProvider,
+  PayloadKeyError,
+  parseKeyRing,
+  StaticKeyProvider,
+} from './temporal/payload-keys.ts';
 // Definitions (also in `warden/workflow`, for the modules workflows import).
 export {
   type ApprovalConfig,
@@ -72,6 +85,7 @@ export {
 } from './tools/define-tool.ts';
 export type { ToolServices } from './tools/tool-services.ts';
 export { startApprovalsWeb } from './web/start-approvals-web.ts';
+export { type CodecServer, startCodecServer } from './web/start-codec-server.ts';
 export {
   startWardenWorkers,
   type WardenWorkers,
