@@ -1,8 +1,11 @@
 /**
  * Records the histories that `test/integration/agents/replay.test.ts` replays: the demo scenarios
  * (and the malformed-call and handoff-with-approval scenarios) run once on a throw-away Temporal
- * server, each history written to test/histories/<scenario>.json. Run it when a workflow change is meant to be incompatible and
- * the old histories are retired: `npx tsx --conditions=warden-source scripts/record-histories.ts`.
+ * server, each history written to test/histories/encrypted/<scenario>.json, its payloads encrypted
+ * with the test-only key in that directory. Run it when a workflow change is meant to be incompatible
+ * and the old histories are retired: `npx tsx --conditions=warden-source scripts/record-histories.ts`.
+ * The plaintext histories in test/histories were recorded before payload encryption and stay as they
+ * are: the codec reads them unchanged.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,13 +18,14 @@ import { loadConfig } from '../src/config/env.ts';
 import { loadScenario } from '../src/models/scripted/load-scenarios.ts';
 import { loadProject } from '../src/project/load-project.ts';
 import { connectClient, createClient } from '../src/temporal/connection.ts';
+import { wardenDataConverter } from '../src/temporal/data-converter.ts';
 import { resolveTemporal } from '../src/temporal/launcher.ts';
 import { freePort } from '../src/temporal/ports.ts';
 import { TemporalApprovalsBackend } from '../src/web/temporal-backend.ts';
 import { startWardenWorkers } from '../src/workers/warden-workers.ts';
 import { pendingApprovalsQuery } from '../src/workflows/guard/definitions.ts';
 
-const OUT_DIR = fileURLToPath(new URL('../test/histories', import.meta.url));
+const OUT_DIR = fileURLToPath(new URL('../test/histories/encrypted', import.meta.url));
 const project = await loadProject({
   config: fileURLToPath(new URL('../examples/support-copilot', import.meta.url)),
 });
@@ -35,6 +39,8 @@ const config = loadConfig(
     WARDEN_MODE: 'development',
     WARDEN_TASK_QUEUE: 'warden-recording',
     WARDEN_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'warden-record-')),
+    WARDEN_PAYLOAD_KEYS: undefined,
+    WARDEN_PAYLOAD_KEY_FILE: path.join(OUT_DIR, 'payload-keys'),
   },
   { policyDir: project.policyDir },
 );
@@ -42,7 +48,7 @@ const endpoint = await resolveTemporal(config, { log: console.log, ephemeral: { 
 const workers = await startWardenWorkers({ config, endpoint, project });
 const connection = await connectClient(config, endpoint.address);
 try {
-  const client = createClient(connection, endpoint.namespace);
+  const client = createClient(connection, endpoint.namespace, await wardenDataConverter(config));
   const approvals = new TemporalApprovalsBackend(client, config, {
     authorizer: workers.authorizer,
     tools: project.tools,

@@ -14,8 +14,10 @@ export {
   resolvePublicKeyRing,
 } from './approvals/signing-keys.ts';
 export { ApprovalRefusedError, submitApproval } from './approvals/submit-approval.ts';
-export { loadRun, RunNotFoundError } from './audit/load-run.ts';
+export { decodeHistoryPayloads, decodeHistoryWithClient } from './audit/decode-history.ts';
+export { fetchDecodedHistory, loadRun, RunNotFoundError } from './audit/load-run.ts';
 export { type ReplayReport, replayHistory } from './audit/replay-run.ts';
+export { RunReadAccess, type RunReadDecision } from './audit/run-access.ts';
 export { AUDIT_SCHEMA, type AuditRecord, auditRecords, exportAudit } from './audit/siem-export.ts';
 export { buildTimeline, type TimelineEntry } from './audit/timeline.ts';
 export { type WhatIfReport, whatIf } from './audit/what-if.ts';
@@ -39,8 +41,19 @@ export {
   type WardenProject,
 } from './project/load-project.ts';
 export { connectClient, connectWorker, createClient } from './temporal/connection.ts';
+export { dataConverterFor, keyProviderFor, wardenDataConverter } from './temporal/data-converter.ts';
+export { EncryptionCodec, PayloadDecryptionError } from './temporal/encryption-codec.ts';
 export { resolveTemporal, type TemporalEndpoint } from './temporal/launcher.ts';
+export {
+  type DataKey,
+  generateKeyEntry,
+  type KeyProvider,
+  PayloadKeyError,
+  parseKeyRing,
+  StaticKeyProvider,
+} from './temporal/payload-keys.ts';
 export { startApprovalsWeb } from './web/start-approvals-web.ts';
+export { type CodecServer, startCodecServer } from './web/start-codec-server.ts';
 export {
   startWardenWorkers,
   type WardenWorkers,

@@ -10,6 +10,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { loadConfig, type WardenConfig } from './config/env.ts';
 import type { PendingApproval } from './guard/types.ts';
 import type { WardenProject } from './project/load-project.ts';
+import { wardenDataConverter } from './temporal/data-converter.ts';
 import { resolveTemporal, type TemporalEndpoint } from './temporal/launcher.ts';
 import { freePort } from './temporal/ports.ts';
 import { startWardenWorkers, type WardenWorkers } from './workers/warden-workers.ts';
@@ -56,6 +57,7 @@ export async function startTestWorkers(
     },
     { policyDir: project.policyDir },
   );
+  const dataConverter = await wardenDataConverter(config);
   const workers = await startWardenWorkers({ config, endpoint, project });
   const connection = await Connection.connect({ address: endpoint.address }).catch(async (error) => {
     await workers.shutdown();
@@ -63,7 +65,7 @@ export async function startTestWorkers(
   });
   return {
     ...workers,
-    client: new Client({ connection, namespace: endpoint.namespace }),
+    client: new Client({ connection, namespace: endpoint.namespace, dataConverter }),
     config,
     async shutdown() {
       await connection.close();

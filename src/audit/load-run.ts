@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import type proto from '@temporalio/proto';
+import { decodeHistoryWithClient } from './decode-history.ts';
 import { decodeRunHistory, type RunHistory } from './run-history.ts';
 
 type History = proto.temporal.api.history.v1.IHistory;
@@ -17,7 +18,10 @@ function isNotFound(error: unknown): boolean {
   return chain.some((e) => typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 5);
 }
 
-/** The raw history of a run, by workflow id (latest run) or workflow id + run id. */
+/**
+ * The history of a run as the server stores it (payloads still encrypted), by workflow id (latest
+ * run) or workflow id + run id.
+ */
 export async function fetchRunHistory(client: Client, workflowId: string, runId?: string): Promise<History> {
   try {
     return await client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -25,6 +29,15 @@ export async function fetchRunHistory(client: Client, workflowId: string, runId?
     if (isNotFound(error)) throw new RunNotFoundError(`unknown run: no workflow with id "${workflowId}"`);
     throw error;
   }
+}
+
+/** The history of a run with its payloads decoded by the client's codecs. */
+export async function fetchDecodedHistory(
+  client: Client,
+  workflowId: string,
+  runId?: string,
+): Promise<History> {
+  return decodeHistoryWithClient(client, await fetchRunHistory(client, workflowId, runId), workflowId);
 }
 
 /** Longest continue-as-new chain followed back; agent runs continue every few turns. */
@@ -35,11 +48,11 @@ const MAX_CHAIN = 50;
  * time is the first execution's, the status and result are the latest execution's.
  */
 export async function loadRun(client: Client, workflowId: string, runId?: string): Promise<RunHistory> {
-  const latest = decodeRunHistory(await fetchRunHistory(client, workflowId, runId), workflowId);
+  const latest = decodeRunHistory(await fetchDecodedHistory(client, workflowId, runId), workflowId);
   let earliest = latest;
   for (let i = 0; i < MAX_CHAIN && earliest.continuedFromRunId; i += 1) {
     const previous = decodeRunHistory(
-      await fetchRunHistory(client, workflowId, earliest.continuedFromRunId),
+      await fetchDecodedHistory(client, workflowId, earliest.continuedFromRunId),
       workflowId,
     );
     latest.steps = [...previous.steps, ...latest.steps];

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import type proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
@@ -23,18 +24,20 @@ function coreReason(message: string): string {
 
 /**
  * Replays a history against a workflows module (the same bundle the project's workers run).
- * A divergence means the code changed in a way that breaks runs already in flight.
+ * A divergence means the code changed in a way that breaks runs already in flight. The data
+ * converter decrypts the history's payloads as the project's workers would (plaintext passes).
  */
 export async function replayHistory(
   history: History,
   workflowId: string,
   workflowsPath: string,
+  dataConverter: DataConverter,
 ): Promise<ReplayReport> {
   const started = performance.now();
   const events = history.events?.length ?? 0;
   try {
     await Worker.runReplayHistory(
-      { workflowBundle: await workflowBundle(workflowsPath) },
+      { workflowBundle: await workflowBundle(workflowsPath), dataConverter },
       history,
       workflowId,
     );

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { HANDOFF_ACTION } from '../activities/agent/authorize-handoff.ts';
+import { decodeHistoryWithClient } from './decode-history.ts';
 import { decodeRunHistory, type RunHistory } from './run-history.ts';
 import { buildTimeline, keyword, type TimelineEntry } from './timeline.ts';
 
@@ -209,7 +210,12 @@ export async function exportAudit(
     .list({ query })
     .intoHistories({ concurrency: 8 })) {
     // intoHistories yields the proto History object, typed loosely by the SDK.
-    const run = decodeRunHistory(history as Parameters<typeof decodeRunHistory>[0], workflowId);
+    const decoded = await decodeHistoryWithClient(
+      client,
+      history as Parameters<typeof decodeRunHistory>[0],
+      workflowId,
+    );
+    const run = decodeRunHistory(decoded, workflowId);
     for (const record of auditRecords(run)) {
       await options.write(`${JSON.stringify(record)}\n`);
       totals.lines += 1;

@@ -8,9 +8,12 @@ export interface CliSession {
 }
 
 /** Loads configuration and finds (or starts) the Temporal server, reporting progress on stderr. */
-export async function openSession(): Promise<CliSession> {
+export async function openSession(options: { uiCodecEndpoint?: string } = {}): Promise<CliSession> {
   const config = await cliConfig();
-  const endpoint = await resolveTemporal(config, { log: (line) => process.stderr.write(`${line}\n`) });
+  const endpoint = await resolveTemporal(config, {
+    log: (line) => process.stderr.write(`${line}\n`),
+    ...options,
+  });
   return { config, endpoint };
 }
 

@@ -42,6 +42,10 @@ export const ENV_NAMES = {
   webTlsCert: 'WARDEN_WEB_TLS_CERT',
   webTlsKey: 'WARDEN_WEB_TLS_KEY',
   webTrustProxy: 'WARDEN_WEB_TRUST_PROXY',
+  payloadKeys: 'WARDEN_PAYLOAD_KEYS',
+  payloadKeyFile: 'WARDEN_PAYLOAD_KEY_FILE',
+  codecPort: 'WARDEN_CODEC_PORT',
+  codecCorsOrigins: 'WARDEN_CODEC_CORS_ORIGINS',
 } as const;
 
 const port = z.coerce.number().int().min(1).max(65_535);
@@ -96,6 +100,13 @@ const schema = z.object({
   WARDEN_WEB_TLS_KEY: optionalText,
   /** Addresses of reverse proxies whose X-Forwarded-For names the client (comma-separated IPs/CIDRs). */
   WARDEN_WEB_TRUST_PROXY: optionalText,
+  /** `keyId:base64,…` (32-byte AES keys); the first encrypts, all decrypt. */
+  WARDEN_PAYLOAD_KEYS: optionalText,
+  /** A file of `keyId:base64` lines, same meaning; used when WARDEN_PAYLOAD_KEYS is unset. */
+  WARDEN_PAYLOAD_KEY_FILE: optionalText,
+  WARDEN_CODEC_PORT: port.default(8788),
+  /** Origins (comma-separated) whose pages may call the codec server; default: the local Temporal Web. */
+  WARDEN_CODEC_CORS_ORIGINS: optionalText,
 });
 
 type ParsedEnvironment = z.infer<typeof schema>;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { WardenConfig } from '../config/env.ts';
 
@@ -62,6 +63,11 @@ export async function connectWorker(config: WardenConfig, address: string): Prom
   }
 }
 
-export function createClient(connection: Connection, namespace: string): Client {
-  return new Client({ connection, namespace });
+/** A client with Warden's data converter (`wardenDataConverter(config)`): payloads are encrypted. */
+export function createClient(
+  connection: Connection,
+  namespace: string,
+  dataConverter: DataConverter,
+): Client {
+  return new Client({ connection, namespace, dataConverter });
 }

@@ -14,6 +14,11 @@ export interface DevServerOptions {
   namespace: string;
   /** Disable the Web UI (tests). */
   headless?: boolean;
+  /**
+   * The codec server Temporal Web sends payloads to for display (`--ui-codec-endpoint`): decoded for
+   * a caller the codec server lets read the run, ciphertext for anyone else.
+   */
+  uiCodecEndpoint?: string;
   startTimeoutMs?: number;
   /** Further dynamic config values (`key=value`), e.g. to measure the server's settings. */
   dynamicConfig?: string[];
@@ -94,7 +99,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
   ];
   if (options.headless) args.push('--headless');
-  else args.push('--ui-port', String(options.uiPort));
+  else {
+    args.push('--ui-port', String(options.uiPort));
+    if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  }
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);

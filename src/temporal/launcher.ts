@@ -22,6 +22,8 @@ export interface LaunchOptions {
   log: (line: string) => void;
   /** Start a server with no persistence and no UI on the given port (tests). */
   ephemeral?: { port: number };
+  /** Temporal Web's codec endpoint, when Warden starts a dev server with its UI. */
+  uiCodecEndpoint?: string;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function resolveTemporal(
       uiPort: config.WARDEN_TEMPORAL_UI_PORT,
       headless: options.ephemeral !== undefined,
       dbFile: options.ephemeral ? undefined : path.join(config.WARDEN_DATA_DIR, 'temporal.sqlite'),
+      ...(options.uiCodecEndpoint ? { uiCodecEndpoint: options.uiCodecEndpoint } : {}),
     });
     return { ...server, namespace, source: 'dev-server' };
   }

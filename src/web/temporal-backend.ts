@@ -3,6 +3,7 @@ import type { ApproverIdentity } from '../approvals/auth/approver-identity.ts';
 import { listPendingApprovals } from '../approvals/list-pending.ts';
 import { type DecisionSigner, resolveDecisionSigner } from '../approvals/signing-keys.ts';
 import { type ApprovalServiceContext, submitApproval } from '../approvals/submit-approval.ts';
+import { decodeHistoryWithClient } from '../audit/decode-history.ts';
 import { decodeRunHistory } from '../audit/run-history.ts';
 import { type AuditRecord, auditRecords, exportQuery } from '../audit/siem-export.ts';
 import type { WardenConfig } from '../config/env.ts';
@@ -101,7 +102,12 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
     for await (const { workflowId, history } of this.client.workflow
       .list({ query: exportQuery() })
       .intoHistories({ concurrency: 5 })) {
-      const run = decodeRunHistory(history as Parameters<typeof decodeRunHistory>[0], workflowId);
+      const decoded = await decodeHistoryWithClient(
+        this.client,
+        history as Parameters<typeof decodeRunHistory>[0],
+        workflowId,
+      );
+      const run = decodeRunHistory(decoded, workflowId);
       for (const record of auditRecords(run)) {
         const view = recentView(record);
         if (view) rows.push(view);

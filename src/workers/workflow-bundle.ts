@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../temporal/data-converter.ts';
 
 /**
  * When Warden itself runs from its TypeScript sources (its own repository), a project's
@@ -32,13 +33,16 @@ export function wardenWebpackHook(config: WebpackConfig): WebpackConfig {
 
 export const workflowBundlerOptions = { webpackConfigHook: wardenWebpackHook };
 
+/** Workflow code converts its failures with Warden's failure converter (messages and stacks encoded). */
+const bundleOptions = { ...workflowBundlerOptions, failureConverterPath: FAILURE_CONVERTER_PATH };
+
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 /** Bundles a workflows module once per process; every worker of the process shares the bundle. */
 export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (bundle === undefined) {
-    bundle = bundleWorkflowCode({ workflowsPath, ...workflowBundlerOptions, logger: quietLogger });
+    bundle = bundleWorkflowCode({ workflowsPath, ...bundleOptions, logger: quietLogger });
     bundles.set(workflowsPath, bundle);
     bundle.catch(() => bundles.delete(workflowsPath));
   }

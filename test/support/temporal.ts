@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig } from '../../src/config/env.ts';
+import { wardenDataConverter } from '../../src/temporal/data-converter.ts';
 import { type RunningWorker, startWorker } from '../../src/workers/start-worker.ts';
 import { EXAMPLE_POLICY_DIR } from './example.ts';
 import { TEST_KEY_CONFIG } from './keys.ts';
@@ -37,10 +38,17 @@ export function testConfig(overrides: Record<string, string | undefined> = {}) {
   );
 }
 
+/** A client with Warden's data converter and the keys of `testConfig()`, as the workers use them. */
 export async function testClient(): Promise<Client> {
   const { address, namespace } = testServer();
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, dataConverter: await wardenDataConverter(testConfig()) });
+}
+
+/** A client without Warden's data converter: it sees what the server stores. */
+export async function rawClient(): Promise<Client> {
+  const { address, namespace } = testServer();
+  return new Client({ connection: await Connection.connect({ address }), namespace });
 }
 
 /** A task queue no other test uses, so workers of parallel test files never steal each other's tasks. */

@@ -23,6 +23,9 @@
 #   when it is a configured "delegator" of that agent AND the user may use the toolset the target
 #   "serves" (holds "user" or "unattended_user" on it). Every tool call after the handoff is still
 #   decided for the target's own identity.
+# - Run: one agent run, by workflow id. "read" lets an actor decrypt the run's payloads (prompts,
+#   arguments, outputs) through the codec server, e.g. in Temporal Web: the user the run acts for
+#   (the context fact has_relation(Run, "user", User), from the run's WardenUser) and global "security".
 # - Self-approval (a user approving her own request) is refused by the guard, not here.
 # - Context facts cannot be combined with `not` in Oso Cloud, so this policy never negates.
 
@@ -97,6 +100,17 @@ resource Ticket {
   "update" if "assignee";
   "update" if "update" on "customer";
 }
+
+resource Run {
+  permissions = ["read"];
+  relations = { user: User };
+
+  "read" if global "security";
+}
+
+# The user a run acts for reads its payloads; nobody else does through the relation.
+has_permission(user: User, "read", run: Run) if
+  has_relation(run, "user", user);
 
 has_permission(actor: Actor, "invoke_unattended", tool: Tool) if
   has_role(actor, "capped_refunder", tool) and
@@ -306,4 +320,19 @@ test "customer and ticket data through the org" {
   assert allow(Agent{"support-bot"}, "read", Ticket{"t-1"});
   assert_not allow(Agent{"support-bot"}, "update", Ticket{"t-1"});
   assert_not allow(User{"mallory"}, "read", Customer{"c-1"});
+}
+
+test "a run's payloads are read by its user and by security only" {
+  setup {
+    has_role(User{"carol"}, "security");
+    has_role(User{"bob"}, "approver", Toolset{"refunds"});
+    has_relation(Run{"run-1"}, "user", User{"alice"});
+  }
+  assert allow(User{"alice"}, "read", Run{"run-1"});
+  assert allow(User{"carol"}, "read", Run{"run-1"});
+  assert allow(User{"carol"}, "read", Run{"run-2"});
+  assert_not allow(User{"alice"}, "read", Run{"run-2"});
+  assert_not allow(User{"bob"}, "read", Run{"run-1"});
+  assert_not allow(User{"mallory"}, "read", Run{"run-1"});
+  assert_not allow(Agent{"support-bot"}, "read", Run{"run-1"});
 }

@@ -19,6 +19,7 @@ import { loadScenario } from '../../models/scripted/load-scenarios.ts';
 import type { Scenario } from '../../models/scripted/scenario.ts';
 import type { DemoConfig } from '../../project/define-config.ts';
 import { connectClient, createClient } from '../../temporal/connection.ts';
+import { wardenDataConverter } from '../../temporal/data-converter.ts';
 import type { TemporalEndpoint } from '../../temporal/launcher.ts';
 import { isPortFree } from '../../temporal/ports.ts';
 import {
@@ -277,7 +278,7 @@ export function registerDemo(program: Command): void {
         const { config } = approvers;
         connection = await connectClient(config, endpoint.address);
         workers = await startWardenWorkers({ config, endpoint, project });
-        const client = createClient(connection, endpoint.namespace);
+        const client = createClient(connection, endpoint.namespace, await wardenDataConverter(config));
         const policy: ApprovalServicePolicy = { authorizer: workers.authorizer, tools: project.tools };
         if (interactive || options.keep)
           web = await startDemoWeb(approvers, client, {

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { type PolicyWatcher, watchPolicyDir } from '../../authz/policy-watcher.ts';
 import { connectClient, createClient } from '../../temporal/connection.ts';
+import { keyProviderFor, wardenDataConverter } from '../../temporal/data-converter.ts';
 import { isPortFree } from '../../temporal/ports.ts';
 import { type ApprovalsWeb, startApprovalsWeb } from '../../web/start-approvals-web.ts';
+import { type CodecServer, codecServerUrl, startCodecServer } from '../../web/start-codec-server.ts';
 import { startWardenWorkers } from '../../workers/warden-workers.ts';
-import { requireProject } from '../project.ts';
+import { cliConfig, requireProject } from '../project.ts';
 import { openSession, untilInterrupted } from '../session.ts';
 
 export function registerDev(program: Command): void {
@@ -12,11 +14,16 @@ export function registerDev(program: Command): void {
     .command('dev')
     .description('start (or connect to) Temporal, run the Warden workers and the approvals page until Ctrl-C')
     .option('--no-web', 'do not serve the approvals page')
-    .action(async (options: { web: boolean }) => {
+    .option('--no-codec-server', 'do not serve the codec endpoint for Temporal Web')
+    .action(async (options: { web: boolean; codecServer: boolean }) => {
       const project = await requireProject();
-      const { config, endpoint } = await openSession();
+      const codecUrl = codecServerUrl((await cliConfig()).WARDEN_CODEC_PORT);
+      const { config, endpoint } = await openSession(
+        options.codecServer ? { uiCodecEndpoint: codecUrl } : {},
+      );
       let workers: Awaited<ReturnType<typeof startWardenWorkers>> | undefined;
       let web: ApprovalsWeb | undefined;
+      let codec: CodecServer | undefined;
       let policyWatcher: PolicyWatcher | undefined;
       const connection = await connectClient(config, endpoint.address).catch(async (error) => {
         await endpoint.stop();
@@ -29,10 +36,27 @@ export function registerDev(program: Command): void {
           `Temporal: ${where} ${endpoint.address} (namespace ${endpoint.namespace}, ${endpoint.source})`,
         );
         if (endpoint.uiUrl) console.log(`Temporal Web: ${endpoint.uiUrl}`);
+        const client = createClient(connection, endpoint.namespace, await wardenDataConverter(config));
+        if (options.codecServer) {
+          if (await isPortFree(config.WARDEN_CODEC_PORT)) {
+            codec = await startCodecServer(config, {
+              client,
+              authorizer: workers.authorizer,
+              keys: await keyProviderFor(config),
+            });
+            console.log(
+              `Codec server: ${codec.url} (Temporal Web decodes through it for a signed-in reader; sign in at ${codec.url}/)`,
+            );
+          } else {
+            console.log(
+              `Codec server: not served, port ${config.WARDEN_CODEC_PORT} is in use (set WARDEN_CODEC_PORT)`,
+            );
+          }
+        }
         if (options.web) {
           // A second `warden dev` on the same machine shares the first one's page rather than failing.
           if (await isPortFree(config.WARDEN_WEB_PORT)) {
-            web = await startApprovalsWeb(config, createClient(connection, endpoint.namespace), {
+            web = await startApprovalsWeb(config, client, {
               authorizer: workers.authorizer,
               tools: project.tools,
             });
@@ -57,6 +81,7 @@ export function registerDev(program: Command): void {
         console.log('stopping…');
       } finally {
         policyWatcher?.close();
+        await codec?.close();
         await web?.close();
         await workers?.shutdown();
         await connection.close();

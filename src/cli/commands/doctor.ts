@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { smokeActivities } from '../../activities/smoke.ts';
 import { connectClient, createClient } from '../../temporal/connection.ts';
+import { wardenDataConverter } from '../../temporal/data-converter.ts';
 import { summarizeHistory } from '../../temporal/history-summary.ts';
 import { startWorker } from '../../workers/start-worker.ts';
 import { confirmSmokeUpdate } from '../../workflows/smoke.ts';
@@ -31,7 +32,7 @@ export function registerDoctor(program: Command): void {
       });
       const connection = await connectClient(config, endpoint.address);
       try {
-        const client = createClient(connection, endpoint.namespace);
+        const client = createClient(connection, endpoint.namespace, await wardenDataConverter(config));
         const handle = await client.workflow.start('smokeWorkflow', {
           taskQueue,
           workflowId: `warden-doctor-${randomUUID()}`,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerApprove, registerReject } from './approval-decision.ts';
 import { registerApprovals } from './approvals.ts';
 import { registerAudit } from './audit.ts';
+import { registerCodecServer } from './codec-server.ts';
 import { registerDemo } from './demo.ts';
 import { registerDev } from './dev.ts';
 import { registerDoctor } from './doctor.ts';
@@ -27,6 +28,7 @@ export const commands: Array<(program: Command) => void> = [
   registerApprove,
   registerReject,
   registerWeb,
+  registerCodecServer,
   registerAudit,
   registerReplay,
   registerWhatIf,

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { WardenConfig } from '../../config/env.ts';
 import { connectClient, createClient, TemporalUnreachableError } from '../../temporal/connection.ts';
+import { wardenDataConverter } from '../../temporal/data-converter.ts';
 import { CliError } from '../errors.ts';
 import { cliConfig } from '../project.ts';
 
@@ -17,11 +18,12 @@ export interface OpsSession {
 export async function openOpsSession(env: NodeJS.ProcessEnv = process.env): Promise<OpsSession> {
   const config = await cliConfig(env);
   const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.WARDEN_TEMPORAL_PORT}`;
+  const dataConverter = await wardenDataConverter(config);
   try {
     const connection = await connectClient(config, address);
     return {
       config,
-      client: createClient(connection, config.TEMPORAL_NAMESPACE),
+      client: createClient(connection, config.TEMPORAL_NAMESPACE, dataConverter),
       close: () => connection.close(),
     };
   } catch (error) {

@@ -1,11 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { boundWorkflowId, decodeHistoryPayloads } from '../../audit/decode-history.ts';
 import { fetchRunHistory, RunNotFoundError, readHistoryFile } from '../../audit/load-run.ts';
 import { replayHistory } from '../../audit/replay-run.ts';
 import { decodeRunHistory } from '../../audit/run-history.ts';
 import { buildTimeline } from '../../audit/timeline.ts';
+import { wardenDataConverter } from '../../temporal/data-converter.ts';
 import { CliError } from '../errors.ts';
-import { requireProject } from '../project.ts';
+import { cliConfig, requireProject } from '../project.ts';
 import { printTimeline } from './audit.ts';
 import { progress, withOpsSession } from './ops-session.ts';
 
@@ -28,15 +30,22 @@ export function registerReplay(program: Command): void {
         const history = options.history
           ? await readHistoryFile(options.history).catch(toCliError)
           : await withOpsSession(({ client }) => fetchRunHistory(client, runId as string)).catch(toCliError);
-        const workflowId = runId ?? options.history ?? 'history';
+        const workflowId = runId ?? boundWorkflowId(history) ?? options.history ?? 'history';
         progress(
           `replaying ${history.events?.length ?? 0} events of ${workflowId} with the current workflow code…`,
         );
         const workflowsPath = options.workflows
           ? path.resolve(options.workflows)
           : (await requireProject()).workflowsPath;
-        const report = await replayHistory(history, workflowId, workflowsPath);
-        const timeline = buildTimeline(decodeRunHistory(history, workflowId));
+        const config = await cliConfig();
+        const dataConverter = await wardenDataConverter(config);
+        const report = await replayHistory(history, workflowId, workflowsPath, dataConverter);
+        // Replay decrypted its own copy; the timeline needs the payloads in plaintext too.
+        const decoded = await decodeHistoryPayloads(history, dataConverter.payloadCodecs ?? [], {
+          namespace: config.TEMPORAL_NAMESPACE,
+          workflowId,
+        });
+        const timeline = buildTimeline(decodeRunHistory(decoded, workflowId));
         if (options.json) {
           process.stdout.write(`${JSON.stringify({ ...report, timeline }, null, 2)}\n`);
         } else {

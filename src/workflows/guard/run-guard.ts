@@ -135,7 +135,8 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
     openPending().map(({ submissions: _s, decision: _d, ...view }) => structuredClone(view));
 
   function summary(shownStatus: string): string {
-    const last = records[records.length - 1];
+    // A model may name any string as a tool: only a validated call's tool (a registry name) is shown.
+    const last = records.filter((r) => r.validation.ok).pop();
     return runSummary({
       agent: publishedAgent,
       user: formatValue(identity.onBehalfOf),

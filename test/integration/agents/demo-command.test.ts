@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_KEY_FILE } from '../../../src/temporal/payload-keys.ts';
 import { freePort } from '../../../src/temporal/ports.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../src/workflows/agent-run.ts';
 import { collect, runWarden, spawnWarden, waitForOutput } from '../../support/cli-process.ts';
-import { testClient, testServer, uniqueTaskQueue } from '../../support/temporal.ts';
+import { testClient, testConfig, testServer, uniqueTaskQueue } from '../../support/temporal.ts';
 
 async function demoEnv(): Promise<NodeJS.ProcessEnv> {
   const { address, namespace } = testServer();
@@ -19,6 +20,8 @@ async function demoEnv(): Promise<NodeJS.ProcessEnv> {
     WARDEN_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'warden-demo-')),
     WARDEN_MODEL: 'scripted',
     WARDEN_MODE: 'development',
+    // The payload keys of the test's own client (created by testClient), so the test reads the demo's runs.
+    WARDEN_PAYLOAD_KEY_FILE: path.join(testConfig().WARDEN_DATA_DIR, DEV_KEY_FILE),
   };
   // The demo mints its own approver tokens only when none are configured.
   delete env.WARDEN_APPROVER_TOKENS;

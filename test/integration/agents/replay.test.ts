@@ -5,27 +5,54 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { type ReplayResult, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
+import { boundWorkflowId } from '../../../src/audit/decode-history.ts';
+import { wardenDataConverter } from '../../../src/temporal/data-converter.ts';
+import { generateKeyEntry } from '../../../src/temporal/payload-keys.ts';
 import { workflowBundlerOptions } from '../../../src/workers/workflow-bundle.ts';
 import { EXAMPLE_WORKFLOWS } from '../../support/example.ts';
 
+/** Recorded before payload encryption: plaintext, read unchanged by the codec. */
 const HISTORIES = fileURLToPath(new URL('../../histories', import.meta.url));
+/** Recorded with the codec, under the test-only key stored next to them. */
+const ENCRYPTED_HISTORIES = path.join(HISTORIES, 'encrypted');
+const TEST_KEY_FILE = path.join(ENCRYPTED_HISTORIES, 'payload-keys');
 const CHANGED_WORKFLOWS = fileURLToPath(new URL('./fixtures/changed-workflows.ts', import.meta.url));
 
-function recordedHistories() {
-  return readdirSync(HISTORIES)
+function recordedHistories(dir = HISTORIES) {
+  return readdirSync(dir)
     .filter((file) => file.endsWith('.json'))
     .sort()
-    .map((file) => ({
-      workflowId: path.basename(file, '.json'),
-      history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8'))),
-    }));
+    .map((file) => {
+      const history = historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+      // Encrypted payloads are bound to the id they were written for: replay under that id.
+      return { workflowId: boundWorkflowId(history) ?? path.basename(file, '.json'), history };
+    });
 }
 
-async function replayAll(workflowsPath: string): Promise<ReplayResult[]> {
+const keyConfig = (keys: { WARDEN_PAYLOAD_KEYS?: string; WARDEN_PAYLOAD_KEY_FILE?: string }) => ({
+  WARDEN_MODE: 'production' as const,
+  WARDEN_DATA_DIR: '/nonexistent',
+  WARDEN_PAYLOAD_KEYS: undefined,
+  WARDEN_PAYLOAD_KEY_FILE: undefined,
+  ...keys,
+});
+
+async function replayAll(
+  workflowsPath: string,
+  dir = HISTORIES,
+  keys: Parameters<typeof keyConfig>[0] = { WARDEN_PAYLOAD_KEY_FILE: TEST_KEY_FILE },
+): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
+  // The workers' data converter: the codec decrypts what is encrypted and passes plaintext through.
+  const dataConverter = await wardenDataConverter(keyConfig(keys));
   const replay = Worker.runReplayHistories(
-    { workflowsPath, bundlerOptions: workflowBundlerOptions, replayName: 'warden-replay-test' },
-    recordedHistories(),
+    {
+      workflowsPath,
+      bundlerOptions: workflowBundlerOptions,
+      replayName: 'warden-replay-test',
+      dataConverter,
+    },
+    recordedHistories(dir),
   );
   for await (const result of replay) results.push(result);
   return results;
@@ -46,6 +73,36 @@ describe("recorded agent runs replay against the example's current workflow code
         id: result.workflowId,
         error: undefined,
       });
+  });
+
+  it('replays every history recorded with encrypted payloads, with the key they were written under', async () => {
+    const histories = recordedHistories(ENCRYPTED_HISTORIES);
+    expect(histories.map((h) => h.workflowId)).toEqual(
+      expect.arrayContaining([
+        'recorded-benign-ticket',
+        'recorded-refund-over-limit',
+        'recorded-injected-export',
+      ]),
+    );
+    const results = await replayAll(EXAMPLE_WORKFLOWS, ENCRYPTED_HISTORIES);
+    expect(results.length).toBe(histories.length);
+    for (const result of results)
+      expect({ id: result.workflowId, error: result.error }).toEqual({
+        id: result.workflowId,
+        error: undefined,
+      });
+  });
+
+  it('cannot replay the encrypted histories without their key', async () => {
+    const results = await replayAll(EXAMPLE_WORKFLOWS, ENCRYPTED_HISTORIES, {
+      WARDEN_PAYLOAD_KEYS: generateKeyEntry('test-k1'),
+    });
+    expect(results.length).toBeGreaterThan(0);
+    // The workflow task fails on the undecryptable input; its own failure message is encoded too.
+    for (const result of results) {
+      expect(result.error).toBeDefined();
+      expect(String(result.error)).toMatch(/Encoded failure|failed authentication/);
+    }
   });
 
   it('fails a workflow change that issues different commands', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decodeHistoryWithClient } from '../../../src/audit/decode-history.ts';
 import { decodeRunHistory } from '../../../src/audit/run-history.ts';
 import { buildTimeline } from '../../../src/audit/timeline.ts';
 import { describeEntry } from '../../../src/cli/commands/audit.ts';
@@ -44,15 +45,19 @@ async function waitForNewPending(handle: WorkflowHandle, previous: string): Prom
   }
 }
 
+async function decodedHistory(handle: WorkflowHandle) {
+  return decodeHistoryWithClient(handle.client, await handle.fetchHistory(), handle.workflowId);
+}
+
 /** What `warden audit` prints about the run's decisions taken again. */
 async function auditedRedecisions(handle: WorkflowHandle): Promise<string[]> {
-  const run = decodeRunHistory(await handle.fetchHistory(), handle.workflowId);
+  const run = decodeRunHistory(await decodedHistory(handle), handle.workflowId);
   return buildTimeline(run).flatMap((e) => (e.kind === 'redecision' ? [describeEntry(e)] : []));
 }
 
 /** The failures of the run's tool executions, from its history. */
 async function executionFailures(handle: WorkflowHandle): Promise<string[]> {
-  const run = decodeRunHistory(await handle.fetchHistory(), handle.workflowId);
+  const run = decodeRunHistory(await decodedHistory(handle), handle.workflowId);
   return run.steps.flatMap((s) =>
     s.kind === 'activity' && s.activityType === 'executeGuardedTool' && s.failure ? [s.failure] : [],
   );

@@ -4,9 +4,10 @@ import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_SCHEMA } from '../../../src/audit/siem-export.ts';
+import { DEV_KEY_FILE } from '../../../src/temporal/payload-keys.ts';
 import { pendingApprovalsQuery } from '../../../src/workflows/guard/definitions.ts';
 import type { ToolPlanInput, ToolPlanResult } from '../../../src/workflows/tool-plan.ts';
-import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
+import { testClient, testConfig, uniqueTaskQueue } from '../../support/temporal.ts';
 import { eventually } from '../../support/waiting.ts';
 import {
   type GuardWorkers,
@@ -112,6 +113,8 @@ describe('approvals, audit, export, what-if and replay on a real run', () => {
       expect(result.stderr.trim()).toMatch(expected);
     }
     process.env.WARDEN_MODE = 'production';
+    // Production takes the payload keys from configuration: the same key the workers encrypt with.
+    process.env.WARDEN_PAYLOAD_KEY_FILE = path.join(testConfig().WARDEN_DATA_DIR, DEV_KEY_FILE);
     try {
       const prod = await warden('approve', run, 'refund', '--as', 'bob');
       expect(prod.code).toBe(1);
@@ -120,6 +123,7 @@ describe('approvals, audit, export, what-if and replay on a real run', () => {
       );
     } finally {
       process.env.WARDEN_MODE = 'development';
+      delete process.env.WARDEN_PAYLOAD_KEY_FILE;
     }
     const reject = await warden('reject', run, 'refund', '--token', 'bob-2d8f4a6c1e9b7035d2a8f6c4e1b9d37a');
     expect(reject.code).toBe(2);

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApproverAuthenticator } from '../../../src/approvals/auth/authenticate.ts';
+import { decodeHistoryWithClient } from '../../../src/audit/decode-history.ts';
 import { createApprovalsServer } from '../../../src/web/approvals-server.ts';
 import { ApprovalVisibility } from '../../../src/web/need-to-know.ts';
 import { TemporalApprovalsBackend } from '../../../src/web/temporal-backend.ts';
@@ -193,7 +194,11 @@ describe('approvals web page in headless Chromium, on a real run', () => {
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
 
     // The approval in the history names the signed-in user; the page has no field for it.
-    const history = await handle.fetchHistory();
+    const history = await decodeHistoryWithClient(
+      handle.client,
+      await handle.fetchHistory(),
+      handle.workflowId,
+    );
     const accepted = history.events?.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
     const payload =
       accepted?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads?.[0];

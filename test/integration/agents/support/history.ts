@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { fetchDecodedHistory } from '../../../../src/audit/load-run.ts';
 import type { ModelInvocation } from '../../../../src/models/model-invocation.ts';
 
 /** The inputs of every `invokeModel` activity a run scheduled, decoded from its history. */
@@ -8,7 +9,7 @@ export async function modelInvocations(
   workflowId: string,
   runId?: string,
 ): Promise<ModelInvocation[]> {
-  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const history = await fetchDecodedHistory(client, workflowId, runId);
   return (history.events ?? []).flatMap((event) => {
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name !== 'invokeModel') return [];
