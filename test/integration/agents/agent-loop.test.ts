@@ -1,5 +1,7 @@
+import { defaultPayloadConverter } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { startAgentRun } from '../../../src/agents/start-run.ts';
+import { fetchDecodedHistory } from '../../../src/audit/load-run.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../src/workflows/agent-run.ts';
 import { startScenario, useAgentWorkers } from './support/agent-workers.ts';
 import { modelInvocations, toolResultsSent } from './support/history.ts';
@@ -28,15 +30,15 @@ describe('the agent loop on the real Temporal server', () => {
       'ticket.reply',
       'crm.update_ticket',
     ]);
-    const events = (await fixture.client.workflow.getHandle(handle.workflowId).fetchHistory()).events ?? [];
+    const events = (await fetchDecodedHistory(fixture.client, handle.workflowId)).events ?? [];
     const scheduled = new Map<string, number>();
     let firstCompletionAfterReply: number | undefined;
     events.forEach((event, index) => {
       const attributes = event.activityTaskScheduledEventAttributes;
       // The first guard step of a call: the tool worker's one activity deciding (and running) it.
       if (attributes?.activityType?.name !== 'guardedToolCall') return;
-      const payload = attributes.input?.payloads?.[0]?.data;
-      const tool = payload ? (JSON.parse(Buffer.from(payload).toString()) as { tool: string }).tool : '';
+      const payload = attributes.input?.payloads?.[0];
+      const tool = payload ? defaultPayloadConverter.fromPayload<{ tool: string }>(payload).tool : '';
       scheduled.set(tool, index);
     });
     const reply = scheduled.get('ticket.reply');
