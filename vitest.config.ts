@@ -13,6 +13,9 @@ export default defineConfig({
     ],
   },
   test: {
+    // One payload key for every process a test starts (workers, the CLI in process or spawned, the
+    // codec server), so each reads what the others wrote; tests of key handling set their own.
+    env: { WARDEN_PAYLOAD_KEYS: `test-payload:${Buffer.alloc(32, 42).toString('base64')}` },
     testTimeout: 120_000,
     hookTimeout: 300_000,
     // Files run in parallel worker processes.

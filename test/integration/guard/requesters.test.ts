@@ -2,8 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { issueRequesterAssertion } from '../../../src/approvals/requester-assertion.ts';
+import { fetchDecodedHistory } from '../../../src/audit/load-run.ts';
 import type { RequesterAssertion } from '../../../src/guard/types.ts';
 import type { AgentRunResult } from '../../../src/workflows/agent/run-types.ts';
 import type { ToolPlanInput } from '../../../src/workflows/tool-plan.ts';
@@ -168,10 +170,9 @@ describe('requesters in production: a run acts only for the user who authenticat
       expect(result.onBehalfOf).toBe('carol');
       // What the run carries in its first event: carol's signed assertion, authenticated by her token.
       const { workflowId } = JSON.parse(byCarol.stdout) as { workflowId: string };
-      const history = await fixture.client.workflow.getHandle(workflowId).fetchHistory();
-      const payload =
-        history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
-      const startInput = JSON.parse(Buffer.from(payload ?? new Uint8Array()).toString()) as {
+      const history = await fetchDecodedHistory(fixture.client, workflowId);
+      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      const startInput = (payload ? defaultPayloadConverter.fromPayload(payload) : {}) as {
         requester?: RequesterAssertion;
       };
       expect(startInput.requester).toMatchObject({ workflowId, user: carol.user, authentication: 'token' });

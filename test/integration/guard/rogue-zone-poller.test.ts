@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agents as exampleAgents } from '../../../examples/support-copilot/agents.ts';
 import { demoTools } from '../../../examples/support-copilot/tools/index.ts';
 import { agentCatalog, defineAgent } from '../../../src/agents/define-agent.ts';
-import { decodeRunHistory } from '../../../src/audit/run-history.ts';
+import { loadRun } from '../../../src/audit/load-run.ts';
 import { buildTimeline } from '../../../src/audit/timeline.ts';
 import type { Fact } from '../../../src/authz/types.ts';
 import { signToolResult } from '../../../src/guard/tool-result-signature.ts';
@@ -142,7 +142,7 @@ describe('a rogue worker polls a trust zone task queue', () => {
       expect(records[0]).toMatchObject({ outcome: 'failed', reason: outcomes[0]?.reason });
       expect(fixture.workers.deps.services.egress.sent).toHaveLength(0);
       // The audit reads the refusal, not the made-up "executed".
-      const timeline = buildTimeline(decodeRunHistory(await handle.fetchHistory(), handle.workflowId));
+      const timeline = buildTimeline(await loadRun(fixture.client, handle.workflowId));
       const outcome = timeline.filter((e) => e.kind === 'tool_outcome');
       expect(outcome).toEqual([expect.objectContaining({ status: 'failed', reason: outcomes[0]?.reason })]);
     },

@@ -1,7 +1,7 @@
 import { main } from '../../../src/cli/main.ts';
 import { EXAMPLE_DIR } from '../../support/example.ts';
 import { TEST_KEY_CONFIG } from '../../support/keys.ts';
-import { testServer } from '../../support/temporal.ts';
+import { testDataDir, testServer } from '../../support/temporal.ts';
 
 export interface InProcessResult {
   code: number;
@@ -19,6 +19,8 @@ export function useTestServerEnv(extra: Record<string, string> = {}): void {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: namespace,
     WARDEN_CONFIG: EXAMPLE_DIR,
+    // The same data directory and keys as the test's workers: the CLI reads what they wrote.
+    WARDEN_DATA_DIR: testDataDir(),
     ...TEST_KEY_CONFIG,
     ...extra,
   });

@@ -42,13 +42,9 @@ describe('warden codec-server', () => {
   });
 
   it('refuses to start in production mode without payload keys, in one line', async () => {
-    const result = await collect(
-      spawnWarden(
-        ['codec-server', '--port', '0'],
-        env({ WARDEN_MODE: 'production', WARDEN_APPROVAL_SECRET: 'x'.repeat(40) }),
-      ),
-      45_000,
-    );
+    const withoutKeys = env({ WARDEN_MODE: 'production', WARDEN_APPROVAL_SECRET: 'x'.repeat(40) });
+    delete withoutKeys.WARDEN_PAYLOAD_KEYS;
+    const result = await collect(spawnWarden(['codec-server', '--port', '0'], withoutKeys), 45_000);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
       'warden: WARDEN_MODE=production needs WARDEN_PAYLOAD_KEYS or WARDEN_PAYLOAD_KEY_FILE',
