@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { HANDOFF_ACTION } from '../activities/agent/authorize-handoff.ts';
+import { PayloadDecryptionError } from '../temporal/encryption-codec.ts';
 import { decodeHistoryWithClient } from './decode-history.ts';
 import { decodeRunHistory, type RunHistory } from './run-history.ts';
 import { buildTimeline, keyword, type TimelineEntry } from './timeline.ts';
@@ -188,6 +189,8 @@ export function exportQuery(since?: Date): string {
 
 export interface ExportProgress {
   runs: number;
+  /** Runs whose payloads none of this process's payload keys decrypts: skipped, and named. */
+  undecryptable: string[];
   lines: number;
 }
 
@@ -204,17 +207,25 @@ export async function exportAudit(
     progress?: (p: ExportProgress) => void;
   },
 ): Promise<ExportProgress> {
-  const totals: ExportProgress = { runs: 0, lines: 0 };
+  const totals: ExportProgress = { runs: 0, lines: 0, undecryptable: [] };
   const query = options.query ?? exportQuery(options.since);
   for await (const { workflowId, history } of client.workflow
     .list({ query })
     .intoHistories({ concurrency: 8 })) {
     // intoHistories yields the proto History object, typed loosely by the SDK.
-    const decoded = await decodeHistoryWithClient(
-      client,
-      history as Parameters<typeof decodeRunHistory>[0],
-      workflowId,
-    );
+    let decoded: Parameters<typeof decodeRunHistory>[0];
+    try {
+      decoded = await decodeHistoryWithClient(
+        client,
+        history as Parameters<typeof decodeRunHistory>[0],
+        workflowId,
+      );
+    } catch (error) {
+      // One run encrypted under a key this exporter does not hold must not stop the export of the rest.
+      if (!(error instanceof PayloadDecryptionError)) throw error;
+      totals.undecryptable.push(workflowId);
+      continue;
+    }
     const run = decodeRunHistory(decoded, workflowId);
     for (const record of auditRecords(run)) {
       await options.write(`${JSON.stringify(record)}\n`);
