@@ -189,8 +189,8 @@ export function exportQuery(since?: Date): string {
 
 export interface ExportProgress {
   runs: number;
-  /** Runs whose payloads none of this process's payload keys decrypts: skipped, and named. */
-  undecryptable: string[];
+  /** Runs that could not be read (no configured payload key decrypts them, or a malformed history): skipped, and named with the reason. */
+  unreadable: Array<{ workflowId: string; reason: string }>;
   lines: number;
 }
 
@@ -207,27 +207,33 @@ export async function exportAudit(
     progress?: (p: ExportProgress) => void;
   },
 ): Promise<ExportProgress> {
-  const totals: ExportProgress = { runs: 0, lines: 0, undecryptable: [] };
+  const totals: ExportProgress = { runs: 0, lines: 0, unreadable: [] };
   const query = options.query ?? exportQuery(options.since);
   for await (const { workflowId, history } of client.workflow
     .list({ query })
     .intoHistories({ concurrency: 8 })) {
     // intoHistories yields the proto History object, typed loosely by the SDK.
-    let decoded: Parameters<typeof decodeRunHistory>[0];
+    let records: AuditRecord[];
     try {
-      decoded = await decodeHistoryWithClient(
+      const decoded = await decodeHistoryWithClient(
         client,
         history as Parameters<typeof decodeRunHistory>[0],
         workflowId,
       );
+      records = auditRecords(decodeRunHistory(decoded, workflowId));
     } catch (error) {
-      // One run encrypted under a key this exporter does not hold must not stop the export of the rest.
-      if (!(error instanceof PayloadDecryptionError)) throw error;
-      totals.undecryptable.push(workflowId);
+      // One run this exporter cannot read (e.g. encrypted under a key it does not hold) must not
+      // stop the export of the others; it is named on the way out.
+      const reason =
+        error instanceof PayloadDecryptionError
+          ? `no configured payload key decrypts it (${error.message})`
+          : error instanceof Error
+            ? (error.message.split('\n')[0] ?? error.name)
+            : String(error);
+      totals.unreadable.push({ workflowId, reason });
       continue;
     }
-    const run = decodeRunHistory(decoded, workflowId);
-    for (const record of auditRecords(run)) {
+    for (const record of records) {
       await options.write(`${JSON.stringify(record)}\n`);
       totals.lines += 1;
     }

@@ -35,13 +35,9 @@ export function registerExport(program: Command): void {
         progress(
           `exported ${totals.lines} lines from ${totals.runs} runs in ${seconds.toFixed(1)} s (${Math.round(totals.lines / Math.max(seconds, 0.001))} lines/s)`,
         );
-        if (totals.undecryptable.length > 0) {
-          const shown = totals.undecryptable.slice(0, 5).join(', ');
-          const more = totals.undecryptable.length > 5 ? ` and ${totals.undecryptable.length - 5} more` : '';
-          progress(
-            `skipped ${totals.undecryptable.length} runs no configured payload key decrypts (${shown}${more}): add their key to WARDEN_PAYLOAD_KEYS to export them`,
-          );
-        }
+        for (const { workflowId, reason } of totals.unreadable.slice(0, 5))
+          progress(`skipped ${workflowId}: ${reason}`);
+        if (totals.unreadable.length > 5) progress(`skipped ${totals.unreadable.length - 5} more runs`);
       });
     });
 }

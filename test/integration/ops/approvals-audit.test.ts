@@ -222,7 +222,7 @@ describe('approvals, audit, export, what-if and replay on a real run', () => {
   it('exports SIEM lines with stable field names', async () => {
     const lines = await eventually(async () => {
       const result = await warden('export', '--since', '1h');
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toMatch(/exported \d+ lines from \d+ runs/);
       const mine = result.stdout
         .trim()

@@ -90,7 +90,7 @@ describe('handoff decisions in audit, export and what-if (handoff-billing-disput
   it('warden export writes a handoff_decision line with the same stable keys', async () => {
     const lines = await eventually(async () => {
       const result = await warden('export', '--since', '1h');
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       const mine = result.stdout
         .trim()
         .split('\n')

@@ -55,7 +55,7 @@ describe('warden export: a decision taken again after a policy change', () => {
 
     const lines = await eventually(async () => {
       const result = await warden('export', '--since', '1h');
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       const mine = result.stdout
         .trim()
         .split('\n')
