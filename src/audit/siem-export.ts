@@ -209,36 +209,58 @@ export async function exportAudit(
 ): Promise<ExportProgress> {
   const totals: ExportProgress = { runs: 0, lines: 0, unreadable: [] };
   const query = options.query ?? exportQuery(options.since);
-  for await (const { workflowId, history } of client.workflow
-    .list({ query })
-    .intoHistories({ concurrency: 8 })) {
-    // intoHistories yields the proto History object, typed loosely by the SDK.
-    let records: AuditRecord[];
-    try {
-      const decoded = await decodeHistoryWithClient(
-        client,
-        history as Parameters<typeof decodeRunHistory>[0],
-        workflowId,
-      );
-      records = auditRecords(decodeRunHistory(decoded, workflowId));
-    } catch (error) {
-      // One run this exporter cannot read (e.g. encrypted under a key it does not hold) must not
-      // stop the export of the others; it is named on the way out.
-      const reason =
-        error instanceof PayloadDecryptionError
-          ? `no configured payload key decrypts it (${error.message})`
-          : error instanceof Error
-            ? (error.message.split('\n')[0] ?? error.name)
-            : String(error);
-      totals.unreadable.push({ workflowId, reason });
-      continue;
+  // The SDK's list decodes every run's memo, so one run encrypted under a key this exporter lacks
+  // would end the whole listing: runs are listed through the raw service, each history decoded alone.
+  const namespace = client.options.namespace;
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listWorkflowExecutions({
+      namespace,
+      query,
+      pageSize: 100,
+      ...(nextPageToken ? { nextPageToken } : {}),
+    });
+    const runs = (page.executions ?? []).flatMap((e) =>
+      e.execution?.workflowId
+        ? [{ workflowId: e.execution.workflowId, runId: e.execution.runId ?? undefined }]
+        : [],
+    );
+    // Fetched and decoded together, written in listing order.
+    const read = await Promise.all(runs.map((run) => readRun(client, run.workflowId, run.runId)));
+    for (const [index, result] of read.entries()) {
+      const workflowId = runs[index]?.workflowId ?? '';
+      if ('reason' in result) {
+        totals.unreadable.push({ workflowId, reason: result.reason });
+        continue;
+      }
+      for (const record of result.records) {
+        await options.write(`${JSON.stringify(record)}\n`);
+        totals.lines += 1;
+      }
+      totals.runs += 1;
+      options.progress?.(totals);
     }
-    for (const record of records) {
-      await options.write(`${JSON.stringify(record)}\n`);
-      totals.lines += 1;
-    }
-    totals.runs += 1;
-    options.progress?.(totals);
-  }
+    nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
+  } while (nextPageToken);
   return totals;
+}
+
+/**
+ * One run's audit records, or why it cannot be read (e.g. encrypted under a key this exporter does
+ * not hold): such a run must not stop the export of the others; it is named on the way out.
+ */
+async function readRun(
+  client: Client,
+  workflowId: string,
+  runId: string | undefined,
+): Promise<{ records: AuditRecord[] } | { reason: string }> {
+  try {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const decoded = await decodeHistoryWithClient(client, history, workflowId);
+    return { records: auditRecords(decodeRunHistory(decoded, workflowId)) };
+  } catch (error) {
+    if (error instanceof PayloadDecryptionError)
+      return { reason: `no configured payload key decrypts it (${error.message})` };
+    return { reason: error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error) };
+  }
 }

@@ -8,8 +8,12 @@ const CLASSES: Array<{ pattern: RegExp; size: number }> = [
   { pattern: /[^A-Za-z0-9]/, size: 33 },
 ];
 
-/** A run of this many characters seen twice means a pattern (`changeme-changeme`), not randomness. */
-const REPEAT_LENGTH = 6;
+/**
+ * A run of this many characters seen twice means a pattern (`changeme-changeme-…`), not randomness.
+ * Long enough that a random 64-hex token repeats one by chance about once in 10^11 (six characters
+ * did about once in 10^4, refusing real `openssl rand` tokens).
+ */
+const REPEAT_LENGTH = 12;
 const MIN_DISTINCT = 8;
 
 /**
