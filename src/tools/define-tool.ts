@@ -62,6 +62,9 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> extends ToolCon
 
 export const DEFAULT_ZONE = 'default';
 
+/** How long one approval stage waits when the tool does not say (`approval.timeout`). */
+export const DEFAULT_APPROVAL_TIMEOUT: Duration = '1 hour';
+
 const TOOL_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 
 export function defineTool<S extends z.ZodType>(config: ToolConfig<S>): ToolDefinition<S> {

@@ -1,7 +1,7 @@
 import { msToNumber } from '@temporalio/common';
 import { combineFindings } from '../../guard/intent/rules.ts';
 import type { IntentInput, IntentResult } from '../../guard/types.ts';
-import type { ToolDefinition } from '../../tools/define-tool.ts';
+import { DEFAULT_APPROVAL_TIMEOUT, type ToolDefinition } from '../../tools/define-tool.ts';
 import { agentRules } from './agent-rules.ts';
 import { callDigest } from './call-digest.ts';
 import { callRules, decideIntent, judgeFinding, windowKey, windowsOf } from './call-intent.ts';
@@ -13,7 +13,6 @@ import { resolveCallOrFail } from './tool-lookup.ts';
 
 /** How long an unattended grant stays valid between this check and the tool's start. */
 export const UNATTENDED_GRANT_MS = 10 * 60_000;
-export const DEFAULT_APPROVAL_TIMEOUT = '1 hour';
 
 /** The longest a call can wait for people: every approval stage, plus the unattended margin. */
 export function grantLifetimeMs(tool: ToolDefinition): number {

@@ -13,6 +13,7 @@ import {
 import type { GuardActivities } from '../../activities/guard/index.ts';
 import { runSummary } from '../../audit/run-summary.ts';
 import type { OsoValue } from '../../authz/types.ts';
+import { formatValue } from '../../authz/values.ts';
 import { callHosts } from '../../guard/intent/call-hosts.ts';
 import type { IntentRule } from '../../guard/intent/rules.ts';
 import {
@@ -37,7 +38,12 @@ import {
   WARDEN_STATUS,
   WARDEN_USER,
 } from '../../temporal/search-attributes.ts';
-import { type ToolDefinition, type ToolRegistry, zoneTaskQueue } from '../../tools/define-tool.ts';
+import {
+  DEFAULT_APPROVAL_TIMEOUT,
+  type ToolDefinition,
+  type ToolRegistry,
+  zoneTaskQueue,
+} from '../../tools/define-tool.ts';
 import { approvalProblem, type PendingState } from './approval-validator.ts';
 import { DEFAULT_MAX_ARGUMENT_BYTES, parseToolArguments } from './arguments.ts';
 import { checkCallRequest, runApprovalTimeout } from './call-request.ts';
@@ -85,7 +91,6 @@ export interface RunGuard {
   forIdentity(identity: RunIdentity, options?: CallerOptions): RunGuard;
 }
 
-const DEFAULT_APPROVAL_TIMEOUT: Duration = '1 hour';
 /** How often a call is decided again when the policy changed while it waited. */
 const MAX_DECISION_ROUNDS = 3;
 
@@ -106,8 +111,6 @@ interface Caller {
   tools: ToolRegistry;
   options: RunGuardOptions;
 }
-
-const formatValue = (value: OsoValue) => `${value.type}:${value.id}`;
 
 /**
  * The guard of one workflow run. Call once, before the first await, so that an Update arriving
