@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { PendingApproval } from '../guard/types.ts';
+import { listRuns } from '../temporal/list-runs.ts';
 import { pendingApprovalsQuery } from '../workflows/guard/definitions.ts';
 
 export interface ListPendingOptions {
@@ -25,7 +26,7 @@ export async function listPendingApprovals(
     .join(' AND ');
   const found: PendingApproval[] = [];
   let runs = 0;
-  for await (const execution of client.workflow.list({ query })) {
+  for await (const execution of listRuns(client, query)) {
     if (options.limit !== undefined && runs >= options.limit) break;
     runs += 1;
     try {
@@ -34,7 +35,8 @@ export async function listPendingApprovals(
         .query(pendingApprovalsQuery);
       found.push(...pending);
     } catch {
-      // The run finished between the listing and the query: nothing is pending there any more.
+      // The run finished between the listing and the query (nothing is pending there any more), or
+      // its payloads are under a key this process does not hold (not ours to show).
     }
   }
   return found.sort((a, b) => a.expiresAt - b.expiresAt);

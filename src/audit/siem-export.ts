@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { HANDOFF_ACTION } from '../activities/agent/authorize-handoff.ts';
 import { PayloadDecryptionError } from '../temporal/encryption-codec.ts';
+import { listRuns } from '../temporal/list-runs.ts';
 import { decodeHistoryWithClient } from './decode-history.ts';
 import { decodeRunHistory, type RunHistory } from './run-history.ts';
 import { buildTimeline, keyword, type TimelineEntry } from './timeline.ts';
@@ -209,39 +210,21 @@ export async function exportAudit(
 ): Promise<ExportProgress> {
   const totals: ExportProgress = { runs: 0, lines: 0, unreadable: [] };
   const query = options.query ?? exportQuery(options.since);
-  // The SDK's list decodes every run's memo, so one run encrypted under a key this exporter lacks
-  // would end the whole listing: runs are listed through the raw service, each history decoded alone.
-  const namespace = client.options.namespace;
-  let nextPageToken: Uint8Array | undefined;
-  do {
-    const page = await client.workflowService.listWorkflowExecutions({
-      namespace,
-      query,
-      pageSize: 100,
-      ...(nextPageToken ? { nextPageToken } : {}),
-    });
-    const runs = (page.executions ?? []).flatMap((e) =>
-      e.execution?.workflowId
-        ? [{ workflowId: e.execution.workflowId, runId: e.execution.runId ?? undefined }]
-        : [],
-    );
-    // Fetched and decoded together, written in listing order.
-    const read = await Promise.all(runs.map((run) => readRun(client, run.workflowId, run.runId)));
-    for (const [index, result] of read.entries()) {
-      const workflowId = runs[index]?.workflowId ?? '';
-      if ('reason' in result) {
-        totals.unreadable.push({ workflowId, reason: result.reason });
-        continue;
-      }
-      for (const record of result.records) {
-        await options.write(`${JSON.stringify(record)}\n`);
-        totals.lines += 1;
-      }
-      totals.runs += 1;
-      options.progress?.(totals);
+  // One run at a time through listRuns (the SDK's list decodes every memo and would stop at the
+  // first run encrypted under a key this exporter lacks); unreadable runs are named, not fatal.
+  for await (const { workflowId, runId } of listRuns(client, query)) {
+    const result = await readRun(client, workflowId, runId);
+    if ('reason' in result) {
+      totals.unreadable.push({ workflowId, reason: result.reason });
+      continue;
     }
-    nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
-  } while (nextPageToken);
+    for (const record of result.records) {
+      await options.write(`${JSON.stringify(record)}\n`);
+      totals.lines += 1;
+    }
+    totals.runs += 1;
+    options.progress?.(totals);
+  }
   return totals;
 }
 

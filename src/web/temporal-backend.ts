@@ -8,6 +8,7 @@ import { decodeRunHistory } from '../audit/run-history.ts';
 import { type AuditRecord, auditRecords, exportQuery } from '../audit/siem-export.ts';
 import type { WardenConfig } from '../config/env.ts';
 import type { PendingApproval } from '../guard/types.ts';
+import { listRuns } from '../temporal/list-runs.ts';
 import type {
   ApprovalsBackend,
   DecideRequest,
@@ -99,18 +100,16 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
   async recentDecisions(limit: number): Promise<RecentDecisionView[]> {
     const rows: RecentDecisionView[] = [];
     let runs = 0;
-    for await (const { workflowId, history } of this.client.workflow
-      .list({ query: exportQuery() })
-      .intoHistories({ concurrency: 5 })) {
-      const decoded = await decodeHistoryWithClient(
-        this.client,
-        history as Parameters<typeof decodeRunHistory>[0],
-        workflowId,
-      );
-      const run = decodeRunHistory(decoded, workflowId);
-      for (const record of auditRecords(run)) {
-        const view = recentView(record);
-        if (view) rows.push(view);
+    for await (const { workflowId, runId } of listRuns(this.client, exportQuery(), this.recentRuns)) {
+      try {
+        const history = await this.client.workflow.getHandle(workflowId, runId).fetchHistory();
+        const decoded = await decodeHistoryWithClient(this.client, history, workflowId);
+        for (const record of auditRecords(decodeRunHistory(decoded, workflowId))) {
+          const view = recentView(record);
+          if (view) rows.push(view);
+        }
+      } catch {
+        // A run this process cannot read (another deployment's payload key) is not shown here.
       }
       if (++runs >= this.recentRuns) break;
     }
