@@ -3,7 +3,9 @@
  * guarded tool plan on a real Temporal dev server with and without Warden's data converter (latency
  * per workflow, history size). Prints medians.
  */
+
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { type DataConverter, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
@@ -17,7 +19,7 @@ import { generateKeyEntry, parseKeyRing, StaticKeyProvider } from '../src/tempor
 import { freePort } from '../src/temporal/ports.ts';
 import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
 import { workflowBundlerOptions } from '../src/workers/workflow-bundle.ts';
-import { EXAMPLE_POLICY_DIR, exampleDependencies } from '../test/support/example.ts';
+import { EXAMPLE_DIR, EXAMPLE_POLICY_DIR, exampleDependencies } from '../test/support/example.ts';
 import { median } from './stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -62,7 +64,7 @@ async function main() {
     ephemeral: { port: await freePort() },
   });
   const deps = await createActivityDependencies(config, await exampleDependencies());
-  const workflowsPath = new URL('./workflows/index.ts', import.meta.url).pathname;
+  const workflowsPath = path.join(EXAMPLE_DIR, 'bench/workflows.ts');
   const encrypted = await wardenDataConverter(config);
   const nativeConnection = await NativeConnection.connect({ address: endpoint.address });
   const connection = await Connection.connect({ address: endpoint.address });

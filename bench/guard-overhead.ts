@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createActivityDependencies } from '../src/activities/index.ts';
@@ -16,13 +15,17 @@ import { resolveTemporal } from '../src/temporal/launcher.ts';
 import { freePort } from '../src/temporal/ports.ts';
 import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
 import { workflowBundlerOptions } from '../src/workers/workflow-bundle.ts';
-import { EXAMPLE_POLICY_DIR, exampleDependencies } from '../test/support/example.ts';
-import { createBaselineActivities } from './baseline-activities.ts';
+import { EXAMPLE_DIR, EXAMPLE_POLICY_DIR, exampleDependencies } from '../test/support/example.ts';
 import { median } from './stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CALLS = Number(process.env.BENCH_CALLS ?? 10);
 const TICKETS = ['t-501', 't-502', 't-503'];
+
+/** The tool's work with no guard around it (the baseline of bareCallsWorkflow); this worker only. */
+function baselineActivities(deps: { services: { crm: { getTicket(id: string): unknown } } }) {
+  return { readTicketUnguarded: async (ticketId: string) => deps.services.crm.getTicket(ticketId) };
+}
 
 async function main() {
   // The benchmark always starts its own server, so both sides see the same one.
@@ -44,9 +47,9 @@ async function main() {
     connection: nativeConnection,
     namespace: endpoint.namespace,
     taskQueue,
-    activities: { ...createActivities(deps), ...createBaselineActivities(deps.services.crm) },
+    activities: { ...createActivities(deps), ...baselineActivities(deps) },
     workflowBundle: await bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+      workflowsPath: path.join(EXAMPLE_DIR, 'bench/workflows.ts'),
       ...workflowBundlerOptions,
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
     }),

@@ -7,18 +7,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { stringify } from 'yaml';
 import { startAgentRun } from '../src/agents/start-run.ts';
 import { loadConfig } from '../src/config/env.ts';
+import { loadProject } from '../src/project/load-project.ts';
+import { wardenDataConverter } from '../src/temporal/data-converter.ts';
 import { resolveTemporal } from '../src/temporal/launcher.ts';
 import { freePort } from '../src/temporal/ports.ts';
 import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
 import { startWardenWorkers } from '../src/workers/warden-workers.ts';
-import { exampleProject } from '../test/support/example.ts';
-import { longRunAgents } from './workflows/long-run.ts';
+import { EXAMPLE_DIR } from '../test/support/example.ts';
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 100);
 const TURNS_PER_RUN = Number(process.env.BENCH_TURNS_PER_RUN ?? 20);
@@ -43,16 +43,11 @@ async function main() {
       ],
     }),
   );
-  const example = await exampleProject();
-  const project = {
-    ...example,
-    agents: longRunAgents,
-    workflowsPath: fileURLToPath(new URL('./workflows/long-run.ts', import.meta.url)),
-    scenarioDir,
-  };
+  // The example's long-conversation project (examples/support-copilot/bench/warden.config.ts).
+  const project = { ...(await loadProject({ config: path.join(EXAMPLE_DIR, 'bench') })), scenarioDir };
   const config = loadConfig(
     { ...process.env, TEMPORAL_ADDRESS: undefined, WARDEN_TASK_QUEUE: `long-${randomUUID().slice(0, 8)}` },
-    { policyDir: example.policyDir },
+    { policyDir: project.policyDir },
   );
   installWorkerLogging();
   const endpoint = await resolveTemporal(config, {
@@ -61,7 +56,11 @@ async function main() {
   });
   const workers = await startWardenWorkers({ config, endpoint, project });
   const connection = await Connection.connect({ address: endpoint.address });
-  const client = new Client({ connection, namespace: endpoint.namespace });
+  const client = new Client({
+    connection,
+    namespace: endpoint.namespace,
+    dataConverter: await wardenDataConverter(config),
+  });
   const started = performance.now();
   const handle = await startAgentRun(client, {
     agent: 'long-reader',

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { BenchBaselineActivities } from '../baseline-activities.ts';
+import type { BenchBaselineActivities } from './baseline-activities.ts';
 
 const { readTicketUnguarded } = proxyActivities<BenchBaselineActivities>({
   startToCloseTimeout: '30 seconds',

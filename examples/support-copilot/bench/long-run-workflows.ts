@@ -1,5 +1,5 @@
 import { agentCatalog, createAgentRunWorkflow, defineAgent } from 'warden/workflow';
-import { getTicket } from '../../examples/support-copilot/tools/ticket-tools.ts';
+import { getTicket } from '../tools/ticket-tools.ts';
 
 /** An agent allowed a long conversation: the support bot's identity, reading tickets only. */
 export const longRunAgents = agentCatalog([

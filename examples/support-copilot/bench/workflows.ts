@@ -1,4 +1,4 @@
 // The benchmark's workflow bundle: the example's workflows, plus the unguarded baseline. The
 // baseline never ships in a project's bundle.
-export * from '../../examples/support-copilot/workflows.ts';
+export * from '../workflows.ts';
 export { bareCallsWorkflow } from './bare-calls.ts';
