@@ -27,6 +27,13 @@ export { type PolicyTestReport, runPolicyTests } from './authz/policy-tests/runn
 export type { Authorizer, AuthzDecision, AuthzRequest } from './authz/types.ts';
 export { ConfigError, ENV_NAMES, loadConfig, type WardenConfig } from './config/env.ts';
 export * from './definitions.ts';
+export type { JudgeInput, JudgeModel, JudgeRecord } from './guard/intent/judge.ts';
+export type {
+  JudgeConfig,
+  ScriptedJudgeAnswer,
+  ScriptedJudgeConfig,
+  ScriptedJudgeRule,
+} from './judge/judge-config.ts';
 export {
   type DemoConfig,
   defineConfig,

@@ -3,6 +3,8 @@ import { resolveApprovalSecret } from '../approvals/approval-secret.ts';
 import { resolvePublicKeyRing } from '../approvals/signing-keys.ts';
 import { createAuthorizer } from '../authz/create-authorizer.ts';
 import type { WardenConfig } from '../config/env.ts';
+import { createJudge } from '../judge/create-judge.ts';
+import type { JudgeConfig } from '../judge/judge-config.ts';
 import { createModelFactory, type ModelFactory } from '../models/model-factory.ts';
 import { DEFAULT_ZONE, type ToolRegistry, toolZones } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
@@ -28,12 +30,16 @@ export interface ProjectDependencies {
   agents: AgentCatalog;
   services: ToolServices;
   scenarioDir: string;
+  /** The project's judge block; without one no call is judged. */
+  judge?: JudgeConfig;
 }
 
 export async function createActivityDependencies(
   config: WardenConfig,
   project: ProjectDependencies,
 ): Promise<ActivityDependencies> {
+  // First: a judge block that names a model without credentials fails before anything opens.
+  const judge = createJudge(config, project.judge);
   const approvalSecret = await resolveApprovalSecret(config);
   const approvalKeys = await resolvePublicKeyRing(config);
   const authorizer = await createAuthorizer(config);
@@ -50,6 +56,7 @@ export async function createActivityDependencies(
     usage,
     zoneKeys: ZoneKeyring.fromConfig(config),
     mode: config.WARDEN_MODE,
+    ...(judge ? { judge } : {}),
     close: async () => {
       usage.close();
       await authorizer.close();

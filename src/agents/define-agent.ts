@@ -19,6 +19,11 @@ export interface AgentConfig {
   tools: readonly ToolDefinition[];
   /** Intent rules added to every call of this agent, on top of each tool's own rules. */
   intent?: IntentRule[];
+  /**
+   * Every call of this agent is also reviewed by the project's judge model (`judge` in
+   * warden.config.ts), next to its rules. Default false.
+   */
+  judge?: boolean;
   /** Agents this one may hand the conversation to (by name); each handoff is authorized. */
   handoffs?: string[];
   /** Model calls per run, across continued runs. Default 12. */
@@ -30,9 +35,10 @@ export interface AgentConfig {
 }
 
 /** An agent with its defaults filled in. Importable from workflow code: plain data and tool definitions. */
-export interface AgentDefinition extends Required<Omit<AgentConfig, 'model' | 'purposeScope'>> {
+export interface AgentDefinition extends Required<Omit<AgentConfig, 'model' | 'purposeScope' | 'judge'>> {
   model?: string;
   purposeScope?: PurposeScope;
+  judge?: boolean;
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;

@@ -1,3 +1,4 @@
+import { LruCache } from '../guard/lru-cache.ts';
 import type { AuthzDecision, AuthzRequest, ContextFact } from './types.ts';
 import { factKey } from './values.ts';
 
@@ -5,9 +6,10 @@ import { factKey } from './values.ts';
  * Decisions keyed by (actor, action, resource, context, policy version, facts version): a policy
  * or fact change yields new keys, so a stale decision can never be served. Bounded, LRU.
  */
-export class DecisionCache {
-  private readonly entries = new Map<string, AuthzDecision>();
-  constructor(private readonly maxEntries = 10_000) {}
+export class DecisionCache extends LruCache<AuthzDecision> {
+  constructor(maxEntries = 10_000) {
+    super(maxEntries);
+  }
 
   static key(req: AuthzRequest, context: ContextFact[], policy: string, facts: string): string {
     return [
@@ -20,26 +22,5 @@ export class DecisionCache {
       policy,
       facts,
     ].join('\u0001');
-  }
-
-  get(key: string): AuthzDecision | undefined {
-    const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
-  }
-
-  set(key: string, decision: AuthzDecision): void {
-    this.entries.set(key, decision);
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-  }
-
-  clear(): void {
-    this.entries.clear();
   }
 }

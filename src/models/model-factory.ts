@@ -1,9 +1,12 @@
 import type { Model } from '@openai/agents-core';
 import type OpenAI from 'openai';
 import type { WardenConfig } from '../config/env.ts';
+import { type JudgeBackend, modelBackend } from '../judge/judge-backend.ts';
+import type { CheckedJudgeConfig } from '../judge/judge-config.ts';
 import type { ModelInvocation } from './model-invocation.ts';
 import { createOpenAIClient, createOpenAIModel, ModelConfigError } from './openai-model.ts';
 import { loadScenario } from './scripted/load-scenarios.ts';
+import { ScriptedJudge } from './scripted/scripted-judge.ts';
 import { ScriptedModel } from './scripted/scripted-model.ts';
 
 /** Picks the model that answers one invocation; lives in the worker, never in workflow code. */
@@ -45,4 +48,34 @@ export function createModelFactory(config: WardenConfig, options: ModelFactoryOp
       return createOpenAIModel(client, config, invocation.model ?? modelName);
     },
   };
+}
+
+/**
+ * The judge's model, apart from the agents' (WARDEN_MODEL): `scripted` answers from the judge
+ * block's rules or script; any other name is an OpenAI model at OpenAI or at `endpoint`, with the
+ * key from `apiKeyEnv` (default OPENAI_API_KEY) and the SDK's retries off (the judge's timeout and
+ * fail-closed escalation decide).
+ */
+export function createJudgeBackend(
+  config: WardenConfig,
+  judge: CheckedJudgeConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): JudgeBackend {
+  if (judge.model === 'scripted') return new ScriptedJudge(judge.scripted);
+  const apiKey =
+    judge.apiKeyEnv === undefined ? config.OPENAI_API_KEY : env[judge.apiKeyEnv]?.trim() || undefined;
+  const endpoint = judge.endpoint ?? config.OPENAI_BASE_URL;
+  if (apiKey === undefined && endpoint === undefined) {
+    throw new ModelConfigError(
+      `the judge model ${judge.model} needs ${judge.apiKeyEnv ?? 'OPENAI_API_KEY'} (OpenAI) or judge.endpoint (a compatible server)`,
+    );
+  }
+  const judgeEnv: WardenConfig = {
+    ...config,
+    OPENAI_API_KEY: apiKey,
+    OPENAI_BASE_URL: endpoint,
+    WARDEN_OPENAI_API: judge.api ?? config.WARDEN_OPENAI_API,
+  };
+  const model = createOpenAIModel(createOpenAIClient(judgeEnv), judgeEnv, judge.model);
+  return modelBackend(model, `openai:${judge.model}`);
 }

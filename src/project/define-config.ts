@@ -1,5 +1,6 @@
 import type { AgentCatalog } from '../agents/define-agent.ts';
 import type { WardenConfig } from '../config/env.ts';
+import type { JudgeConfig } from '../judge/judge-config.ts';
 import type { ToolDefinition } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
 
@@ -43,6 +44,12 @@ export interface WardenProjectConfig {
   /** Main task queue. Default `warden`; WARDEN_TASK_QUEUE overrides. */
   taskQueue?: string;
   demo?: DemoConfig;
+  /**
+   * The intent judge: a second model (or the scripted judge) the tool worker asks about the calls of
+   * agents and tools that set `judge: true`. Without this block no call is judged, and a call that
+   * asks for a judge escalates.
+   */
+  judge?: JudgeConfig;
 }
 
 /** Identity function that types a project's `warden.config.ts`. */

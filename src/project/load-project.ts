@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AgentCatalog } from '../agents/define-agent.ts';
+import { checkJudgeConfig, type JudgeConfig, JudgeConfigError } from '../judge/judge-config.ts';
 import { type ToolDefinition, type ToolRegistry, toolRegistry } from '../tools/define-tool.ts';
 import type { DemoConfig, ServicesFactory, WardenProjectConfig } from './define-config.ts';
 
@@ -31,6 +32,8 @@ export interface WardenProject {
   scenarioDir: string;
   taskQueue?: string;
   demo?: DemoConfig;
+  /** The project's judge block, checked when the project loads; the workers create the judge. */
+  judge?: JudgeConfig;
 }
 
 /** The config file named by `--config`/WARDEN_CONFIG (a file or a directory), or found from `cwd` up. */
@@ -114,6 +117,15 @@ export async function loadProject(
     config.services === undefined ? () => ({}) : await moduleValue(config.services, root, 'services');
   if (typeof services !== 'function') throw fail('services must be a function returning the tool services');
 
+  if (config.judge !== undefined) {
+    try {
+      checkJudgeConfig(config.judge);
+    } catch (error) {
+      if (error instanceof JudgeConfigError) throw fail(error.message);
+      throw error;
+    }
+  }
+
   const tools = new Map<string, ToolDefinition>();
   for (const tool of [...[...agents.values()].flatMap((a) => a.tools), ...(config.tools ?? [])]) {
     const known = tools.get(tool.name);
@@ -131,5 +143,6 @@ export async function loadProject(
     scenarioDir: path.resolve(root, config.scenarioDir ?? 'scenarios'),
     ...(config.taskQueue ? { taskQueue: config.taskQueue } : {}),
     ...(config.demo ? { demo: config.demo } : {}),
+    ...(config.judge ? { judge: config.judge } : {}),
   };
 }

@@ -41,6 +41,8 @@ export interface ToolConfig<S extends z.ZodType> {
   /** Per-call facts for the policy, e.g. `refund_amount(Tool:crm.issue_refund, 250)`. */
   context?(args: z.infer<S>): ContextFact[];
   intent?: IntentRule[];
+  /** Every call of this tool is also reviewed by the project's judge model, whichever agent calls. Default false. */
+  judge?: boolean;
   approval?: ApprovalConfig;
   /** Trust zone: tools of zone `z` run on task queue `<main queue>-tools-z`, on workers holding only them. */
   zone?: string;

@@ -53,6 +53,7 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
     // Without the main worker no default-zone tool runs here, so its services are never created.
     services: main ? await project.services({ zone: DEFAULT_ZONE, config }) : ({} as ToolServices),
     scenarioDir: project.scenarioDir,
+    ...(project.judge ? { judge: project.judge } : {}),
   });
   const workers: RunningWorker[] = [];
   const queues: string[] = [];

@@ -9,7 +9,6 @@ import {
 import type { PurposeScope, RunUsage } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
 import type { AgentRules } from './agent-rules.ts';
-import type { GuardDependencies } from './dependencies.ts';
 
 /**
  * The intent rules of one call as the tool worker sees them: the tool's and the agent's from its own
@@ -93,31 +92,4 @@ export function decideIntent(rules: CallRules, facts: IntentFacts, judged?: Rule
   }
   if (judged) findings.push(judged);
   return combineFindings(findings);
-}
-
-/** The optional judge's opinion on the call; a judge that cannot answer escalates. */
-export async function judgeFinding(
-  deps: GuardDependencies,
-  who: { agent: OsoValue; onBehalfOf: OsoValue; purpose: string },
-  tool: ToolDefinition,
-  args: unknown,
-): Promise<RuleFinding | undefined> {
-  const judge = deps.judge;
-  if (!judge) return undefined;
-  try {
-    const opinion = await judge.judge({
-      ...who,
-      tool: tool.name,
-      toolDescription: tool.description,
-      arguments: args,
-    });
-    return { rule: 'judge', verdict: opinion.verdict, reason: `${judge.name}: ${opinion.reason}` };
-  } catch (error) {
-    // A judge that cannot answer asks a person rather than waving the call through.
-    return {
-      rule: 'judge',
-      verdict: 'escalate',
-      reason: `${judge.name} failed: ${(error as Error).message}`,
-    };
-  }
 }

@@ -4,11 +4,12 @@ import type { IntentInput, IntentResult } from '../../guard/types.ts';
 import { DEFAULT_APPROVAL_TIMEOUT, type ToolDefinition } from '../../tools/define-tool.ts';
 import { agentRules } from './agent-rules.ts';
 import { callDigest } from './call-digest.ts';
-import { callRules, decideIntent, judgeFinding, windowKey, windowsOf } from './call-intent.ts';
+import { callRules, decideIntent, windowKey, windowsOf } from './call-intent.ts';
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { signGrant } from './grant.ts';
 import { checkedIntentInput } from './guard-input.ts';
+import { judgeFinding } from './judge-call.ts';
 import { resolveCallOrFail } from './tool-lookup.ts';
 
 /** How long an unattended grant stays valid between this check and the tool's start. */
@@ -47,7 +48,7 @@ export function checkToolIntentActivity(deps: GuardDependencies) {
     const key = windowKey(input.agent, input.onBehalfOf, tool);
     const counts = new Map<number, number>();
     for (const ms of windowsOf(rules)) counts.set(ms, await deps.usage.windowCount(key, ms, now));
-    const judged = await judgeFinding(deps, input, tool, args);
+    const judged = await judgeFinding(deps, input, tool, args, input);
     const verdict = decideIntent(
       rules,
       {

@@ -16,9 +16,10 @@ import type { AdmissionVerdict, RunKey } from '../../usage/usage-store.ts';
 import { agentRules } from './agent-rules.ts';
 import { verifyApprovals } from './approval-evidence.ts';
 import { authorizeCall } from './authorize-call.ts';
-import { callRules, decideIntent, judgeFinding, windowKey, windowsOf } from './call-intent.ts';
+import { callRules, decideIntent, windowKey, windowsOf } from './call-intent.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { grantIsAuthentic } from './grant.ts';
+import { judgeFinding } from './judge-call.ts';
 import { InvalidArgumentsError, resolveCall, UnknownToolError } from './tool-lookup.ts';
 
 /** A call as the tool worker receives it: every field is what some workflow code sent. */
@@ -151,7 +152,7 @@ export async function enforce(
   if (!authorization.invoke.allowed) {
     return deny('not_authorized', authorization.invoke.reason, { authorization });
   }
-  const judged = await judgeFinding(deps, { agent, onBehalfOf, purpose: request.purpose ?? '' }, tool, args);
+  const judged = await judgeFinding(deps, { agent, onBehalfOf }, tool, args, request);
   const verified = evidence
     ? await verifyApprovals(
         deps,

@@ -3,6 +3,8 @@
  * the history shows which rules a call was checked against.
  */
 
+import type { JudgeRecord } from './judge.ts';
+
 export type RuleAction = 'deny' | 'escalate';
 
 /**
@@ -47,6 +49,8 @@ export interface RuleFinding {
   rule: IntentRule['kind'] | 'purpose' | 'judge' | 'run_rule';
   verdict: Verdict;
   reason: string;
+  /** The judge's answer, model, latency and cache use, on the judge's finding. */
+  judge?: JudgeRecord;
 }
 
 export interface IntentVerdict {

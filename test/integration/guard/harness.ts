@@ -11,6 +11,7 @@ import { signApproval } from '../../../src/approvals/sign-approval.ts';
 import type { DecisionSigner } from '../../../src/approvals/signing-keys.ts';
 import { submitApproval } from '../../../src/approvals/submit-approval.ts';
 import type { ApprovalSubmission, PendingApproval } from '../../../src/guard/types.ts';
+import type { JudgeConfig } from '../../../src/judge/judge-config.ts';
 import { DEFAULT_ZONE, toolZones } from '../../../src/tools/define-tool.ts';
 import { type RunningWorker, startWorker } from '../../../src/workers/start-worker.ts';
 import type { ToolPlanInput, ToolPlanResult } from '../../../src/workflows/tool-plan.ts';
@@ -37,6 +38,8 @@ export interface GuardWorkerOptions {
   external?: boolean;
   /** Environment overrides of the workers' configuration (WARDEN_MODE, keys). */
   env?: Record<string, string>;
+  /** The project's judge block (warden.config.ts `judge`). */
+  judge?: JudgeConfig;
 }
 
 export interface GuardWorkers {
@@ -68,6 +71,7 @@ export async function startGuardWorkers(
   const deps = await createActivityDependencies(config, {
     ...project,
     ...(options.agents ? { agents: options.agents } : {}),
+    ...(options.judge ? { judge: options.judge } : {}),
   });
   const { address, namespace } = testServer();
   const start = async () => ({

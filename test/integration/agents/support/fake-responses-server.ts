@@ -6,10 +6,19 @@ export interface RecordedRequest {
   authorization?: string;
   body: {
     model?: string;
-    input?: Array<{ type?: string; call_id?: string; output?: unknown }>;
+    input?: Array<{ type?: string; call_id?: string; output?: unknown; role?: string; content?: unknown }>;
     tools?: Array<{ type: string; name: string; parameters?: unknown }>;
     instructions?: string;
+    text?: { format?: { type?: string; name?: string; strict?: boolean; schema?: unknown } };
+    store?: boolean;
   };
+}
+
+/** How the server answers one request instead of its script: a message, an HTTP error, or never. */
+export type FakeReply = { text: string } | { status: number; message: string } | { hang: true };
+
+export interface FakeServerOptions {
+  reply?: (body: RecordedRequest['body'], n: number) => FakeReply;
 }
 
 export interface FakeResponsesServer {
@@ -38,6 +47,7 @@ async function readJson(req: IncomingMessage): Promise<RecordedRequest['body']> 
 export async function startFakeResponsesServer(
   call: ScriptedCall,
   finalText: string,
+  options: FakeServerOptions = {},
 ): Promise<FakeResponsesServer> {
   const requests: RecordedRequest[] = [];
   const server: Server = createServer(async (req, res) => {
@@ -53,27 +63,44 @@ export async function startFakeResponsesServer(
     const body = await readJson(req);
     requests.push({ path: req.url, authorization: req.headers.authorization, body });
     const n = requests.length;
+    const reply = options.reply?.(body, n);
+    if (reply !== undefined && 'hang' in reply) return;
+    if (reply !== undefined && 'status' in reply) {
+      res.writeHead(reply.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: reply.message, type: 'server_error' } }));
+      return;
+    }
     const answered = (body.input ?? []).some((item) => item.type === 'function_call_output');
-    const output = answered
+    const output = reply
       ? [
           {
             type: 'message',
             id: `msg_${n}`,
             role: 'assistant',
             status: 'completed',
-            content: [{ type: 'output_text', text: finalText, annotations: [] }],
+            content: [{ type: 'output_text', text: reply.text, annotations: [] }],
           },
         ]
-      : [
-          {
-            type: 'function_call',
-            id: `fc_${n}`,
-            call_id: call.callId ?? `call_fake_${n}`,
-            name: call.name,
-            arguments: call.arguments,
-            status: 'completed',
-          },
-        ];
+      : answered
+        ? [
+            {
+              type: 'message',
+              id: `msg_${n}`,
+              role: 'assistant',
+              status: 'completed',
+              content: [{ type: 'output_text', text: finalText, annotations: [] }],
+            },
+          ]
+        : [
+            {
+              type: 'function_call',
+              id: `fc_${n}`,
+              call_id: call.callId ?? `call_fake_${n}`,
+              name: call.name,
+              arguments: call.arguments,
+              status: 'completed',
+            },
+          ];
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({
@@ -98,6 +125,11 @@ export async function startFakeResponsesServer(
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // A request left hanging on purpose must not keep the server open.
+        server.closeAllConnections();
+      }),
   };
 }
