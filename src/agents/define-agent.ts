@@ -51,6 +51,7 @@ const configSchema = z.object({
   maxTurns: z.number().int().min(1).max(200).default(12),
   maxTokens: z.number().int().min(100).default(100_000),
   turnsPerRun: z.number().int().min(1).max(200).default(20),
+  judge: z.boolean().optional(),
 });
 
 export class AgentDefinitionError extends Error {

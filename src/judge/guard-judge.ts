@@ -30,8 +30,7 @@ export class GuardJudge implements JudgeModel {
   private readonly answers: LruCache<JudgeAnswer>;
   private readonly inFlight = new Map<string, Promise<JudgeAnswer>>();
   private readonly now: () => number;
-  /** Questions that reached the backend (cache misses); what a test counts. */
-  asked = 0;
+  private questions = 0;
 
   constructor(
     private readonly backend: JudgeBackend,
@@ -42,6 +41,11 @@ export class GuardJudge implements JudgeModel {
     this.now = options.now ?? (() => performance.now());
   }
 
+  /** Questions that reached the backend: cache misses, failed ones included. */
+  get asked(): number {
+    return this.questions;
+  }
+
   /** SHA-256 over the canonical JSON of everything the answer depends on. */
   digest(input: JudgeInput): string {
     const key = { model: this.backend.model, prompt: JUDGE_PROMPT_VERSION, input };
@@ -50,13 +54,15 @@ export class GuardJudge implements JudgeModel {
 
   async judge(input: JudgeInput): Promise<JudgeRecord> {
     const started = this.now();
-    const base = { model: this.backend.model, inputDigest: '' };
+    let inputDigest: string;
     try {
-      base.inputDigest = this.digest(input);
+      inputDigest = this.digest(input);
     } catch {
-      // Arguments JSON cannot represent were refused by the schema already; anything else is no answer.
+      // Arguments JSON cannot represent are refused before the judge; anything else is no answer.
+      const base = { model: this.backend.model, inputDigest: 'none' };
       return this.unavailable(base, started, 'the input has no canonical JSON form');
     }
+    const base = { model: this.backend.model, inputDigest };
     const cached = this.answers.get(base.inputDigest);
     if (cached !== undefined) return this.answered(base, started, cached, true);
     try {
@@ -82,7 +88,7 @@ export class GuardJudge implements JudgeModel {
   }
 
   private async askBackend(input: JudgeInput): Promise<JudgeAnswer> {
-    this.asked += 1;
+    this.questions += 1;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {

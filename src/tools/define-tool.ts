@@ -72,6 +72,8 @@ const TOOL_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 export function defineTool<S extends z.ZodType>(config: ToolConfig<S>): ToolDefinition<S> {
   if (!TOOL_NAME.test(config.name))
     throw new Error(`tool name "${config.name}" must look like crm.get_customer`);
+  if (config.judge !== undefined && typeof config.judge !== 'boolean')
+    throw new Error(`tool ${config.name}: judge is true or false`);
   const quorum = config.approval?.quorum ?? 1;
   if (!Number.isInteger(quorum) || quorum < 1) throw new Error(`tool ${config.name}: quorum must be >= 1`);
   if (config.approval?.onTimeout === 'escalate' && !config.approval.escalateTo?.length) {

@@ -67,6 +67,12 @@ describe('which calls the judge reviews', () => {
     expect(judgeWanted(catalog, { type: 'User', id: 'careful-bot' }, plain)).toBe(false);
   });
 
+  it('refuses a judge option that is not a boolean, rather than reading it as off', () => {
+    const yes = 'yes' as unknown as boolean;
+    expect(() => agent('typo', 'typo-bot', 'Reads notes for the user.', yes)).toThrow(/judge/);
+    expect(() => tool('notes.typo', yes)).toThrow(/judge is true or false/);
+  });
+
   it("shows the judge the catalog's purpose, not the run's, and the run's request and provenance as given", async () => {
     const judge = recordingJudge();
     const finding = await judgeFinding(
