@@ -1,5 +1,7 @@
 import type { AgentCatalog } from '../agents/define-agent.ts';
+import type { AlertsConfig } from '../alerts/alerts-config.ts';
 import type { WardenConfig } from '../config/env.ts';
+import type { TracingConfig } from '../telemetry/tracing.ts';
 import type { ToolDefinition } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
 
@@ -43,6 +45,10 @@ export interface WardenProjectConfig {
   /** Main task queue. Default `warden`; WARDEN_TASK_QUEUE overrides. */
   taskQueue?: string;
   demo?: DemoConfig;
+  /** Alert rules, thresholds and sinks; alerting is off without this section. */
+  alerts?: AlertsConfig;
+  /** OpenTelemetry traces (OTLP/HTTP); OTEL_EXPORTER_OTLP_ENDPOINT also turns them on. */
+  tracing?: TracingConfig;
 }
 
 /** Identity function that types a project's `warden.config.ts`. */

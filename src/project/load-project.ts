@@ -2,6 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AgentCatalog } from '../agents/define-agent.ts';
+import {
+  AlertsConfigError,
+  type ResolvedAlertsConfig,
+  resolveAlertsConfig,
+} from '../alerts/alerts-config.ts';
+import type { TracingConfig } from '../telemetry/tracing.ts';
 import { type ToolDefinition, type ToolRegistry, toolRegistry } from '../tools/define-tool.ts';
 import type { DemoConfig, ServicesFactory, WardenProjectConfig } from './define-config.ts';
 
@@ -31,6 +37,9 @@ export interface WardenProject {
   scenarioDir: string;
   taskQueue?: string;
   demo?: DemoConfig;
+  /** The alert rules with their defaults, file sinks' paths made absolute; absent: no alerting. */
+  alerts?: ResolvedAlertsConfig;
+  tracing?: TracingConfig;
 }
 
 /** The config file named by `--config`/WARDEN_CONFIG (a file or a directory), or found from `cwd` up. */
@@ -131,5 +140,26 @@ export async function loadProject(
     scenarioDir: path.resolve(root, config.scenarioDir ?? 'scenarios'),
     ...(config.taskQueue ? { taskQueue: config.taskQueue } : {}),
     ...(config.demo ? { demo: config.demo } : {}),
+    ...(config.alerts !== undefined ? { alerts: projectAlerts(config.alerts, root, fail) } : {}),
+    ...(config.tracing !== undefined ? { tracing: config.tracing } : {}),
   };
+}
+
+function projectAlerts(
+  alerts: NonNullable<WardenProjectConfig['alerts']>,
+  root: string,
+  fail: (what: string) => ProjectConfigError,
+): ResolvedAlertsConfig {
+  try {
+    const resolved = resolveAlertsConfig(alerts);
+    return {
+      ...resolved,
+      sinks: resolved.sinks.map((sink) =>
+        sink.kind === 'jsonl' ? { ...sink, path: path.resolve(root, sink.path) } : sink,
+      ),
+    };
+  } catch (error) {
+    if (error instanceof AlertsConfigError) throw fail(error.message);
+    throw error;
+  }
 }
