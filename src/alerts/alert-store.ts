@@ -186,30 +186,28 @@ export class SqliteAlertStore {
       .run(run.workflowId, run.runId, callId);
   }
 
-  /** Takes the grants that expired before `now` without an execution. */
+  /** Takes the grants that expired before `now` without an execution (call it in a `transaction`). */
   takeExpiredGrants(now: number): PendingGrant[] {
-    return this.transaction(() => {
-      const rows = this.db
-        .prepare('SELECT * FROM pending_grants WHERE expires_at < ? ORDER BY expires_at')
-        .all(now) as Array<{
-        workflow_id: string;
-        run_id: string;
-        call_id: string;
-        tool: string;
-        agent: string | null;
-        user: string | null;
-        expires_at: number;
-      }>;
-      this.db.prepare('DELETE FROM pending_grants WHERE expires_at < ?').run(now);
-      return rows.map((r) => ({
-        run: { workflowId: r.workflow_id, runId: r.run_id },
-        callId: r.call_id,
-        tool: r.tool,
-        ...(r.agent !== null ? { agent: r.agent } : {}),
-        ...(r.user !== null ? { user: r.user } : {}),
-        expiresAt: Number(r.expires_at),
-      }));
-    });
+    const rows = this.db
+      .prepare('SELECT * FROM pending_grants WHERE expires_at < ? ORDER BY expires_at')
+      .all(now) as Array<{
+      workflow_id: string;
+      run_id: string;
+      call_id: string;
+      tool: string;
+      agent: string | null;
+      user: string | null;
+      expires_at: number;
+    }>;
+    this.db.prepare('DELETE FROM pending_grants WHERE expires_at < ?').run(now);
+    return rows.map((r) => ({
+      run: { workflowId: r.workflow_id, runId: r.run_id },
+      callId: r.call_id,
+      tool: r.tool,
+      ...(r.agent !== null ? { agent: r.agent } : {}),
+      ...(r.user !== null ? { user: r.user } : {}),
+      expiresAt: Number(r.expires_at),
+    }));
   }
 
   /** Stores the alert unless one with the same key was raised; true when it is new. */
