@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Context, Span, SpanOptions, Tracer } from '@opentelemetry/api';
+import { context, propagation, type Tracer, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -13,6 +13,7 @@ import {
 import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import type { GuardObserver } from '../activities/guard/observer.ts';
 import { packageVersion } from '../config/version.ts';
+import { AsyncLocalContextManager } from './async-context.ts';
 
 /** Where traces go, from the project's `tracing` section or OTEL_EXPORTER_OTLP_ENDPOINT. */
 export interface TracingConfig {
@@ -33,34 +34,12 @@ export interface Tracing {
 }
 
 /**
- * The span of the activity running now. Warden registers no global context manager (none is
- * installed, and a global one would trace every library of the process): the activity span is
- * tracked here, by the tracer handed to Temporal's activity interceptor.
- */
-const activitySpan = new AsyncLocalStorage<Span>();
-
-type ActiveCallback = (span: Span) => unknown;
-
-/** A tracer that records the span it starts as the active activity span while its callback runs. */
-function trackingTracer(tracer: Tracer): Tracer {
-  return {
-    startSpan: (name: string, options?: SpanOptions, context?: Context) =>
-      tracer.startSpan(name, options, context),
-    startActiveSpan: ((name: string, ...rest: unknown[]) => {
-      const fn = rest.pop() as ActiveCallback;
-      const wrapped: ActiveCallback = (span) => activitySpan.run(span, () => fn(span));
-      return (tracer.startActiveSpan as (...args: unknown[]) => unknown)(name, ...rest, wrapped);
-    }) as Tracer['startActiveSpan'],
-  };
-}
-
-/**
  * The decision attributes of a guarded call: what was decided, under which policy, by whom. Never
  * an argument value or an output.
  */
 const decisionObserver: GuardObserver = {
   observe(o) {
-    const span = activitySpan.getStore();
+    const span = trace.getActiveSpan();
     if (span === undefined) return;
     span.setAttributes({
       'warden.guard.step': o.step,
@@ -107,9 +86,14 @@ export function startTracing(
         ...(config?.headers ? { headers: config.headers } : {}),
       }),
     );
+  // Activity spans find their workflow's span in the W3C trace context the workflow interceptors
+  // put in each activity's headers, and are active while the activity runs: both are global
+  // settings of the OpenTelemetry API, made only when tracing is on.
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  context.setGlobalContextManager(new AsyncLocalContextManager());
   const provider = new BasicTracerProvider({ resource });
   provider.addSpanProcessor(spans);
-  const tracer = trackingTracer(provider.getTracer('warden'));
+  const tracer = provider.getTracer('warden');
   return {
     tracer,
     observer: decisionObserver,
@@ -124,7 +108,11 @@ export function startTracing(
       },
       sinks: { exporter: makeWorkflowExporter(spans, resource) },
     }),
-    shutdown: () => provider.shutdown(),
+    shutdown: async () => {
+      await provider.shutdown();
+      context.disable();
+      propagation.disable();
+    },
   };
 }
 
