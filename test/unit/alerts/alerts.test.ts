@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Enforcement } from '../../../src/activities/guard/enforce.ts';
 import { observationOf } from '../../../src/activities/guard/observer.ts';
 import { AlertMonitor } from '../../../src/alerts/alert-monitor.ts';
@@ -13,6 +13,7 @@ import { apiActivitySchema, detectionFindingSchema } from '../../../src/alerts/o
 import { WebhookSink } from '../../../src/alerts/sinks.ts';
 import { ocsfAuditEvent } from '../../../src/audit/ocsf-audit.ts';
 import { AUDIT_SCHEMA, type AuditRecord } from '../../../src/audit/siem-export.ts';
+import { buildProgram } from '../../../src/cli/main.ts';
 import { exampleProject } from '../../support/example.ts';
 
 const run = { workflowId: 'wf-tainted', runId: 'run-1' };
@@ -86,6 +87,28 @@ describe('alert rules on synthetic decisions, OCSF shape, sinks', () => {
     ]) {
       expect(detectionFindingSchema.safeParse(broken).success).toBe(false);
     }
+  });
+
+  it('`warden alerts --json` lists the stored alerts as OCSF Detection Findings', async () => {
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    vi.stubEnv('WARDEN_DATA_DIR', dir);
+    try {
+      await buildProgram().parseAsync(['node', 'warden', 'alerts', '--json']);
+    } finally {
+      write.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    const events = written
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events.map((e) => e.finding_info.uid)).toEqual(monitor.store.recent().map((a) => a.id));
+    for (const event of events) expect(detectionFindingSchema.safeParse(event).error).toBeUndefined();
   });
 
   it('an audit record exports as an OCSF API Activity with the required fields', () => {
