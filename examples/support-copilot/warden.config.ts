@@ -12,6 +12,11 @@ export default defineConfig({
   services,
   policyDir: './policies',
   scenarioDir: './scenarios',
+  // Alerts on the tool workers' decisions, stored in the data directory (`warden alerts`). The demo's
+  // own hosts are known; a call to any other host (the injected export's) raises an alert.
+  alerts: {
+    rules: { newExternalHost: { knownHosts: ['*.acme.example'] } },
+  },
   demo: {
     title: 'Warden demo: a support copilot whose every tool call is checked before it runs',
     scenarios: ['benign-ticket', 'refund-under-limit', 'refund-over-limit', 'injected-export'],

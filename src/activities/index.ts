@@ -1,4 +1,6 @@
 import type { AgentCatalog } from '../agents/define-agent.ts';
+import { AlertMonitor } from '../alerts/alert-monitor.ts';
+import type { ResolvedAlertsConfig } from '../alerts/alerts-config.ts';
 import { resolveApprovalSecret } from '../approvals/approval-secret.ts';
 import { resolvePublicKeyRing } from '../approvals/signing-keys.ts';
 import { createAuthorizer } from '../authz/create-authorizer.ts';
@@ -6,12 +8,14 @@ import type { WardenConfig } from '../config/env.ts';
 import { createJudge } from '../judge/create-judge.ts';
 import type { JudgeConfig } from '../judge/judge-config.ts';
 import { createModelFactory, type ModelFactory } from '../models/model-factory.ts';
+import type { Tracing } from '../telemetry/tracing.ts';
 import { DEFAULT_ZONE, type ToolRegistry, toolZones } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
 import { SqliteUsageStore } from '../usage/sqlite-usage-store.ts';
 import { ZoneKeyring } from '../zones/zone-keyring.ts';
 import { createAgentActivities } from './agent/authorize-handoff.ts';
 import { createGuardActivities, createToolActivities, type GuardDependencies } from './guard/index.ts';
+import { observers } from './guard/observer.ts';
 import { createModelActivities } from './model/invoke-model.ts';
 import { smokeActivities } from './smoke.ts';
 
@@ -20,6 +24,8 @@ export interface ActivityDependencies extends GuardDependencies {
   config: WardenConfig;
   /** Which model answers agent turns (WARDEN_MODEL). */
   models: ModelFactory;
+  /** The alert rules this process runs on its tool workers' decisions, when the project has alerts. */
+  alerts?: AlertMonitor;
   close(): Promise<void>;
 }
 
@@ -32,6 +38,10 @@ export interface ProjectDependencies {
   scenarioDir: string;
   /** The project's judge block; without one no call is judged. */
   judge?: JudgeConfig;
+  /** The project's alert rules and sinks; no alerting without them. */
+  alerts?: ResolvedAlertsConfig;
+  /** The process's tracing, when configured: guarded calls' spans get their decision attributes. */
+  tracing?: Tracing;
 }
 
 export async function createActivityDependencies(
@@ -44,6 +54,10 @@ export async function createActivityDependencies(
   const approvalKeys = await resolvePublicKeyRing(config);
   const authorizer = await createAuthorizer(config);
   const usage = SqliteUsageStore.inDataDir(config.WARDEN_DATA_DIR);
+  const alerts = project.alerts
+    ? AlertMonitor.inDataDir(config.WARDEN_DATA_DIR, project.alerts).start()
+    : undefined;
+  const observer = observers(alerts, project.tracing?.observer);
   return {
     config,
     authorizer,
@@ -57,7 +71,10 @@ export async function createActivityDependencies(
     zoneKeys: ZoneKeyring.fromConfig(config),
     mode: config.WARDEN_MODE,
     ...(judge ? { judge } : {}),
+    ...(observer ? { observer } : {}),
+    ...(alerts ? { alerts } : {}),
     close: async () => {
+      await alerts?.close();
       usage.close();
       await authorizer.close();
     },

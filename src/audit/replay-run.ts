@@ -2,6 +2,7 @@ import type { DataConverter } from '@temporalio/common';
 import type proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { workerTracingOptions } from '../telemetry/tracing.ts';
 import { workflowBundle } from '../workers/workflow-bundle.ts';
 
 type History = proto.temporal.api.history.v1.IHistory;
@@ -37,7 +38,11 @@ export async function replayHistory(
   const events = history.events?.length ?? 0;
   try {
     await Worker.runReplayHistory(
-      { workflowBundle: await workflowBundle(workflowsPath), dataConverter },
+      {
+        workflowBundle: await workflowBundle(workflowsPath),
+        dataConverter,
+        ...workerTracingOptions(undefined),
+      },
       history,
       workflowId,
     );

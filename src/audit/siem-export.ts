@@ -3,6 +3,7 @@ import { HANDOFF_ACTION } from '../activities/agent/authorize-handoff.ts';
 import { PayloadDecryptionError } from '../temporal/encryption-codec.ts';
 import { listRuns } from '../temporal/list-runs.ts';
 import { decodeHistoryWithClient } from './decode-history.ts';
+import { ocsfAuditEvent } from './ocsf-audit.ts';
 import { decodeRunHistory, type RunHistory } from './run-history.ts';
 import { buildTimeline, keyword, type TimelineEntry } from './timeline.ts';
 
@@ -204,6 +205,8 @@ export async function exportAudit(
   options: {
     since?: Date;
     query?: string;
+    /** `warden`: the records as they are (default); `ocsf`: each as an OCSF API Activity event. */
+    format?: 'warden' | 'ocsf';
     write: (line: string) => void | Promise<void>;
     progress?: (p: ExportProgress) => void;
   },
@@ -218,8 +221,9 @@ export async function exportAudit(
       totals.unreadable.push({ workflowId, reason: result.reason });
       continue;
     }
-    for (const record of result.records) {
-      await options.write(`${JSON.stringify(record)}\n`);
+    for (const [index, record] of result.records.entries()) {
+      const line = options.format === 'ocsf' ? ocsfAuditEvent(record, index) : record;
+      await options.write(`${JSON.stringify(line)}\n`);
       totals.lines += 1;
     }
     totals.runs += 1;

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../config/version.ts';
 import { commands } from './commands/index.ts';
 import { describeError, exitCodeOf } from './errors.ts';
 
@@ -21,11 +21,6 @@ export function buildProgram(): Command {
     });
   for (const register of commands) register(program);
   return program;
-}
-
-function packageVersion(): string {
-  const file = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 export async function main(argv: string[]): Promise<void> {

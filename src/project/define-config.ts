@@ -1,6 +1,8 @@
 import type { AgentCatalog } from '../agents/define-agent.ts';
+import type { AlertsConfig } from '../alerts/alerts-config.ts';
 import type { WardenConfig } from '../config/env.ts';
 import type { JudgeConfig } from '../judge/judge-config.ts';
+import type { TracingConfig } from '../telemetry/tracing.ts';
 import type { ToolDefinition } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
 
@@ -50,6 +52,10 @@ export interface WardenProjectConfig {
    * asks for a judge escalates.
    */
   judge?: JudgeConfig;
+  /** Alert rules, thresholds and sinks; alerting is off without this section. */
+  alerts?: AlertsConfig;
+  /** OpenTelemetry traces (OTLP/HTTP); OTEL_EXPORTER_OTLP_ENDPOINT also turns them on. */
+  tracing?: TracingConfig;
 }
 
 /** Identity function that types a project's `warden.config.ts`. */

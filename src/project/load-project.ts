@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AgentCatalog } from '../agents/define-agent.ts';
+import {
+  AlertsConfigError,
+  type ResolvedAlertsConfig,
+  resolveAlertsConfig,
+} from '../alerts/alerts-config.ts';
 import { checkJudgeConfig, type JudgeConfig, JudgeConfigError } from '../judge/judge-config.ts';
+import type { TracingConfig } from '../telemetry/tracing.ts';
 import { type ToolDefinition, type ToolRegistry, toolRegistry } from '../tools/define-tool.ts';
 import type { DemoConfig, ServicesFactory, WardenProjectConfig } from './define-config.ts';
 
@@ -34,6 +40,9 @@ export interface WardenProject {
   demo?: DemoConfig;
   /** The project's judge block, checked when the project loads; the workers create the judge. */
   judge?: JudgeConfig;
+  /** The alert rules with their defaults, file sinks' paths made absolute; absent: no alerting. */
+  alerts?: ResolvedAlertsConfig;
+  tracing?: TracingConfig;
 }
 
 /** The config file named by `--config`/WARDEN_CONFIG (a file or a directory), or found from `cwd` up. */
@@ -144,5 +153,26 @@ export async function loadProject(
     ...(config.taskQueue ? { taskQueue: config.taskQueue } : {}),
     ...(config.demo ? { demo: config.demo } : {}),
     ...(config.judge ? { judge: config.judge } : {}),
+    ...(config.alerts !== undefined ? { alerts: projectAlerts(config.alerts, root, fail) } : {}),
+    ...(config.tracing !== undefined ? { tracing: config.tracing } : {}),
   };
+}
+
+function projectAlerts(
+  alerts: NonNullable<WardenProjectConfig['alerts']>,
+  root: string,
+  fail: (what: string) => ProjectConfigError,
+): ResolvedAlertsConfig {
+  try {
+    const resolved = resolveAlertsConfig(alerts);
+    return {
+      ...resolved,
+      sinks: resolved.sinks.map((sink) =>
+        sink.kind === 'jsonl' ? { ...sink, path: path.resolve(root, sink.path) } : sink,
+      ),
+    };
+  } catch (error) {
+    if (error instanceof AlertsConfigError) throw fail(error.message);
+    throw error;
+  }
 }

@@ -1,5 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import type { WardenConfig } from '../config/env.ts';
+import { type Tracing, workerTracingOptions } from '../telemetry/tracing.ts';
 import { connectWorker } from '../temporal/connection.ts';
 import { wardenDataConverter } from '../temporal/data-converter.ts';
 import { installWorkerLogging } from './runtime-logging.ts';
@@ -14,6 +15,8 @@ export interface WorkerOptions {
   activities: object;
   /** The workflows module to serve; tool-only workers of a trust zone serve activities alone. */
   workflowsPath?: string;
+  /** Traces runs and activities when configured; otherwise the bundle's tracing spans are dropped. */
+  tracing?: Tracing;
 }
 
 export interface RunningWorker {
@@ -34,6 +37,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     taskQueue: options.taskQueue,
     activities: options.activities,
     dataConverter,
+    ...workerTracingOptions(options.tracing),
     ...(options.workflowsPath ? { workflowBundle: await workflowBundle(options.workflowsPath) } : {}),
   });
   const done = worker.run().finally(() => connection.close());

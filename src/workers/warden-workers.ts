@@ -7,6 +7,7 @@ import {
 import type { Authorizer } from '../authz/types.ts';
 import type { WardenConfig } from '../config/env.ts';
 import type { WardenProject } from '../project/load-project.ts';
+import { startTracing } from '../telemetry/tracing.ts';
 import { DEFAULT_ZONE, toolZones, zoneTaskQueue } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
 import { type RunningWorker, startWorker } from './start-worker.ts';
@@ -47,9 +48,12 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
     throw new Error(
       `no tool of the project runs in zone ${unknown.join(', ')}; zones: ${toolZones(project.tools).join(', ') || 'none'}`,
     );
+  const tracing = startTracing(project.tracing);
   const base = await createActivityDependencies(config, {
     tools: project.tools,
     agents: project.agents,
+    ...(project.alerts ? { alerts: project.alerts } : {}),
+    ...(tracing ? { tracing } : {}),
     // Without the main worker no default-zone tool runs here, so its services are never created.
     services: main ? await project.services({ zone: DEFAULT_ZONE, config }) : ({} as ToolServices),
     scenarioDir: project.scenarioDir,
@@ -57,7 +61,12 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
   });
   const workers: RunningWorker[] = [];
   const queues: string[] = [];
-  const common = { config, address: endpoint.address, namespace: endpoint.namespace };
+  const common = {
+    config,
+    address: endpoint.address,
+    namespace: endpoint.namespace,
+    ...(tracing ? { tracing } : {}),
+  };
   try {
     if (main) {
       workers.push(
@@ -81,6 +90,7 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
   } catch (error) {
     await Promise.all(workers.map((worker) => worker.shutdown()));
     await base.close();
+    await tracing?.shutdown();
     throw error;
   }
   return {
@@ -90,6 +100,7 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
     async shutdown() {
       await Promise.all(workers.map((worker) => worker.shutdown()));
       await base.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../temporal/data-converter.ts';
@@ -31,7 +32,18 @@ export function wardenWebpackHook(config: WebpackConfig): WebpackConfig {
   };
 }
 
-export const workflowBundlerOptions = { webpackConfigHook: wardenWebpackHook };
+/**
+ * Temporal's OpenTelemetry workflow interceptors: in every bundle, traced or not, so all workers of a
+ * deployment run the same workflow code (they only emit spans to a sink, never commands).
+ */
+export const TRACING_INTERCEPTORS = createRequire(import.meta.url).resolve(
+  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
+);
+
+export const workflowBundlerOptions = {
+  webpackConfigHook: wardenWebpackHook,
+  workflowInterceptorModules: [TRACING_INTERCEPTORS],
+};
 
 /** Workflow code converts its failures with Warden's failure converter (messages and stacks encoded). */
 const bundleOptions = { ...workflowBundlerOptions, failureConverterPath: FAILURE_CONVERTER_PATH };

@@ -6,6 +6,7 @@ import type { ToolRegistry } from '../../tools/define-tool.ts';
 import type { ToolServices } from '../../tools/tool-services.ts';
 import type { UsageStore } from '../../usage/usage-store.ts';
 import type { ZoneKeyring } from '../../zones/zone-keyring.ts';
+import type { GuardObserver } from './observer.ts';
 
 /** What the guard activities need from the worker process. None of it enters a workflow or history. */
 export interface GuardDependencies {
@@ -26,4 +27,6 @@ export interface GuardDependencies {
   mode: 'development' | 'production';
   /** Optional second opinion on intent; off unless configured. */
   judge?: JudgeModel;
+  /** Watches every decision this worker takes (alerts, traces); it never changes one. */
+  observer?: GuardObserver;
 }

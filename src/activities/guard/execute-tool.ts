@@ -5,6 +5,7 @@ import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { type Enforcement, type ExecutionContext, enforce } from './enforce.ts';
 import { checkedExecuteInput } from './guard-input.ts';
+import { observationOf, report } from './observer.ts';
 import { refuse } from './refusal.ts';
 
 /** This activity execution, from the server's task (never from input); retries share its id. */
@@ -78,7 +79,17 @@ export function executeGuardedToolActivity(deps: GuardDependencies, zone?: strin
     const context = executionContext();
     const evidence = { grant: input.authority?.grant, approvals: input.authority?.approvals ?? [] };
     const decided = await enforce(deps, zone, input, evidence, context);
-    if (decided.kind === 'admitted') return runAdmitted(deps, context, decided, input);
+    const observe = (extra: Parameters<typeof observationOf>[5] = {}) =>
+      report(deps.observer, () => observationOf('execute', deps.tools, context.run, input, decided, extra));
+    if (decided.kind === 'admitted') {
+      const execution = await runAdmitted(deps, context, decided, input).catch((error: unknown) => {
+        observe({ outcome: 'failed' });
+        throw error;
+      });
+      observe({ recordsRead: execution.recordsRead });
+      return execution;
+    }
+    observe();
     if (decided.kind === 'denied') return refuseAndRelease(deps, context, decided, input?.callId);
     throw ApplicationFailure.nonRetryable(
       'enforcement asked for approval with evidence given',

@@ -5,6 +5,7 @@ import { enforce } from './enforce.ts';
 import { executionContext, refuseAndRelease, runAdmitted } from './execute-tool.ts';
 import { signGrant } from './grant.ts';
 import { checkedGuardedCallInput } from './guard-input.ts';
+import { observationOf, report } from './observer.ts';
 
 /**
  * A guarded call in one activity on the tool's worker: authorize, intent and, when the policy lets
@@ -18,9 +19,15 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
     const input = checkedGuardedCallInput(untrusted);
     const context = executionContext();
     const decided = await enforce(deps, zone, input, undefined, context);
+    const observe = (extra: Parameters<typeof observationOf>[5] = {}) =>
+      report(deps.observer, () => observationOf('decide', deps.tools, context.run, input, decided, extra));
     switch (decided.kind) {
       case 'admitted': {
-        const execution = await runAdmitted(deps, context, decided, input);
+        const execution = await runAdmitted(deps, context, decided, input).catch((error: unknown) => {
+          observe({ outcome: 'failed' });
+          throw error;
+        });
+        observe({ recordsRead: execution.recordsRead });
         return {
           decision: 'executed',
           authorization: decided.authorization,
@@ -43,6 +50,7 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
           issuedAt: now,
           expiresAt: now + grantLifetimeMs(decided.tool),
         });
+        observe({ grantExpiresAt: grant.expiresAt });
         return {
           decision: 'needs_approval',
           authorization: decided.authorization,
@@ -52,6 +60,7 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
         };
       }
       case 'denied': {
+        observe();
         // Decided and denied: a result the run records. Anything else is refused as a failure.
         if (decided.authorization === undefined)
           return refuseAndRelease(deps, context, decided, input?.callId);

@@ -20,12 +20,17 @@ export function registerExport(program: Command): void {
     .command('export')
     .description('audit lines for a SIEM: one JSON object per decision, approval and tool outcome')
     .option('--since <time>', 'only runs started at or after this time (ISO, or 30m / 24h / 7d)')
-    .action(async (options: { since?: string }) => {
+    .option('--format <format>', 'warden (the audit records) or ocsf (OCSF API Activity events)', 'warden')
+    .action(async (options: { since?: string; format: string }) => {
       const since = options.since ? parseSince(options.since) : undefined;
+      if (options.format !== 'warden' && options.format !== 'ocsf')
+        throw new CliError(`invalid --format "${options.format}": use warden or ocsf`);
+      const format = options.format;
       const started = performance.now();
       await withOpsSession(async ({ client }) => {
         const totals = await exportAudit(client, {
           ...(since ? { since } : {}),
+          format,
           write: writeOut,
           progress: ({ runs, lines }) => {
             if (runs % 50 === 0) progress(`exported ${lines} lines from ${runs} runs…`);

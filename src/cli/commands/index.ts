@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAlerts } from './alerts.ts';
 import { registerApprove, registerReject } from './approval-decision.ts';
 import { registerApprovals } from './approvals.ts';
 import { registerAudit } from './audit.ts';
@@ -33,6 +34,7 @@ export const commands: Array<(program: Command) => void> = [
   registerReplay,
   registerWhatIf,
   registerExport,
+  registerAlerts,
   registerInventory,
   registerKeys,
 ];

@@ -6,9 +6,10 @@ import { type ReplayResult, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
 import { boundWorkflowId } from '../../../src/audit/decode-history.ts';
+import { workerTracingOptions } from '../../../src/telemetry/tracing.ts';
 import { wardenDataConverter } from '../../../src/temporal/data-converter.ts';
 import { generateKeyEntry } from '../../../src/temporal/payload-keys.ts';
-import { workflowBundlerOptions } from '../../../src/workers/workflow-bundle.ts';
+import { TRACING_INTERCEPTORS, workflowBundlerOptions } from '../../../src/workers/workflow-bundle.ts';
 import { EXAMPLE_WORKFLOWS } from '../../support/example.ts';
 
 /** Recorded before payload encryption: plaintext, read unchanged by the codec. */
@@ -49,6 +50,9 @@ async function replayAll(
     {
       workflowsPath,
       bundlerOptions: workflowBundlerOptions,
+      // The workers' bundle holds the tracing interceptors (traced or not): replay with them too.
+      interceptors: { workflowModules: [TRACING_INTERCEPTORS] },
+      ...workerTracingOptions(undefined),
       replayName: 'warden-replay-test',
       dataConverter,
     },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiActivitySchema } from '../../../src/alerts/ocsf-schema.ts';
 import { AUDIT_SCHEMA } from '../../../src/audit/siem-export.ts';
 import { pendingApprovalsQuery } from '../../../src/workflows/guard/definitions.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
@@ -91,5 +92,19 @@ describe('warden export: a decision taken again after a policy change', () => {
         target: null,
       },
     ]);
+
+    // The same audit as OCSF API Activity events: each carries its Warden record unchanged.
+    const ocsf = await warden('export', '--since', '1h', '--format', 'ocsf');
+    expect(ocsf.code, ocsf.stderr).toBe(0);
+    const events = ocsf.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { unmapped: { warden: Record<string, unknown> } });
+    for (const event of events) expect(apiActivitySchema.safeParse(event).error).toBeUndefined();
+    const ocsfMine = events.map((e) => e.unmapped.warden).filter((r) => r.workflow_id === handle.workflowId);
+    expect(ocsfMine).toEqual(lines);
+    const bad = await warden('export', '--format', 'cef');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('invalid --format');
   });
 });

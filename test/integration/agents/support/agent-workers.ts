@@ -5,11 +5,13 @@ import {
   type ActivityDependencies,
   createActivities,
   createActivityDependencies,
+  type ProjectDependencies,
 } from '../../../../src/activities/index.ts';
 import { createModelActivities } from '../../../../src/activities/model/invoke-model.ts';
 import { type AgentRunHandle, startAgentRun } from '../../../../src/agents/start-run.ts';
 import type { Authorizer } from '../../../../src/authz/types.ts';
 import { createModelFactory } from '../../../../src/models/model-factory.ts';
+import type { Tracing } from '../../../../src/telemetry/tracing.ts';
 import { type RunningWorker, startWorker } from '../../../../src/workers/start-worker.ts';
 import { EXAMPLE_WORKFLOWS, exampleDependencies } from '../../../support/example.ts';
 import { testConfig, testServer, useWorkers, type WorkerFixture } from '../../../support/temporal.ts';
@@ -25,6 +27,10 @@ export interface AgentWorkerOptions {
   config?: Record<string, string | undefined>;
   /** Replaces the PDP for handoff decisions only (the guard keeps the real one). */
   handoffAuthorizer?: Pick<Authorizer, 'authorize'>;
+  /** Added to the example's dependencies (e.g. alert rules). */
+  project?: Partial<ProjectDependencies>;
+  /** The workers trace runs and activities to it. */
+  tracing?: Tracing;
 }
 
 /** The workers a deployment runs, on test queues: workflows + guard + models, and the external zone. */
@@ -38,7 +44,11 @@ export async function startAgentWorkers(
     ...options.config,
   });
   const project = await exampleDependencies();
-  const deps = await createActivityDependencies(config, project);
+  const deps = await createActivityDependencies(config, {
+    ...project,
+    ...options.project,
+    ...(options.tracing ? { tracing: options.tracing } : {}),
+  });
   const { address, namespace } = testServer();
   const activities = {
     ...createActivities(deps),
@@ -53,6 +63,7 @@ export async function startAgentWorkers(
       taskQueue,
       activities,
       workflowsPath: EXAMPLE_WORKFLOWS,
+      ...(options.tracing ? { tracing: options.tracing } : {}),
     }),
     await startWorker({
       config,
@@ -60,6 +71,7 @@ export async function startAgentWorkers(
       namespace,
       taskQueue: `${taskQueue}-tools-external`,
       activities: createToolActivities(deps, 'external'),
+      ...(options.tracing ? { tracing: options.tracing } : {}),
     }),
   ];
   return {

@@ -1,0 +1,131 @@
+import { context, propagation, type Tracer, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { Resource } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  type OpenTelemetryWorkflowExporter,
+} from '@temporalio/interceptors-opentelemetry';
+import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
+import type { GuardObserver } from '../activities/guard/observer.ts';
+import { packageVersion } from '../config/version.ts';
+import { AsyncLocalContextManager } from './async-context.ts';
+
+/** Where traces go, from the project's `tracing` section or OTEL_EXPORTER_OTLP_ENDPOINT. */
+export interface TracingConfig {
+  /** OTLP/HTTP base URL, e.g. `http://localhost:4318` (spans go to `<endpoint>/v1/traces`). */
+  endpoint?: string;
+  serviceName?: string;
+  headers?: Record<string, string>;
+}
+
+/** The process's tracing: the worker options that trace runs and activities, and the guard's span attributes. */
+export interface Tracing {
+  readonly tracer: Tracer;
+  /** Sets the guard's decision on the span of the activity that took it. */
+  readonly observer: GuardObserver;
+  workerOptions(): Pick<WorkerOptions, 'interceptors' | 'sinks'>;
+  /** Exports what is buffered and stops. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The decision attributes of a guarded call: what was decided, under which policy, by whom. Never
+ * an argument value or an output.
+ */
+const decisionObserver: GuardObserver = {
+  observe(o) {
+    const span = trace.getActiveSpan();
+    if (span === undefined) return;
+    span.setAttributes({
+      'warden.guard.step': o.step,
+      'warden.guard.outcome': o.outcome,
+      ...(o.tool ? { 'warden.tool': o.tool } : {}),
+      ...(o.callId ? { 'warden.call_id': o.callId } : {}),
+      ...(o.agent ? { 'warden.agent': o.agent.id } : {}),
+      ...(o.onBehalfOf ? { 'warden.user': o.onBehalfOf.id } : {}),
+      ...(o.allowed !== undefined ? { 'warden.decision.allowed': o.allowed } : {}),
+      ...(o.policyVersion ? { 'warden.policy.version': o.policyVersion } : {}),
+      ...(o.code ? { 'warden.decision.refusal': o.code } : {}),
+      ...(o.approvers.length > 0 ? { 'warden.approvers': o.approvers } : {}),
+      ...(o.recordsRead !== undefined ? { 'warden.records_read': o.recordsRead } : {}),
+      'warden.tainted': o.tainted,
+    });
+  },
+};
+
+/** The endpoint tracing is configured with, if any: the project's, else OTEL_EXPORTER_OTLP_ENDPOINT. */
+export function tracingEndpoint(config: TracingConfig | undefined, env: NodeJS.ProcessEnv = process.env) {
+  return config?.endpoint ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined);
+}
+
+/**
+ * Tracing of runs (workflow spans), model calls and guarded tool calls (activity spans), exported by
+ * OTLP/HTTP. Undefined when no endpoint is configured: then nothing is traced or exported.
+ */
+export function startTracing(
+  config: TracingConfig | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  processor?: SpanProcessor,
+): Tracing | undefined {
+  const endpoint = tracingEndpoint(config, env);
+  if (endpoint === undefined && processor === undefined) return undefined;
+  const resource = new Resource({
+    [ATTR_SERVICE_NAME]: config?.serviceName ?? env.OTEL_SERVICE_NAME ?? 'warden',
+    [ATTR_SERVICE_VERSION]: packageVersion(),
+  });
+  const spans =
+    processor ??
+    new BatchSpanProcessor(
+      new OTLPTraceExporter({
+        url: `${String(endpoint).replace(/\/+$/, '')}/v1/traces`,
+        ...(config?.headers ? { headers: config.headers } : {}),
+      }),
+    );
+  // Activity spans find their workflow's span in the W3C trace context the workflow interceptors
+  // put in each activity's headers, and are active while the activity runs: both are global
+  // settings of the OpenTelemetry API, made only when tracing is on.
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  context.setGlobalContextManager(new AsyncLocalContextManager());
+  const provider = new BasicTracerProvider({ resource });
+  provider.addSpanProcessor(spans);
+  const tracer = provider.getTracer('warden');
+  return {
+    tracer,
+    observer: decisionObserver,
+    workerOptions: () => ({
+      interceptors: {
+        activity: [
+          (ctx) => ({
+            inbound: new OpenTelemetryActivityInboundInterceptor(ctx, { tracer }),
+            outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+          }),
+        ],
+      },
+      sinks: { exporter: makeWorkflowExporter(spans, resource) },
+    }),
+    shutdown: async () => {
+      await provider.shutdown();
+      context.disable();
+      propagation.disable();
+    },
+  };
+}
+
+/**
+ * The bundle always holds the workflow tracing interceptors, so every worker of a deployment runs
+ * the same workflow code; a worker without tracing gives them a sink that drops their spans.
+ */
+const droppedWorkflowSpans: InjectedSinks<{ exporter: OpenTelemetryWorkflowExporter }> = {
+  exporter: { export: { fn: () => {}, callDuringReplay: false } },
+};
+
+export function workerTracingOptions(
+  tracing: Tracing | undefined,
+): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  return tracing ? tracing.workerOptions() : { sinks: droppedWorkflowSpans };
+}
