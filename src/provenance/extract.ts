@@ -150,6 +150,22 @@ export function extractTokens(input: string): Token[] {
   });
 }
 
+const CODE_WORD = /(?<![\p{L}\p{N}])[\p{L}\p{N}]+(?:[-_./][\p{L}\p{N}]+)*(?![\p{L}\p{N}])/gu;
+
+/**
+ * Keys (`c:`) of the short codes in a text: words with a digit and at least four letters and digits
+ * (`c-1003`, `INV-3301`). Too common to scan arguments' free text for, they are indexed so that a
+ * sensitive argument that is such a code (a customer or account id) traces to the text naming it.
+ */
+export function codeWordKeys(text: string): string[] {
+  const keys = new Set<string>();
+  for (const match of text.normalize('NFKC').matchAll(CODE_WORD)) {
+    const compact = compactIdentifier(match[0]);
+    if (compact.length >= 4 && compact.length <= 64 && /\d/.test(compact)) keys.add(`c:${compact}`);
+  }
+  return [...keys];
+}
+
 /** The key of a whole string leaf, compared as normalised text. */
 export function leafKey(text: string): string {
   return `v:${normaliseText(text)}`;

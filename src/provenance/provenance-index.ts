@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { RunKey } from '../usage/usage-store.ts';
-import { extractTokens, gramKeys, leafKey } from './extract.ts';
+import { codeWordKeys, extractTokens, gramKeys, leafKey } from './extract.ts';
 import { KeyedDigest } from './keyed-digest.ts';
 import { outputLabel } from './labels.ts';
 import { leavesOf } from './leaves.ts';
@@ -53,6 +53,7 @@ export class ProvenanceIndex {
       if (normalised.length <= MAX_WHOLE_LEAF) keys.add(leafKey(leaf.text));
       if (normalised.length <= MAX_SPLIT_PIECE)
         for (const g of gramKeys(compactIdentifier(leaf.text))) keys.add(g);
+      for (const key of codeWordKeys(leaf.text)) keys.add(key);
       for (const token of extractTokens(leaf.text)) {
         for (const key of token.keys) keys.add(key);
         for (const g of gramKeys(token.compact)) keys.add(g);
