@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { agents as exampleAgents } from '../../../examples/support-copilot/agents.ts';
 import {
@@ -15,8 +16,13 @@ import { startAgentRun } from '../../../src/agents/start-run.ts';
 import { issueRequesterAssertion } from '../../../src/approvals/requester-assertion.ts';
 import type { Fact } from '../../../src/authz/types.ts';
 import type { DecisionRecord } from '../../../src/guard/types.ts';
+import { loadScenario } from '../../../src/models/scripted/load-scenarios.ts';
+import { wardenDataConverter } from '../../../src/temporal/data-converter.ts';
+import { workflowBundlerOptions } from '../../../src/workers/workflow-bundle.ts';
 import type { ToolPlanInput } from '../../../src/workflows/tool-plan.ts';
+import { EXAMPLE_SCENARIO_DIR, EXAMPLE_WORKFLOWS } from '../../support/example.ts';
 import { PRIMARY_KEY } from '../../support/keys.ts';
+import { testConfig } from '../../support/temporal.ts';
 import { useAgentWorkers } from '../agents/support/agent-workers.ts';
 import { type ToolPlanWorkflow, useGuardWorkers } from '../guard/harness.ts';
 
@@ -232,4 +238,45 @@ describe('provenance in an agent run: a scripted model obeying an injected ticke
     ]);
     expect(fixture.workers.deps.services.egress.sent).toEqual([]);
   });
+
+  it('the run with its provenance replays deterministically from its history', async () => {
+    const handle = await startAgentRun(fixture.client, {
+      agent: 'support-copilot',
+      onBehalfOf: 'alice',
+      input: `Please handle ticket ${INJECTION_TICKET_ID} for me.`,
+      scenario: 'injected-export',
+      taskQueue: fixture.taskQueue,
+    });
+    await handle.result();
+    const history = await fixture.client.workflow.getHandle(handle.workflowId).fetchHistory();
+    await Worker.runReplayHistory(
+      {
+        workflowsPath: EXAMPLE_WORKFLOWS,
+        bundlerOptions: workflowBundlerOptions,
+        dataConverter: await wardenDataConverter(testConfig()),
+      },
+      history,
+      handle.workflowId,
+    );
+  });
+
+  it.each(['benign-ticket', 'refund-under-limit', 'handoff-to-billing'])(
+    'benign scenario %s: provenance escalates none of its calls',
+    async (scenario) => {
+      const handle = await startAgentRun(fixture.client, {
+        agent: 'support-copilot',
+        onBehalfOf: 'alice',
+        input: loadScenario(scenario, EXAMPLE_SCENARIO_DIR).input,
+        scenario,
+        taskQueue: fixture.taskQueue,
+      });
+      const result = await handle.result();
+      const decisions = result.timeline.flatMap((e) => (e.kind === 'tool' && e.decision ? [e.decision] : []));
+      expect(decisions.length).toBeGreaterThan(0);
+      for (const d of decisions) {
+        expect(d.provenance?.verdict, `${d.tool} ${d.provenance?.reasons.join('; ')}`).toBe('clear');
+      }
+      expect(decisions.every((d) => d.outcome === 'executed')).toBe(true);
+    },
+  );
 });
