@@ -8,6 +8,7 @@ import type { WardenConfig } from '../config/env.ts';
 import { createJudge } from '../judge/create-judge.ts';
 import type { JudgeConfig } from '../judge/judge-config.ts';
 import { createModelFactory, type ModelFactory } from '../models/model-factory.ts';
+import { ProvenanceIndex } from '../provenance/provenance-index.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
 import { DEFAULT_ZONE, type ToolRegistry, toolZones } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
@@ -54,6 +55,7 @@ export async function createActivityDependencies(
   const approvalKeys = await resolvePublicKeyRing(config);
   const authorizer = await createAuthorizer(config);
   const usage = SqliteUsageStore.inDataDir(config.WARDEN_DATA_DIR);
+  const provenance = ProvenanceIndex.inDataDir(config.WARDEN_DATA_DIR, approvalSecret);
   const alerts = project.alerts
     ? AlertMonitor.inDataDir(config.WARDEN_DATA_DIR, project.alerts).start()
     : undefined;
@@ -68,6 +70,7 @@ export async function createActivityDependencies(
     approvalSecret,
     approvalKeys,
     usage,
+    provenance,
     zoneKeys: ZoneKeyring.fromConfig(config),
     mode: config.WARDEN_MODE,
     ...(judge ? { judge } : {}),
@@ -76,6 +79,7 @@ export async function createActivityDependencies(
     close: async () => {
       await alerts?.close();
       usage.close();
+      provenance.close();
       await authorizer.close();
     },
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { IntentRule } from '../guard/intent/rules.ts';
 import type { PurposeScope } from '../guard/types.ts';
+import type { AgentProvenance } from '../provenance/types.ts';
 import type { ToolDefinition } from '../tools/define-tool.ts';
 
 export interface AgentConfig {
@@ -19,6 +20,8 @@ export interface AgentConfig {
   tools: readonly ToolDefinition[];
   /** Intent rules added to every call of this agent, on top of each tool's own rules. */
   intent?: IntentRule[];
+  /** What a tainted sensitive argument of this agent's calls does (escalate or deny); the stricter of agent and tool applies. */
+  provenance?: AgentProvenance;
   /**
    * Every call of this agent is also reviewed by the project's judge model (`judge` in
    * warden.config.ts), next to its rules. Default false.
@@ -35,9 +38,11 @@ export interface AgentConfig {
 }
 
 /** An agent with its defaults filled in. Importable from workflow code: plain data and tool definitions. */
-export interface AgentDefinition extends Required<Omit<AgentConfig, 'model' | 'purposeScope' | 'judge'>> {
+export interface AgentDefinition
+  extends Required<Omit<AgentConfig, 'model' | 'purposeScope' | 'provenance' | 'judge'>> {
   model?: string;
   purposeScope?: PurposeScope;
+  provenance?: AgentProvenance;
   judge?: boolean;
 }
 

@@ -129,7 +129,7 @@ export function observationOf(
           policyVersion: decided.authorization.summary.policyVersion,
         }
       : {}),
-    tainted: taintedDecision(decided.intent),
+    tainted: (decided.provenance?.tainted.length ?? 0) > 0 || taintedDecision(decided.intent),
   };
   if (decided.kind === 'denied') {
     return {
