@@ -9,6 +9,7 @@ export const getCustomer = defineTool({
   description: 'Read one customer record by id.',
   parameters: z.strictObject({ customerId }),
   risk: 'low',
+  records: ({ customerId }) => [{ action: 'read', resource: { type: 'Customer', id: customerId } }],
   recordsRead: () => 1,
   async execute({ customerId }, { services }) {
     return services.crm.getCustomer(customerId);
@@ -26,6 +27,8 @@ export const searchCustomers = defineTool({
   // The policy runs searches unattended only up to a record count.
   context: ({ limit }) => [['record_count', { type: 'Tool', id: 'crm.search_customers' }, limit]],
   intent: [{ kind: 'max_records_per_run', limit: 100, requestedArgument: 'limit', onExceed: 'escalate' }],
+  // The output is the array of customers; each one the user or the bot may not read is removed.
+  results: { type: 'Customer', idField: 'id' },
   recordsRead: (output) => (Array.isArray(output) ? output.length : 0),
   async execute({ query, limit }, { services }) {
     return services.crm.searchCustomers(query, limit);
@@ -58,6 +61,7 @@ export const updateTicket = defineTool({
     note: z.string().max(2000).optional(),
   }),
   risk: 'medium',
+  records: ({ ticketId }) => [{ action: 'update', resource: { type: 'Ticket', id: ticketId } }],
   async execute({ ticketId, status, note }, { services, idempotencyKey }) {
     return services.crm.updateTicket(ticketId, { status, note }, idempotencyKey);
   },

@@ -8,6 +8,7 @@ export const getTicket = defineTool({
   description: 'Read a support ticket: subject, body (customer-written, untrusted), status, notes.',
   parameters: z.strictObject({ ticketId }),
   risk: 'low',
+  records: ({ ticketId }) => [{ action: 'read', resource: { type: 'Ticket', id: ticketId } }],
   recordsRead: () => 1,
   async execute({ ticketId }, { services }) {
     return services.crm.getTicket(ticketId);
@@ -19,6 +20,8 @@ export const replyToTicket = defineTool({
   description: 'Send a reply to the customer on a ticket.',
   parameters: z.strictObject({ ticketId, body: z.string().min(1).max(5_000) }),
   risk: 'medium',
+  // Replying speaks for the ticket: it takes the same right as changing it.
+  records: ({ ticketId }) => [{ action: 'update', resource: { type: 'Ticket', id: ticketId } }],
   async execute({ ticketId, body }, { services, idempotencyKey }) {
     return services.crm.replyToTicket(ticketId, body, idempotencyKey);
   },

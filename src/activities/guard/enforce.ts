@@ -15,7 +15,7 @@ import type { ToolDefinition } from '../../tools/define-tool.ts';
 import type { AdmissionVerdict, RunKey } from '../../usage/usage-store.ts';
 import { agentRules } from './agent-rules.ts';
 import { verifyApprovals } from './approval-evidence.ts';
-import { authorizeCall } from './authorize-call.ts';
+import { authorizationRefusal, authorizeCall } from './authorize-call.ts';
 import { callRules, decideIntent, judgeFinding, windowKey, windowsOf } from './call-intent.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { grantIsAuthentic } from './grant.ts';
@@ -148,9 +148,8 @@ export async function enforce(
   if (requester !== undefined) return deny('bad_requester', requester);
 
   const authorization = await authorizeCall(deps, { agent, onBehalfOf }, tool, args);
-  if (!authorization.invoke.allowed) {
-    return deny('not_authorized', authorization.invoke.reason, { authorization });
-  }
+  const refusal = authorizationRefusal(authorization);
+  if (refusal !== undefined) return deny(refusal.code, refusal.reason, { authorization });
   const judged = await judgeFinding(deps, { agent, onBehalfOf, purpose: request.purpose ?? '' }, tool, args);
   const verified = evidence
     ? await verifyApprovals(

@@ -55,7 +55,7 @@ describe('warden demo (what npm start runs)', () => {
     const { code, stdout, stderr } = await runWarden(['demo'], env, 110_000);
     expect(stderr).not.toMatch(/warden: /);
     expect(code).toBe(0);
-    expect(stdout).toContain('1/4  A ticket resolved end to end');
+    expect(stdout).toContain('1/5  A ticket resolved end to end');
     expect(stdout).toContain('crm.issue_refund executed (unattended)');
     expect(stdout).toContain('crm.issue_refund executed (approved by bob)');
     expect(stdout).toContain('approved by bob (token)');
@@ -64,6 +64,10 @@ describe('warden demo (what npm start runs)', () => {
     expect(stdout).toMatch(/✗ crm\.export_customers denied/);
     expect(stdout).toMatch(/4\. ✓ A prompt-injected ticket .*: completed; 1 call executed, 1 refused/);
     expect(stdout).toMatch(/3\. ✓ A refund over the limit .*: completed; .*approved by bob \(token\)/);
+    expect(stdout).toContain('results: 1 of 2 Customer records removed');
+    expect(stdout).toMatch(
+      /5\. ✓ A search that returns only what the user may read: completed; 1 call executed/,
+    );
 
     // The run's own record (its workflow result, read from history) says how bob was authenticated.
     const refundRun = await client.workflow
