@@ -48,7 +48,7 @@ export async function runAdmitted(
     services: deps.services,
   });
   // Before anything counts, signs or returns it: what the user may not read never leaves the worker.
-  const { output, filtered } = await filterResults(deps, who, tool, raw);
+  const { output, filtered } = await filterResults(deps.authorizer, who, tool, raw);
   const recordsRead = tool.recordsRead?.(output) ?? 0;
   await deps.usage.recordExecution(run, callId, context.activityId, recordsRead);
   const signature = signToolResult(deps.zoneKeys.secretKey(tool.zone), {

@@ -1,9 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CallActors } from '../../authz/record-checks.ts';
 import { filterRecords } from '../../authz/record-filter.ts';
-import type { OsoValue, RecordFilter } from '../../authz/types.ts';
+import type { Authorizer, OsoValue, RecordFilter } from '../../authz/types.ts';
 import type { ResultRecords, ToolDefinition } from '../../tools/define-tool.ts';
-import type { GuardDependencies } from './dependencies.ts';
 
 /** The output as it may leave the tool worker, and what filtering removed from it. */
 export interface FilteredOutput {
@@ -21,7 +20,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  * passed on at all (fail closed); the tool has run, its output is withheld.
  */
 export async function filterResults(
-  deps: GuardDependencies,
+  authorizer: Authorizer,
   who: CallActors,
   tool: ToolDefinition,
   output: unknown,
@@ -36,7 +35,7 @@ export async function filterResults(
     );
   }
   const { keep, summary } = await filterRecords(
-    deps.authorizer,
+    authorizer,
     who,
     spec.action ?? 'read',
     spec.type,
