@@ -31,7 +31,7 @@ async function demoEnv(): Promise<NodeJS.ProcessEnv> {
 
 /** The workflow id printed on the `run …` line of scenario `n` (1-based). */
 function runIdOf(stdout: string, n: number): string {
-  const section = stdout.split(/━━ \d\/4 {2}/)[n] ?? '';
+  const section = stdout.split(/━━ \d\/\d {2}/)[n] ?? '';
   const id = section.match(/^run (\S+) · /m)?.[1];
   if (!id) throw new Error(`no run line in scenario ${n}: ${section}`);
   return id;
@@ -50,7 +50,7 @@ describe('warden demo (what npm start runs)', () => {
     await client?.connection.close();
   });
 
-  it('tells the four stories, approving the over-limit refund as bob with a minted token, and exits 0', async () => {
+  it('tells the five stories, approving the over-limit refund as bob with a minted token, and exits 0', async () => {
     const env = await demoEnv();
     const { code, stdout, stderr } = await runWarden(['demo'], env, 110_000);
     expect(stderr).not.toMatch(/warden: /);
