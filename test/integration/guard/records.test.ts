@@ -1,14 +1,9 @@
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CrmService } from '../../../examples/support-copilot/services/crm-service.ts';
 import { fetchDecodedHistory } from '../../../src/audit/load-run.ts';
-import { type RunningWorker, startWorker } from '../../../src/workers/start-worker.ts';
-import { testConfig, testServer, uniqueTaskQueue } from '../../support/temporal.ts';
-import type { RogueInput, RogueResult } from './fixtures/rogue-workflows.ts';
+import { useRogueWorker } from './fixtures/rogue-worker.ts';
 import { startPlan, useGuardWorkers } from './harness.ts';
-
-const ROGUE_WORKFLOWS = path.resolve(import.meta.dirname, 'fixtures/rogue-workflows.ts');
 
 /** Counts the CRM reads of one kind on the workers' own CRM: what "nothing executed" means for a read. */
 function countReads(crm: CrmService, method: 'getCustomer' | 'searchCustomers') {
@@ -169,39 +164,17 @@ describe('per-record authorization at the tool worker (real server, real Polar)'
 
 describe('a hostile namespace client asks the tool worker for a record directly', () => {
   const fixture = useGuardWorkers('guard-records-rogue');
-  const rogueQueue = uniqueTaskQueue('records-rogue');
-  let rogue: RunningWorker;
-
-  beforeAll(async () => {
-    const { address, namespace } = testServer();
-    rogue = await startWorker({
-      config: testConfig(),
-      address,
-      namespace,
-      taskQueue: rogueQueue,
-      activities: {},
-      workflowsPath: ROGUE_WORKFLOWS,
-    });
-  });
-  afterAll(async () => {
-    await rogue?.shutdown();
-  });
+  const runRogue = useRogueWorker(fixture);
 
   it('gets neither a grant it can execute nor the record from the one-activity path', async () => {
     const reads = countReads(fixture.workers.deps.services.crm, 'getCustomer');
     try {
-      const input: RogueInput = {
-        wardenQueue: fixture.taskQueue,
+      const result = await runRogue({
         callId: 'rogue-globex',
         tool: 'crm.get_customer',
         arguments: { customerId: 'c-2001' },
         executions: 2,
-      };
-      const result = (await fixture.client.workflow.execute('rogueGrantWorkflow', {
-        taskQueue: rogueQueue,
-        workflowId: `rogue-records-${rogueQueue}`,
-        args: [input],
-      })) as RogueResult;
+      });
       // Whatever its workflow code skipped, the worker checks the record before it runs the tool.
       expect(result.executions.map((e) => e.executed)).toEqual([false, false]);
       for (const e of result.executions) expect(e.detail).toMatch(/record_not_authorized/);
