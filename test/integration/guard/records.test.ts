@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import type { CrmService } from '../../../examples/support-copilot/services/crm-service.ts';
-import { fetchDecodedHistory } from '../../../src/audit/load-run.ts';
+import { fetchDecodedHistory, loadRun } from '../../../src/audit/load-run.ts';
+import { auditRecords } from '../../../src/audit/siem-export.ts';
 import { useRogueWorker } from './fixtures/rogue-worker.ts';
 import { startPlan, useGuardWorkers } from './harness.ts';
 
@@ -72,6 +73,14 @@ describe('per-record authorization at the tool worker (real server, real Polar)'
       expect(history.includes('"code":"record_not_authorized"')).toBe(true);
       expect(history.includes('"invoke":{"allowed":true')).toBe(true);
       expect(history.includes('"user":{"allowed":false')).toBe(true);
+      // The export a SIEM reads names both record decisions and the record they are about.
+      const exported = auditRecords(await loadRun(fixture.client, handle.workflowId)).filter(
+        (r) => r.event === 'authz_decision' && r.target !== null,
+      );
+      expect(exported.map((r) => [r.actor, r.action, r.target, r.decision])).toEqual([
+        ['User:alice', 'read', 'Customer:c-2001', 'deny'],
+        ['Agent:support-bot', 'read', 'Customer:c-2001', 'deny'],
+      ]);
     } finally {
       reads.restore();
     }
