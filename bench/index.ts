@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['floor.ts', 'guard-overhead.ts', 'codec-overhead.ts', 'pdp.ts'];
+const benches = ['floor.ts', 'guard-overhead.ts', 'codec-overhead.ts', 'pdp.ts', 'record-checks.ts'];
 let failed = false;
 for (const file of benches) {
   console.log(`\n== ${file}`);

@@ -39,6 +39,8 @@ export {
   type ApprovalConfig,
   DEFAULT_ZONE,
   defineTool,
+  type RecordAccess,
+  type ResultRecords,
   type ToolConfig,
   type ToolContext,
   type ToolDefinition,

@@ -24,7 +24,15 @@ export { type WhatIfReport, whatIf } from './audit/what-if.ts';
 export { createAuthorizer } from './authz/create-authorizer.ts';
 export { loadPolicyDir } from './authz/policy-loader.ts';
 export { type PolicyTestReport, runPolicyTests } from './authz/policy-tests/runner.ts';
-export type { Authorizer, AuthzDecision, AuthzRequest } from './authz/types.ts';
+export type {
+  Authorizer,
+  AuthzDecision,
+  AuthzRequest,
+  BatchAuthzDecision,
+  BatchAuthzRequest,
+  RecordCheck,
+  RecordFilter,
+} from './authz/types.ts';
 export { ConfigError, ENV_NAMES, loadConfig, type WardenConfig } from './config/env.ts';
 export * from './definitions.ts';
 export type { JudgeInput, JudgeModel, JudgeRecord } from './guard/intent/judge.ts';

@@ -19,7 +19,13 @@ export default defineConfig({
   },
   demo: {
     title: 'Warden demo: a support copilot whose every tool call is checked before it runs',
-    scenarios: ['benign-ticket', 'refund-under-limit', 'refund-over-limit', 'injected-export'],
+    scenarios: [
+      'benign-ticket',
+      'refund-under-limit',
+      'refund-over-limit',
+      'injected-export',
+      'filtered-search',
+    ],
     approver: 'bob',
     alsoApprovers: ['carol'],
   },

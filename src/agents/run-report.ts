@@ -60,6 +60,16 @@ function decisionDetail(decision: DecisionRecord, style: Style): string {
         ? 'policy: allow, unattended'
         : style.yellow('policy: allow, needs approval');
     parts.push(`${verdict} (${authz.engine} ${shortVersion(authz.policyVersion)})`);
+    for (const r of authz.records ?? []) {
+      parts.push(
+        r.allowed ? `record: ${r.action} ${r.resource.type}:${r.resource.id} allowed` : style.red(r.reason),
+      );
+    }
+  }
+  const filtered = decision.filtered;
+  if (filtered) {
+    const text = `results: ${filtered.removed} of ${filtered.checked} ${filtered.resourceType} records removed (not readable for the user or the agent)`;
+    parts.push(filtered.removed > 0 ? style.yellow(text) : text);
   }
   if (decision.intent) {
     const { verdict, reasons } = decision.intent;

@@ -24,7 +24,8 @@ export type AuditEvent =
  * types stay stable across event kinds: `decision` is allow/deny (authz and handoff, whose `reason`
  * starts with the agent the conversation goes to), allow/deny/escalate
  * (intent), approve/reject (approval), or the tool outcome status. `target` names the agent a
- * `handoff_decision` hands the conversation to (null on every other event). A `redecision` is an
+ * `handoff_decision` hands the conversation to, or the record (`Customer:c-1001`) an
+ * `authz_decision` of a record check is about (null on every other event). A `redecision` is an
  * earlier decision of the call that the execution re-check refused: `decision` is that earlier
  * outcome (approved/unattended), `policy_version` the policy it was taken under, `approver` its
  * approvers (comma-separated, or null), and `reason` why it was refused.
@@ -90,6 +91,7 @@ export function auditRecords(run: RunHistory, timeline: TimelineEntry[] = buildT
           policy_version: e.policyVersion,
           facts_version: e.factsVersion,
           engine: e.engine,
+          target: e.resource ?? null,
         });
         break;
       case 'handoff_decision':

@@ -19,6 +19,8 @@ export type TimelineEntry =
       kind: 'authz_decision';
       callId?: string;
       tool: string;
+      /** Set on a record check: the record the call touches (`Customer:c-1001`); else the tool is the resource. */
+      resource?: string;
       action: string;
       allowed: boolean;
       actor: string;
@@ -100,7 +102,12 @@ const authzDecision = z.object({
   factsVersion: z.string().default(''),
   engine: z.string().default(''),
 });
-const authorizeResult = z.object({ invoke: authzDecision, unattended: authzDecision.optional() });
+const recordCheck = z.object({ user: authzDecision, agent: authzDecision });
+const authorizeResult = z.object({
+  invoke: authzDecision,
+  unattended: authzDecision.optional(),
+  records: z.array(recordCheck).optional(),
+});
 const handoffInput = z.object({ from: osoValue, to: osoValue, onBehalfOf: osoValue.optional() });
 const handoffDecision = authzDecision.extend({ action: z.literal(HANDOFF_ACTION) });
 const intentResult = z.object({
@@ -193,7 +200,8 @@ function authzEntries(step: ActivityStep, recorded: unknown = step.result): Time
   const input = step.input[0] as { tool?: unknown; callId?: unknown } | undefined;
   const tool = String(input?.tool ?? result.data.invoke.resource.id);
   const callId = typeof input?.callId === 'string' ? input.callId : undefined;
-  return [result.data.invoke, result.data.unattended].flatMap((d) =>
+  const onRecords = (result.data.records ?? []).flatMap((r) => [r.user, r.agent]);
+  return [result.data.invoke, result.data.unattended, ...onRecords].flatMap((d, i) =>
     d
       ? [
           {
@@ -201,6 +209,7 @@ function authzEntries(step: ActivityStep, recorded: unknown = step.result): Time
             kind: 'authz_decision' as const,
             ...(callId !== undefined ? { callId } : {}),
             tool,
+            ...(i >= 2 ? { resource: formatValue(d.resource) } : {}),
             action: d.action,
             allowed: d.allowed,
             actor: formatValue(d.actor),

@@ -1,8 +1,16 @@
-import type { AuthzDecision, AuthzRequest, ContextFact, EngineName } from './types.ts';
+import type {
+  AuthzDecision,
+  AuthzRequest,
+  BatchAuthzDecision,
+  BatchAuthzRequest,
+  ContextFact,
+  EngineName,
+  OsoValue,
+} from './types.ts';
 import { formatFact, formatValue } from './values.ts';
 
 /** The context facts an engine sees: `acts_for(actor, user)` first, then the caller's facts. */
-export function contextOf(req: AuthzRequest): ContextFact[] {
+export function contextOf(req: Pick<AuthzRequest, 'actor' | 'onBehalfOf' | 'context'>): ContextFact[] {
   const ctx: ContextFact[] = [];
   if (req.onBehalfOf) ctx.push(['acts_for', { ...req.actor }, { ...req.onBehalfOf }]);
   for (const f of req.context ?? []) ctx.push([...f] as ContextFact);
@@ -78,18 +86,56 @@ export function errorText(error: unknown): string {
   return String(error);
 }
 
+const malformedValue = (v: unknown) =>
+  typeof v !== 'object' ||
+  v === null ||
+  typeof (v as { type?: unknown }).type !== 'string' ||
+  typeof (v as { id?: unknown }).id !== 'string' ||
+  (v as { id: string }).id === '';
+
 /** Sanity checks on a request; a malformed one is denied, never guessed at. */
 export function requestProblem(req: AuthzRequest): string | undefined {
-  const bad = (v: unknown) =>
-    typeof v !== 'object' ||
-    v === null ||
-    typeof (v as { type?: unknown }).type !== 'string' ||
-    typeof (v as { id?: unknown }).id !== 'string' ||
-    (v as { id: string }).id === '';
+  const bad = malformedValue;
   if (bad(req.actor)) return 'malformed actor';
   if (bad(req.resource)) return 'malformed resource';
   if (req.onBehalfOf !== undefined && bad(req.onBehalfOf)) return 'malformed onBehalfOf';
   if (typeof req.action !== 'string' || req.action === '') return 'malformed action';
   if (req.context !== undefined && !Array.isArray(req.context)) return 'malformed context';
   return undefined;
+}
+
+/**
+ * Sanity checks on a batch as a whole (actor, action, user, context); a malformed resource in it is
+ * only that resource's deny, see `wellFormedResource`.
+ */
+export function batchProblem(req: BatchAuthzRequest): string | undefined {
+  if (!Array.isArray(req.resources)) return 'malformed resources';
+  return requestProblem({ ...req, resource: { type: 'Batch', id: 'batch' } });
+}
+
+export function wellFormedResource(resource: unknown): resource is OsoValue {
+  return !malformedValue(resource);
+}
+
+/** The batch's answers as plain JSON; an error denies every resource. */
+export function buildBatchDecision(
+  engine: EngineName,
+  req: BatchAuthzRequest,
+  versions: { policy: string; facts: string },
+  startedAt: number,
+  outcome: { allowed: boolean[] } | { error: string },
+): BatchAuthzDecision {
+  const count = Array.isArray(req.resources) ? req.resources.length : 0;
+  const decision: BatchAuthzDecision = {
+    allowed: 'error' in outcome ? Array.from({ length: count }, () => false) : outcome.allowed,
+    action: req.action,
+    actor: { type: req.actor?.type, id: req.actor?.id },
+    engine,
+    policyVersion: versions.policy,
+    factsVersion: versions.facts,
+    durationMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
+  };
+  if (req.onBehalfOf) decision.onBehalfOf = { type: req.onBehalfOf.type, id: req.onBehalfOf.id };
+  if ('error' in outcome) decision.error = outcome.error;
+  return decision;
 }

@@ -36,12 +36,69 @@ export interface AuthzDecision {
   cached?: boolean;
 }
 
+/** One action on many resources, e.g. the records a search returned: one answer per resource. */
+export interface BatchAuthzRequest {
+  actor: OsoValue;
+  action: string;
+  resources: OsoValue[];
+  /** The user an agent acts for; sent as the context fact `acts_for(actor, onBehalfOf)`. */
+  onBehalfOf?: OsoValue;
+  context?: ContextFact[];
+}
+
+/** Plain JSON like `AuthzDecision`, without the resources' ids: it says how many, not which. */
+export interface BatchAuthzDecision {
+  /** `allowed[i]` answers `resources[i]`; all false when `error` is set. */
+  allowed: boolean[];
+  action: string;
+  actor: OsoValue;
+  onBehalfOf?: OsoValue;
+  engine: EngineName;
+  policyVersion: string;
+  factsVersion: string;
+  durationMs: number;
+  error?: string;
+}
+
+/**
+ * One record a call touches, decided twice: for the user on her own authority and for the agent
+ * acting for her. Both must allow; `deniedFor` says who did not.
+ */
+export interface RecordCheck {
+  action: string;
+  resource: OsoValue;
+  allowed: boolean;
+  deniedFor: Array<'user' | 'agent'>;
+  user: AuthzDecision;
+  agent: AuthzDecision;
+  reason: string;
+}
+
+/** What filtering a tool's output did: how many records were checked and removed, never which. */
+export interface RecordFilter {
+  action: string;
+  resourceType: string;
+  checked: number;
+  removed: number;
+  engine: EngineName;
+  policyVersion: string;
+  factsVersion: string;
+  durationMs: number;
+  /** Set when the PDP failed: every record was removed. */
+  error?: string;
+}
+
 export interface Authorizer {
   readonly engine: EngineName;
   policyVersion(): string;
   factsVersion(): string;
   /** Never rejects: any failure is a deny whose `error` says why. */
   authorize(req: AuthzRequest): Promise<AuthzDecision>;
+  /**
+   * Which of `req.resources` the actor may perform `req.action` on, decided on one policy and facts
+   * snapshot. Never rejects: any failure denies every resource and `error` says why.
+   */
+  authorizeBatch(req: BatchAuthzRequest): Promise<BatchAuthzDecision>;
   /** The actions `actor` may perform on `resource`; an empty list on error (fail closed). */
   actions(actor: OsoValue, resource: OsoValue, context?: ContextFact[]): Promise<string[]>;
   insertFacts(facts: Fact[]): Promise<void>;

@@ -6,7 +6,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/curves/utils.js';
-import type { OsoValue } from '../authz/types.ts';
+import type { OsoValue, RecordFilter } from '../authz/types.ts';
 import { canonicalJson } from './canonical-json.ts';
 
 const DOMAIN = 'warden-tool-result-v1';
@@ -23,6 +23,8 @@ export interface ToolResultClaim {
   onBehalfOf: OsoValue;
   output: unknown;
   recordsRead: number;
+  /** What the worker removed from the output; signed when present (results of older runs have none). */
+  filtered?: RecordFilter;
   attempt: number;
   idempotencyKey: string;
 }
@@ -60,6 +62,7 @@ function message(claim: ToolResultClaim): Uint8Array {
       onBehalfOf: { type: claim.onBehalfOf.type, id: claim.onBehalfOf.id },
       output: asJson(claim.output),
       recordsRead: claim.recordsRead,
+      ...(claim.filtered === undefined ? {} : { filtered: asJson(claim.filtered) }),
       attempt: claim.attempt,
       idempotencyKey: claim.idempotencyKey,
     }),

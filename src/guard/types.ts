@@ -2,7 +2,7 @@
  * Shared, plain-JSON shapes of the guard pipeline. Everything here may enter a Temporal history,
  * so it holds no functions, classes, dates or credentials; workflow code imports it.
  */
-import type { AuthzDecision, ContextFact, OsoValue } from '../authz/types.ts';
+import type { AuthzDecision, ContextFact, OsoValue, RecordCheck, RecordFilter } from '../authz/types.ts';
 import type { CallProvenance } from '../provenance/types.ts';
 import type { IntentRule, IntentVerdict } from './intent/rules.ts';
 import type { ResultSignature } from './tool-result-signature.ts';
@@ -54,7 +54,14 @@ export interface AuthorizationSummary {
   policyVersion: string;
   factsVersion: string;
   engine: string;
+  /** Each record the call touches, as checked for the user and for the agent acting for them. */
+  records?: RecordCheckSummary[];
 }
+
+export type RecordCheckSummary = Pick<
+  RecordCheck,
+  'action' | 'resource' | 'allowed' | 'deniedFor' | 'reason'
+>;
 
 /** How Warden established a user's identity: a configured token, an OIDC token, or dev-mode `--as`. */
 export type Authentication = 'token' | 'oidc' | 'unauthenticated-dev';
@@ -218,6 +225,8 @@ export interface DecisionRecord {
   outcome: DecisionOutcome;
   reason: string;
   outputSummary?: string;
+  /** How many records of the output the tool worker removed before anyone saw it (never which). */
+  filtered?: RecordFilter;
   attempts?: number;
   /** Earlier decisions of this call, refused at execution and taken again, oldest first. */
   redecisions?: Redecision[];
@@ -238,6 +247,8 @@ export interface AuthorizeCallInput {
 export interface AuthorizeCallResult {
   invoke: AuthzDecision;
   unattended?: AuthzDecision;
+  /** The per-record checks, with both decisions each; absent when the tool was denied or touches none. */
+  records?: RecordCheck[];
   summary: AuthorizationSummary;
 }
 
@@ -310,6 +321,8 @@ export interface ExecuteToolResult {
   recordsRead: number;
   attempt: number;
   idempotencyKey: string;
+  /** What the tool worker removed from the output (list and search tools); covered by the signature. */
+  filtered?: RecordFilter;
   /** The trust zone whose worker ran the tool and signed this result (absent in older histories). */
   zone?: string;
   signature?: ResultSignature;
@@ -344,7 +357,7 @@ export type GuardedCallResult = GuardedCallDecision &
     | { decision: 'executed'; intent: IntentResult; execution: ExecuteToolResult }
     /** The workflow asks people, then calls `executeGuardedTool` with the grant and the approvals. */
     | { decision: 'needs_approval'; intent: IntentResult & { grant: GuardGrant }; reasons: string[] }
-    | { decision: 'denied' }
+    | { decision: 'denied'; code?: RefusalCode }
   );
 
 /** Codes of a refusal by the execute step's re-check; `policy_changed` makes the guard decide again. */
@@ -354,6 +367,8 @@ export type RefusalCode =
   | 'policy_changed'
   | 'expired'
   | 'not_authorized'
+  /** A record the call touches is not one the user, or the agent acting for them, may act on. */
+  | 'record_not_authorized'
   | 'approval_missing'
   | 'bad_approval'
   | 'bad_requester'
@@ -372,4 +387,4 @@ export type RefusalCode =
 
 export const GUARD_REFUSAL = 'GuardRefusal';
 
-export type { CallProvenance, ContextFact, OsoValue };
+export type { CallProvenance, ContextFact, OsoValue, RecordCheck, RecordFilter };

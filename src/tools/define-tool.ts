@@ -29,6 +29,28 @@ export interface ApprovalConfig {
   escalateTo?: string[];
 }
 
+/** One record a call touches and what it does to it: `read` on `Customer:c-1001`. */
+export interface RecordAccess {
+  action: string;
+  resource: OsoValue;
+}
+
+/**
+ * Where the records are in a list or search tool's output, so that the tool worker can remove every
+ * record the user (or the agent) may not perform `action` on before the output leaves it.
+ * Declarative on purpose: the output may carry crafted data, and no tool code runs over it.
+ */
+export interface ResultRecords {
+  /** Property names leading from the output to the array of records; none when the output is the array. */
+  path?: readonly string[];
+  /** The resource type of each record, e.g. `Customer`. */
+  type: string;
+  /** The record property holding its id (a non-empty string); a record without one is removed. */
+  idField: string;
+  /** Default `read`. */
+  action?: string;
+}
+
 export interface ToolConfig<S extends z.ZodType> {
   name: string;
   description: string;
@@ -42,6 +64,13 @@ export interface ToolConfig<S extends z.ZodType> {
   resource?(args: z.infer<S>): OsoValue;
   /** Per-call facts for the policy, e.g. `refund_amount(Tool:crm.issue_refund, 250)`. */
   context?(args: z.infer<S>): ContextFact[];
+  /**
+   * The records a call touches, from its validated arguments, e.g. `read` on `Customer:<customerId>`.
+   * The tool worker checks each for the agent and for the user it acts for, besides the tool check.
+   */
+  records?(args: z.infer<S>): RecordAccess[];
+  /** For list and search tools: the records of the output, filtered before anyone sees them. */
+  results?: ResultRecords;
   intent?: IntentRule[];
   /** Every call of this tool is also reviewed by the project's judge model, whichever agent calls. Default false. */
   judge?: boolean;
@@ -66,6 +95,7 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> extends ToolCon
   zone: string;
   resource(args: z.infer<S>): OsoValue;
   context(args: z.infer<S>): ContextFact[];
+  records(args: z.infer<S>): RecordAccess[];
   intent: IntentRule[];
 }
 
@@ -88,6 +118,10 @@ export function defineTool<S extends z.ZodType>(config: ToolConfig<S>): ToolDefi
   }
   const provenance = provenanceProblem(config.provenance);
   if (provenance !== undefined) throw new Error(`tool ${config.name}: provenance: ${provenance}`);
+  const results = config.results;
+  if (results !== undefined && (results.type === '' || results.idField === '' || results.action === '')) {
+    throw new Error(`tool ${config.name}: results needs a resource type, an id field and an action`);
+  }
   return {
     ...config,
     version: config.version ?? '1',
@@ -95,6 +129,7 @@ export function defineTool<S extends z.ZodType>(config: ToolConfig<S>): ToolDefi
     zone: config.zone ?? DEFAULT_ZONE,
     resource: config.resource ?? (() => ({ type: 'Tool', id: config.name })),
     context: config.context ?? (() => []),
+    records: config.records ?? (() => []),
     intent: config.intent ?? [],
   };
 }

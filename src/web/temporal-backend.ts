@@ -43,6 +43,11 @@ function recentView(r: AuditRecord): RecentDecisionView | undefined {
   };
   switch (r.event) {
     case 'authz_decision':
+      // A record check's denial refuses the call; the agent's decision (which needs the user's too) says it once.
+      if (r.target !== null) {
+        if (r.decision === 'allow' || !r.actor?.startsWith('Agent:')) return undefined;
+        return { ...base, outcome: 'denied', by: `policy on ${r.target} (${r.engine ?? 'pdp'})` };
+      }
       // The `invoke_unattended` check only says whether a human is needed; it is not a denial.
       if (r.action !== 'invoke') return undefined;
       return {

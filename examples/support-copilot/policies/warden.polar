@@ -14,7 +14,10 @@
 #   Global role "security" may approve any tool.
 # - Permissions on Tool: invoke, invoke_unattended (may run without human approval), approve.
 # - Data: Customer and Ticket belong to an Org; an actor's Org role ("support", "lead") gives
-#   read/update on them, a ticket's "assignee" may update it.
+#   read/update on them, a ticket's "assignee" may update it. An agent's Org role "ticket_agent"
+#   lets it update the org's tickets (still only for a user who may update them too). Tools declare
+#   the records a call touches (crm.get_customer: read Customer) and the records of their output
+#   (crm.search_customers), and the guard checks or filters them for the agent and for the user.
 # - An agent is allowed only while acting for a user, given as the context fact
 #   acts_for(Agent, User), and only what the agent may do AND that user may do.
 #   Approve is a user's decision: an agent never holds an approver role.
@@ -81,7 +84,7 @@ has_permission(user: User, "handoff", agent: Agent) if
   has_role(user, "unattended_user", toolset);
 
 resource Org {
-  roles = ["support", "lead"];
+  roles = ["support", "lead", "ticket_agent"];
 
   "support" if "lead";
 }
@@ -103,6 +106,12 @@ resource Ticket {
   "update" if "assignee";
   "update" if "update" on "customer";
 }
+
+# An agent answering an org's tickets updates them; for a user, allow still needs the user's own update.
+has_permission(agent: Agent, "update", ticket: Ticket) if
+  has_relation(ticket, "customer", customer) and
+  has_relation(customer, "org", org) and
+  has_role(agent, "ticket_agent", org);
 
 resource Run {
   permissions = ["read"];
@@ -329,6 +338,37 @@ test "customer and ticket data through the org" {
   assert allow(Agent{"support-bot"}, "read", Ticket{"t-1"});
   assert_not allow(Agent{"support-bot"}, "update", Ticket{"t-1"});
   assert_not allow(User{"mallory"}, "read", Customer{"c-1"});
+}
+
+test "a ticket agent updates the org's tickets only for a user who may" {
+  setup {
+    has_role(Agent{"support-bot"}, "support", Org{"acme"});
+    has_role(Agent{"support-bot"}, "ticket_agent", Org{"acme"});
+    has_role(User{"alice"}, "support", Org{"acme"});
+    has_role(User{"alice"}, "assignee", Ticket{"t-1"});
+    has_relation(Customer{"c-1"}, "org", Org{"acme"});
+    has_relation(Customer{"c-9"}, "org", Org{"globex"});
+    has_relation(Ticket{"t-1"}, "customer", Customer{"c-1"});
+    has_relation(Ticket{"t-2"}, "customer", Customer{"c-1"});
+    has_relation(Ticket{"t-9"}, "customer", Customer{"c-9"});
+    acts_for(Agent{"support-bot"}, User{"alice"});
+  }
+  assert allow(Agent{"support-bot"}, "update", Ticket{"t-1"});
+  assert_not allow(Agent{"support-bot"}, "update", Ticket{"t-2"});
+  assert_not allow(Agent{"support-bot"}, "update", Ticket{"t-9"});
+  assert_not allow(Agent{"support-bot"}, "update", Customer{"c-1"});
+  assert_not allow(Agent{"support-bot"}, "read", Customer{"c-9"});
+}
+
+test "a user's role in another org does not reach the agent" {
+  setup {
+    has_role(Agent{"support-bot"}, "support", Org{"acme"});
+    has_role(User{"bob"}, "support", Org{"globex"});
+    has_relation(Customer{"c-9"}, "org", Org{"globex"});
+    acts_for(Agent{"support-bot"}, User{"bob"});
+  }
+  assert allow(User{"bob"}, "read", Customer{"c-9"});
+  assert_not allow(Agent{"support-bot"}, "read", Customer{"c-9"});
 }
 
 test "a run's payloads are read by its user and by security only" {

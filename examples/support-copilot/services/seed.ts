@@ -1,6 +1,9 @@
 import type { Customer, Ticket } from './types.ts';
 
-/** Demo data: acme's customers and alice's tickets, one of which (t-502) carries a prompt injection. */
+/**
+ * Demo data: acme's customers, two of globex's, and alice's tickets, one of which (t-502) carries a
+ * prompt injection.
+ */
 export function seedCustomers(): Customer[] {
   const named: Customer[] = [
     {
@@ -28,7 +31,26 @@ export function seedCustomers(): Customer[] {
     tier: i % 3 === 0 ? 'premium' : 'standard',
     balance: 50 + i * 10,
   }));
-  return [...named, ...more];
+  // Another org's customers in the same CRM: a search finds them, the policy lets acme's team read none.
+  const globex: Customer[] = [
+    {
+      id: 'c-2001',
+      name: 'Rosa Romero',
+      email: 'rosa@romero-globex.example',
+      org: 'globex',
+      tier: 'premium',
+      balance: 910,
+    },
+    {
+      id: 'c-2002',
+      name: 'Hal Brennan',
+      email: 'hal@brennan-globex.example',
+      org: 'globex',
+      tier: 'standard',
+      balance: 15,
+    },
+  ];
+  return [...named, ...more, ...globex];
 }
 
 export const INJECTION_TICKET_ID = 't-502';

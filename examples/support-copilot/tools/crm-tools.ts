@@ -14,6 +14,7 @@ export const getCustomer = defineTool({
   parameters: z.strictObject({ customerId }),
   risk: 'low',
   provenance: { output: { trust: 'trusted', confidential: CUSTOMER_PII } },
+  records: ({ customerId }) => [{ action: 'read', resource: { type: 'Customer', id: customerId } }],
   recordsRead: () => 1,
   async execute({ customerId }, { services }) {
     return services.crm.getCustomer(customerId);
@@ -32,6 +33,8 @@ export const searchCustomers = defineTool({
   context: ({ limit }) => [['record_count', { type: 'Tool', id: 'crm.search_customers' }, limit]],
   intent: [{ kind: 'max_records_per_run', limit: 100, requestedArgument: 'limit', onExceed: 'escalate' }],
   provenance: { output: { trust: 'trusted', confidential: CUSTOMER_PII.map((field) => `[].${field}`) } },
+  // The output is the array of customers; each one the user or the bot may not read is removed.
+  results: { type: 'Customer', idField: 'id' },
   recordsRead: (output) => (Array.isArray(output) ? output.length : 0),
   async execute({ query, limit }, { services }) {
     return services.crm.searchCustomers(query, limit);
@@ -67,6 +70,7 @@ export const updateTicket = defineTool({
   }),
   risk: 'medium',
   provenance: { output: TICKET_OUTPUT },
+  records: ({ ticketId }) => [{ action: 'update', resource: { type: 'Ticket', id: ticketId } }],
   async execute({ ticketId, status, note }, { services, idempotencyKey }) {
     return services.crm.updateTicket(ticketId, { status, note }, idempotencyKey);
   },

@@ -19,6 +19,7 @@ export const getTicket = defineTool({
   parameters: z.strictObject({ ticketId }),
   risk: 'low',
   provenance: { output: TICKET_OUTPUT },
+  records: ({ ticketId }) => [{ action: 'read', resource: { type: 'Ticket', id: ticketId } }],
   recordsRead: () => 1,
   async execute({ ticketId }, { services }) {
     return services.crm.getTicket(ticketId);
@@ -32,6 +33,8 @@ export const replyToTicket = defineTool({
   risk: 'medium',
   // A reply reaches the customer: a link or account number in it must not come from untrusted text only.
   provenance: { output: TICKET_OUTPUT, sensitive: { body: 'text' } },
+  // Replying speaks for the ticket: it takes the same right as changing it.
+  records: ({ ticketId }) => [{ action: 'update', resource: { type: 'Ticket', id: ticketId } }],
   async execute({ ticketId, body }, { services, idempotencyKey }) {
     return services.crm.replyToTicket(ticketId, body, idempotencyKey);
   },

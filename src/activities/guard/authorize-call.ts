@@ -1,5 +1,6 @@
+import { checkRecords, recordDenial } from '../../authz/record-checks.ts';
 import type { OsoValue } from '../../authz/types.ts';
-import type { AuthorizeCallInput, AuthorizeCallResult } from '../../guard/types.ts';
+import type { AuthorizeCallInput, AuthorizeCallResult, RefusalCode } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { checkedAuthorizeInput } from './guard-input.ts';
@@ -7,7 +8,8 @@ import { resolveCallOrFail } from './tool-lookup.ts';
 
 /**
  * May the agent, acting for the user, invoke this tool with these arguments, and may it do so
- * without a person approving (`invoke_unattended`)? Both PDP decisions and their summary.
+ * without a person approving (`invoke_unattended`)? And may both of them act on each record the
+ * call touches? Every PDP decision and their summary.
  */
 export async function authorizeCall(
   deps: GuardDependencies,
@@ -22,26 +24,52 @@ export async function authorizeCall(
     context: tool.context(args),
   };
   const invoke = await deps.authorizer.authorize({ ...request, action: 'invoke' });
-  const unattended = invoke.allowed
-    ? await deps.authorizer.authorize({ ...request, action: 'invoke_unattended' })
-    : undefined;
+  const [unattended, records] = invoke.allowed
+    ? await Promise.all([
+        deps.authorizer.authorize({ ...request, action: 'invoke_unattended' }),
+        checkRecords(deps.authorizer, who, () => tool.records(args), { type: 'Tool', id: tool.name }),
+      ])
+    : [undefined, []];
+  const denied = recordDenial(records);
   const result: AuthorizeCallResult = {
     invoke,
     summary: {
-      allowed: invoke.allowed,
+      allowed: invoke.allowed && denied === undefined,
       unattended: unattended?.allowed === true,
       reason: !invoke.allowed
         ? invoke.reason
-        : unattended?.allowed
-          ? unattended.reason
-          : `${invoke.reason}; approval needed: ${unattended?.reason ?? 'invoke_unattended not granted'}`,
+        : denied !== undefined
+          ? denied
+          : unattended?.allowed
+            ? unattended.reason
+            : `${invoke.reason}; approval needed: ${unattended?.reason ?? 'invoke_unattended not granted'}`,
       policyVersion: invoke.policyVersion,
       factsVersion: invoke.factsVersion,
       engine: invoke.engine,
     },
   };
   if (unattended) result.unattended = unattended;
+  if (records.length > 0) {
+    result.records = records;
+    result.summary.records = records.map(({ action, resource, allowed, deniedFor, reason }) => ({
+      action,
+      resource,
+      allowed,
+      deniedFor,
+      reason,
+    }));
+  }
   return result;
+}
+
+/** Why the enforcement point refuses a call on its authorization, or undefined when it may go on. */
+export function authorizationRefusal(
+  authorization: AuthorizeCallResult,
+): { code: RefusalCode; reason: string } | undefined {
+  if (!authorization.invoke.allowed) return { code: 'not_authorized', reason: authorization.invoke.reason };
+  if (!authorization.summary.allowed)
+    return { code: 'record_not_authorized', reason: authorization.summary.reason };
+  return undefined;
 }
 
 /** Step b, advisory: the tool worker decides again before it runs anything. */

@@ -16,7 +16,7 @@ import type { ToolDefinition } from '../../tools/define-tool.ts';
 import type { AdmissionVerdict, RunKey } from '../../usage/usage-store.ts';
 import { agentRules } from './agent-rules.ts';
 import { verifyApprovals } from './approval-evidence.ts';
-import { authorizeCall } from './authorize-call.ts';
+import { authorizationRefusal, authorizeCall } from './authorize-call.ts';
 import { callRules, decideIntent, windowKey, windowsOf } from './call-intent.ts';
 import { callProvenance } from './call-provenance.ts';
 import type { GuardDependencies } from './dependencies.ts';
@@ -166,9 +166,8 @@ export async function enforce(
   if ('refused' in provenance) return deny('bad_requester', provenance.refused);
 
   const authorization = await authorizeCall(deps, { agent, onBehalfOf }, tool, args);
-  if (!authorization.invoke.allowed) {
-    return deny('not_authorized', authorization.invoke.reason, { authorization, provenance });
-  }
+  const refusal = authorizationRefusal(authorization);
+  if (refusal !== undefined) return deny(refusal.code, refusal.reason, { authorization, provenance });
   // The judge reads the request only where the tool worker counts it too (verified, or assumed in
   // development), and the provenance this worker traced, never the run's own account of either.
   const judged = await judgeFinding(deps, { agent, onBehalfOf }, tool, args, {

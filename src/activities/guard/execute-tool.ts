@@ -4,6 +4,7 @@ import type { ExecuteToolInput, ExecuteToolResult } from '../../guard/types.ts';
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { type Enforcement, type ExecutionContext, enforce } from './enforce.ts';
+import { filterResults } from './filter-results.ts';
 import { checkedExecuteInput } from './guard-input.ts';
 import { observationOf, report } from './observer.ts';
 import { refuse } from './refusal.ts';
@@ -38,7 +39,7 @@ export async function runAdmitted(
   const { run } = context;
   const attempt = activityInfo().attempt;
   const idempotencyKey = `${run.workflowId}:${callId}`;
-  const output = await tool.execute(args, {
+  const raw = await tool.execute(args, {
     idempotencyKey,
     callId,
     workflowId: run.workflowId,
@@ -47,6 +48,8 @@ export async function runAdmitted(
     onBehalfOf: who.onBehalfOf,
     services: deps.services,
   });
+  // Before anything counts, signs or returns it: what the user may not read never leaves the worker.
+  const { output, filtered } = await filterResults(deps.authorizer, who, tool, raw);
   const recordsRead = tool.recordsRead?.(output) ?? 0;
   await deps.usage.recordExecution(run, callId, context.activityId, recordsRead);
   // What the run will hand the model, indexed before it leaves the worker: later calls trace to it.
@@ -62,10 +65,19 @@ export async function runAdmitted(
     onBehalfOf: who.onBehalfOf,
     output,
     recordsRead,
+    ...(filtered ? { filtered } : {}),
     attempt,
     idempotencyKey,
   });
-  return { output, recordsRead, attempt, idempotencyKey, zone: tool.zone, signature };
+  return {
+    output,
+    recordsRead,
+    ...(filtered ? { filtered } : {}),
+    attempt,
+    idempotencyKey,
+    zone: tool.zone,
+    signature,
+  };
 }
 
 /**

@@ -69,6 +69,7 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
         await deps.usage.release(context.run, String(input.callId), context.activityId);
         return {
           decision: 'denied',
+          code: decided.code,
           authorization: decided.authorization,
           ...(decided.intent ? { intent: decided.intent } : {}),
           ...provenanceOf(decided),

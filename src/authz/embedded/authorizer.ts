@@ -1,9 +1,12 @@
 import {
+  batchProblem,
+  buildBatchDecision,
   buildDecision,
   contextOf,
   errorText,
   type Outcome,
   requestProblem,
+  wellFormedResource,
   withTimeout,
 } from '../decision.ts';
 import { DecisionCache } from '../decision-cache.ts';
@@ -14,6 +17,8 @@ import type {
   Authorizer,
   AuthzDecision,
   AuthzRequest,
+  BatchAuthzDecision,
+  BatchAuthzRequest,
   ContextFact,
   Fact,
   FactArg,
@@ -115,6 +120,29 @@ export class EmbeddedAuthorizer implements Authorizer {
     const decision = buildDecision(this.engine, req, context, versions, startedAt, outcome);
     if (outcome.error === undefined) this.cache?.set(key, decision);
     return decision;
+  }
+
+  /** One query per resource, all on the same snapshot: what Oso Cloud's list filtering answers remotely. */
+  async authorizeBatch(req: BatchAuthzRequest): Promise<BatchAuthzDecision> {
+    const startedAt = performance.now();
+    const loaded = this.loaded;
+    const versions = { policy: loaded.model.version, facts: loaded.facts.version() };
+    const problem = batchProblem(req);
+    if (problem !== undefined)
+      return buildBatchDecision(this.engine, req, versions, startedAt, { error: problem });
+    try {
+      const usable = usableContext(loaded.model, contextOf(req));
+      const allowed: boolean[] = [];
+      for (const resource of req.resources) {
+        allowed.push(
+          wellFormedResource(resource) &&
+            (await this.holdsIn(loaded, 'allow', [req.actor, req.action, resource], usable)),
+        );
+      }
+      return buildBatchDecision(this.engine, req, versions, startedAt, { allowed });
+    } catch (error) {
+      return buildBatchDecision(this.engine, req, versions, startedAt, { error: errorText(error) });
+    }
   }
 
   async actions(actor: OsoValue, resource: OsoValue, context: ContextFact[] = []): Promise<string[]> {

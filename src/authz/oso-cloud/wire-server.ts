@@ -35,7 +35,7 @@ class HttpError extends Error {
 
 /**
  * A local stand-in for Oso Cloud that speaks its HTTP API for the calls Warden makes (authorize,
- * actions, batch, facts, policy), answering with the embedded engine. It lets tests drive the real
+ * actions, list, batch, facts, policy), answering with the embedded engine. It lets tests drive the real
  * oso-cloud SDK code path offline, and inject failures.
  */
 export async function startWireServer(options: { apiKey?: string; port?: number } = {}): Promise<WireServer> {
@@ -126,6 +126,23 @@ export async function startWireServer(options: { apiKey?: string; port?: number 
       const actor = value({ type: b.actor_type, id: b.actor_id });
       const resource = value({ type: b.resource_type, id: b.resource_id });
       return { allowed: await e.holds('allow', [actor, b.action, resource], ctx) };
+    }
+    if (method === 'POST' && path === '/api/list') {
+      // Oso Cloud lists the resources its facts name; so does this stand-in, one page for all.
+      const b = body as {
+        actor_type: string;
+        actor_id: string;
+        action: string;
+        resource_type: string;
+        context_facts?: WireFact[];
+        page_size?: number;
+      };
+      const ctx = contextOf((b.context_facts ?? []).map(toFact), m);
+      const actor = value({ type: b.actor_type, id: b.actor_id });
+      const results: string[] = [];
+      for (const resource of await e.knownValues(b.resource_type))
+        if (await e.holds('allow', [actor, b.action, resource], ctx)) results.push(resource.id);
+      return { results };
     }
     if (method === 'POST' && path === '/api/actions') {
       const b = body as {

@@ -17,7 +17,7 @@ export function describeEntry(e: TimelineEntry): string {
       return `model turn ${e.turn}${calls ? `  asks for ${calls}` : ''}${e.text ? `  says: ${e.text}` : ''}`;
     }
     case 'authz_decision':
-      return `authz         ${e.allowed ? 'ALLOW' : 'DENY '} ${e.action} ${e.tool}${e.callId ? `#${e.callId}` : ''} by ${e.actor}${e.onBehalfOf ? ` for ${e.onBehalfOf}` : ''} (policy ${e.policyVersion}): ${e.reason}`;
+      return `authz         ${e.allowed ? 'ALLOW' : 'DENY '} ${e.action} ${e.resource ?? e.tool}${e.callId ? `#${e.callId}` : ''} by ${e.actor}${e.onBehalfOf ? ` for ${e.onBehalfOf}` : ''} (policy ${e.policyVersion}): ${e.reason}`;
     case 'handoff_decision':
       return `handoff       ${e.allowed ? 'ALLOW' : 'DENY '} ${e.from} → ${e.to}${e.onBehalfOf ? ` for ${e.onBehalfOf}` : ''} (policy ${e.policyVersion}): ${e.reason}`;
     case 'intent_verdict':

@@ -145,6 +145,7 @@ export async function decideAtToolWorker(
         onBehalfOf: identity.onBehalfOf,
         output: execution?.output,
         recordsRead: execution?.recordsRead,
+        ...(execution?.filtered === undefined ? {} : { filtered: execution.filtered }),
         attempt: execution?.attempt,
         idempotencyKey: execution?.idempotencyKey,
       },
@@ -155,6 +156,7 @@ export async function decideAtToolWorker(
     }
     record.attempts = execution.attempt;
     record.outputSummary = summarize(execution.output);
+    if (execution.filtered !== undefined) record.filtered = execution.filtered;
     const how =
       approvals.length > 0 ? `approved by ${approvals.map((a) => a.approver).join(', ')}` : 'unattended';
     return guard.finish(record, {

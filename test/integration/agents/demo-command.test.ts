@@ -31,7 +31,7 @@ async function demoEnv(): Promise<NodeJS.ProcessEnv> {
 
 /** The workflow id printed on the `run …` line of scenario `n` (1-based). */
 function runIdOf(stdout: string, n: number): string {
-  const section = stdout.split(/━━ \d\/4 {2}/)[n] ?? '';
+  const section = stdout.split(/━━ \d\/\d {2}/)[n] ?? '';
   const id = section.match(/^run (\S+) · /m)?.[1];
   if (!id) throw new Error(`no run line in scenario ${n}: ${section}`);
   return id;
@@ -50,12 +50,12 @@ describe('warden demo (what npm start runs)', () => {
     await client?.connection.close();
   });
 
-  it('tells the four stories, approving the over-limit refund as bob with a minted token, and exits 0', async () => {
+  it('tells the five stories, approving the over-limit refund as bob with a minted token, and exits 0', async () => {
     const env = await demoEnv();
     const { code, stdout, stderr } = await runWarden(['demo'], env, 110_000);
     expect(stderr).not.toMatch(/warden: /);
     expect(code).toBe(0);
-    expect(stdout).toContain('1/4  A ticket resolved end to end');
+    expect(stdout).toContain('1/5  A ticket resolved end to end');
     expect(stdout).toContain('crm.issue_refund executed (unattended)');
     expect(stdout).toContain('crm.issue_refund executed (approved by bob)');
     expect(stdout).toContain('approved by bob (token)');
@@ -64,6 +64,10 @@ describe('warden demo (what npm start runs)', () => {
     expect(stdout).toMatch(/✗ crm\.export_customers denied/);
     expect(stdout).toMatch(/4\. ✓ A prompt-injected ticket .*: completed; 1 call executed, 1 refused/);
     expect(stdout).toMatch(/3\. ✓ A refund over the limit .*: completed; .*approved by bob \(token\)/);
+    expect(stdout).toContain('results: 1 of 2 Customer records removed');
+    expect(stdout).toMatch(
+      /5\. ✓ A search that returns only what the user may read: completed; 1 call executed/,
+    );
 
     // The run's own record (its workflow result, read from history) says how bob was authenticated.
     const refundRun = await client.workflow

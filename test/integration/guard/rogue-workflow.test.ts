@@ -1,13 +1,8 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { billingSpecialist, supportCopilot } from '../../../examples/support-copilot/agents.ts';
 import { agentCatalog, defineAgent } from '../../../src/agents/define-agent.ts';
-import { type RunningWorker, startWorker } from '../../../src/workers/start-worker.ts';
-import { testConfig, testServer, uniqueTaskQueue } from '../../support/temporal.ts';
-import type { RogueInput, RogueResult } from './fixtures/rogue-workflows.ts';
+import { useRogueWorker } from './fixtures/rogue-worker.ts';
 import { startPlan, useGuardWorkers } from './harness.ts';
-
-const ROGUE_WORKFLOWS = path.resolve(import.meta.dirname, 'fixtures/rogue-workflows.ts');
 
 /** The deployment's catalog: the copilot may issue two refunds an hour for a user, whatever a run says. */
 const agents = agentCatalog([
@@ -26,32 +21,7 @@ const refund = (callId: string) => ({
 
 describe('a hostile namespace client runs its own workflow against the guard activities', () => {
   const fixture = useGuardWorkers('guard-rogue', { agents });
-  const rogueQueue = uniqueTaskQueue('rogue-own-queue');
-  let rogue: RunningWorker;
-
-  beforeAll(async () => {
-    const { address, namespace } = testServer();
-    // Its own worker, its own queue, no activities: only its workflow code, which schedules Warden's.
-    rogue = await startWorker({
-      config: testConfig(),
-      address,
-      namespace,
-      taskQueue: rogueQueue,
-      activities: {},
-      workflowsPath: ROGUE_WORKFLOWS,
-    });
-  });
-  afterAll(async () => {
-    await rogue?.shutdown();
-  });
-
-  let runs = 0;
-  const runRogue = (input: Omit<RogueInput, 'wardenQueue'>) =>
-    fixture.client.workflow.execute('rogueGrantWorkflow', {
-      taskQueue: rogueQueue,
-      workflowId: `rogue-${rogueQueue}-${++runs}`,
-      args: [{ wardenQueue: fixture.taskQueue, ...input }],
-    }) as Promise<RogueResult>;
+  const runRogue = useRogueWorker(fixture);
 
   it("gets no grant past the agent's own rules with `rules: []` and zero usage, and executes nothing", async () => {
     const crm = fixture.workers.deps.services.crm;
