@@ -27,8 +27,10 @@ export type {
 export { httpUrl, type MoneyOptions, money } from './tools/argument-schemas.ts';
 export {
   type ApprovalConfig,
+  DEFAULT_TOOL_HEARTBEAT_TIMEOUT,
   DEFAULT_ZONE,
   defineTool,
+  IDEMPOTENCY_KEY_HEADER,
   type ToolConfig,
   type ToolContext,
   type ToolDefinition,

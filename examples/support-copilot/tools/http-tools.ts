@@ -1,4 +1,4 @@
-import { defineTool, httpUrl } from 'warden/workflow';
+import { defineTool, httpUrl, IDEMPOTENCY_KEY_HEADER } from 'warden/workflow';
 import { z } from 'zod';
 
 export const httpPost = defineTool({
@@ -10,7 +10,8 @@ export const httpPost = defineTool({
   zone: 'external',
   intent: [{ kind: 'new_external_host', argument: 'url', knownHosts: ['api.acme.example'] }],
   approval: { timeout: '1 hour', onTimeout: 'reject' },
+  // The receiver applies a retried POST once when it honours the Idempotency-Key header.
   async execute({ url, body }, { services, idempotencyKey }) {
-    return services.egress.post(url, body, idempotencyKey);
+    return services.egress.post({ url, headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey }, body });
   },
 });
