@@ -5,6 +5,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { Connection } from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../../src/project/load-project.ts';
 import { createClient } from '../../../src/temporal/connection.ts';
@@ -148,5 +149,13 @@ describe('kill -9 of a tool worker after its effect, before the activity complet
     // Retried after the heartbeat timeout, long before the 2-minute start-to-close would have.
     expect(recoveryMs).toBeGreaterThanOrEqual(TOOL_HEARTBEAT_TIMEOUT_MS - 3_000);
     expect(recoveryMs).toBeLessThan(60_000);
+    // What the run scheduled: the tool's heartbeat timeout is part of the command.
+    const { events } = await handle.fetchHistory();
+    const scheduled = events?.flatMap((e) =>
+      e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : [],
+    );
+    expect(scheduled?.map((a) => [a.activityType?.name, optionalTsToMs(a.heartbeatTimeout)])).toEqual([
+      ['guardedToolCall', TOOL_HEARTBEAT_TIMEOUT_MS],
+    ]);
   }, 180_000);
 });
