@@ -37,8 +37,10 @@ export type {
 export { httpUrl, type MoneyOptions, money } from './tools/argument-schemas.ts';
 export {
   type ApprovalConfig,
+  DEFAULT_TOOL_HEARTBEAT_TIMEOUT,
   DEFAULT_ZONE,
   defineTool,
+  IDEMPOTENCY_KEY_HEADER,
   type RecordAccess,
   type ResultRecords,
   type ToolConfig,

@@ -56,8 +56,16 @@ export {
   type WardenProject,
 } from './project/load-project.ts';
 export { connectClient, connectWorker, createClient } from './temporal/connection.ts';
-export { dataConverterFor, keyProviderFor, wardenDataConverter } from './temporal/data-converter.ts';
-export { EncryptionCodec, PayloadDecryptionError } from './temporal/encryption-codec.ts';
+export {
+  dataConverterFor,
+  keyProviderFor,
+  wardenDataConverter,
+  workerDataConverter,
+} from './temporal/data-converter.ts';
+export {
+  EncryptionCodec,
+  PayloadDecryptionError,
+} from './temporal/encryption-codec.ts';
 export { resolveTemporal, type TemporalEndpoint } from './temporal/launcher.ts';
 export {
   type DataKey,

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import proto from '@temporalio/proto';
+import { REFUSED_PLAINTEXT_ENCODING } from './payload-converter.ts';
 import type { KeyProvider } from './payload-keys.ts';
 
 const { Payload: PayloadMessage } = proto.temporal.api.common.v1;
@@ -19,6 +20,23 @@ const TAG_BYTES = 16;
 
 export class PayloadDecryptionError extends Error {
   override name = 'PayloadDecryptionError';
+}
+
+export interface EncryptionCodecOptions {
+  /**
+   * Refuse payloads that are not encrypted. Production workers set it: a workflow input, Update,
+   * Signal, Query or activity input that a client wrote without the deployment's key (a client
+   * without Warden's data converter, or a forged payload) is replaced by a refusal, which Warden's
+   * payload converter turns into an error where the value would be used; the plaintext goes nowhere.
+   */
+  refusePlaintext?: boolean;
+}
+
+function described(context: SerializationContext | undefined): string {
+  if (context === undefined) return '';
+  return context.type === 'activity'
+    ? ` for activity ${context.activityId ?? '?'} of workflow ${context.workflowId ?? '?'}`
+    : ` for workflow ${context.workflowId}`;
 }
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -46,10 +64,13 @@ export function payloadWorkflowId(payload: Payload): string | undefined {
  * Encrypts every payload with AES-256-GCM under the provider's active key: the whole original payload
  * (its metadata too) becomes the ciphertext. Runs in workers and clients, never in the workflow
  * sandbox. Decoding passes payloads without the encrypted encoding through unchanged, so histories
- * recorded before encryption still replay and read.
+ * recorded before encryption still replay and read, unless `refusePlaintext` is set.
  */
 export class EncryptionCodec implements PayloadCodec {
-  constructor(private readonly keys: KeyProvider) {}
+  constructor(
+    private readonly keys: KeyProvider,
+    private readonly options: EncryptionCodecOptions = {},
+  ) {}
 
   async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
     const { id, key } = await this.keys.activeKey();
@@ -75,7 +96,11 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   private async decodeOne(payload: Payload, context: SerializationContext | undefined): Promise<Payload> {
-    if (!isEncrypted(payload)) return payload;
+    if (!isEncrypted(payload)) {
+      if (!this.options.refusePlaintext) return payload;
+      const reason = `refused an unencrypted payload${described(context)}: this production worker accepts only payloads encrypted with the deployment's payload keys (was it sent by a client without Warden's data converter?)`;
+      return { metadata: { [METADATA_ENCODING]: utf8(REFUSED_PLAINTEXT_ENCODING) }, data: utf8(reason) };
+    }
     const cipherName = text(payload.metadata?.[METADATA_CIPHER]);
     if (cipherName !== CIPHER)
       throw new PayloadDecryptionError(`unknown payload cipher ${cipherName ?? '(none)'}`);

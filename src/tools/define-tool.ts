@@ -1,3 +1,4 @@
+import { msToNumber } from '@temporalio/common';
 import type { z } from 'zod';
 import type { ContextFact, OsoValue } from '../authz/types.ts';
 import type { IntentRule } from '../guard/intent/rules.ts';
@@ -6,9 +7,19 @@ import { provenanceProblem } from '../provenance/labels.ts';
 import type { ToolProvenance } from '../provenance/types.ts';
 import type { ToolServices } from './tool-services.ts';
 
+/**
+ * The HTTP header that carries a call's idempotency key to an API that honours it (Stripe, Adyen and
+ * the IETF draft use this name): the receiver applies a retried request once.
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
 /** What a tool's `execute` receives besides its arguments. Services hold the credentials. */
 export interface ToolContext {
-  /** `${workflowId}:${callId}`: the same on every retry of one call; tools dedupe side effects on it. */
+  /**
+   * `${workflowId}:${callId}`: the same on every retry of one call. Warden retries a call whose
+   * worker died, so an effect is exactly-once only where its store dedupes on this key (a UNIQUE
+   * column, or the `Idempotency-Key` header of an API that honours it).
+   */
   idempotencyKey: string;
   callId: string;
   workflowId: string;
@@ -82,6 +93,12 @@ export interface ToolConfig<S extends z.ZodType> {
    * sensitive arguments, and whether the tool is an external sink: see provenance/types.ts.
    */
   provenance?: ToolProvenance;
+  /**
+   * How long the tool worker may go silent before the call's attempt counts as lost and is retried
+   * (the worker heartbeats while the tool runs). Default `DEFAULT_TOOL_HEARTBEAT_TIMEOUT`; a tool
+   * whose `execute` blocks the event loop for longer needs more.
+   */
+  heartbeatTimeout?: Duration;
   /** Records a call read, from its output; feeds per-run volume rules. Default 0. */
   recordsRead?(output: unknown): number;
   // Method syntax on purpose: a registry holds tools of different argument types.
@@ -100,6 +117,15 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> extends ToolCon
 }
 
 export const DEFAULT_ZONE = 'default';
+
+/**
+ * A killed tool worker's call is retried this long after its last heartbeat, instead of after the
+ * 2-minute start-to-close timeout.
+ */
+export const DEFAULT_TOOL_HEARTBEAT_TIMEOUT: Duration = '15 seconds';
+
+/** How long one attempt of a tool activity may take in all (start-to-close). */
+export const TOOL_START_TO_CLOSE_MS = 120_000;
 
 /** How long one approval stage waits when the tool does not say (`approval.timeout`). */
 export const DEFAULT_APPROVAL_TIMEOUT: Duration = '1 hour';
@@ -121,6 +147,12 @@ export function defineTool<S extends z.ZodType>(config: ToolConfig<S>): ToolDefi
   const results = config.results;
   if (results !== undefined && (results.type === '' || results.idField === '' || results.action === '')) {
     throw new Error(`tool ${config.name}: results needs a resource type, an id field and an action`);
+  }
+  if (config.heartbeatTimeout !== undefined) {
+    const ms = msToNumber(config.heartbeatTimeout);
+    if (!(ms >= 1_000 && ms <= TOOL_START_TO_CLOSE_MS)) {
+      throw new Error(`tool ${config.name}: heartbeatTimeout must be between 1 second and 2 minutes`);
+    }
   }
   return {
     ...config,

@@ -15,6 +15,9 @@ import type { OsoValue } from '../authz/types.ts';
 import { isEncrypted, PayloadDecryptionError, payloadWorkflowId } from '../temporal/encryption-codec.ts';
 import { html } from './html.ts';
 import { SessionStore } from './sessions.ts';
+import { DEFAULT_SIGN_IN_LIMITS, type SignInLimits, SignInThrottle } from './sign-in-throttle.ts';
+
+const DEFAULT_CODEC_REQUESTS_PER_MINUTE = 600;
 
 /** Distinct from the approvals page's cookie: browsers share one cookie jar for every port of a host. */
 export const CODEC_SESSION_COOKIE = 'warden_codec_session';
@@ -29,6 +32,14 @@ export interface CodecServerOptions {
   /** Origins allowed to call /encode and /decode from a browser (Temporal Web). */
   corsOrigins: string[];
   secureCookies?: boolean;
+  /** Failed bearer-token and sign-in attempts before an address (or everyone) is locked out. */
+  signInLimits?: Partial<SignInLimits>;
+  /**
+   * Requests to /encode and /decode one client address may make per minute (default 600). Temporal
+   * Web asks once per payload group of a page, so this is far above a person's browsing and far
+   * below a key-guessing or decryption-oracle loop.
+   */
+  codecRequestsPerMinute?: number;
   /** One line per decision (who, which runs, allowed or why not): the codec server's audit log. */
   log?: (line: string) => void;
 }
@@ -98,7 +109,27 @@ export async function createCodecServer(options: CodecServerOptions): Promise<Fa
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });
   await app.register(cookie);
   await app.register(formbody);
-  await app.register(rateLimit, { global: false });
+  // Counted per address; `continueExceeding` keeps a client that goes on over its limit locked out.
+  await app.register(rateLimit, { global: false, continueExceeding: true });
+  const throttle = new SignInThrottle(app, { ...DEFAULT_SIGN_IN_LIMITS, ...options.signInLimits });
+  // One budget per address for every encode and decode path (Temporal Web appends /encode or
+  // /decode to any prefix), counted before the body is read.
+  const codecBudget = app.createRateLimit({
+    max: options.codecRequestsPerMinute ?? DEFAULT_CODEC_REQUESTS_PER_MINUTE,
+    timeWindow: 60_000,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    const route = request.url.split('?')[0];
+    if (request.method !== 'POST' || route === '/login' || route === '/logout') return;
+    const budget = await codecBudget(request);
+    // `isAllowed` means allow-listed (never limited); otherwise the count decides.
+    if (budget.isAllowed || !budget.isExceeded) return;
+    const retryAfterSeconds = Math.max(1, budget.ttlInSeconds);
+    return reply
+      .code(429)
+      .header('retry-after', String(retryAfterSeconds))
+      .send({ error: `too many codec requests from your address: try again in ${retryAfterSeconds} s` });
+  });
   const sessions = new SessionStore();
   const log = options.log ?? (() => {});
   const allowedOrigins = new Set(options.corsOrigins);
@@ -119,16 +150,27 @@ export async function createCodecServer(options: CodecServerOptions): Promise<Fa
     }
   });
 
-  const identityOf = (request: FastifyRequest): ApproverIdentity | undefined => {
+  /** Who a request is from: a bearer token (each failure counts towards a lockout), or a session. */
+  const identityOf = async (
+    request: FastifyRequest,
+  ): Promise<
+    | { kind: 'identity'; identity: ApproverIdentity | undefined }
+    | { kind: 'locked'; why: string; retryAfterSeconds: number }
+  > => {
     const header = request.headers.authorization;
-    if (header !== undefined) {
+    if (header === undefined) {
+      const sessionId = request.cookies[CODEC_SESSION_COOKIE];
+      return { kind: 'identity', identity: sessions.get(sessionId)?.identity };
+    }
+    const outcome = await throttle.attempt(request, () => {
       const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
       // A malformed or unknown bearer token is refused even if a session cookie is present.
       if (!match?.[1]) throw new ApproverAuthError('expected Authorization: Bearer <approver token>');
       return options.authenticator.authenticate({ token: match[1] });
-    }
-    const sessionId = request.cookies[CODEC_SESSION_COOKIE];
-    return sessions.get(sessionId)?.identity;
+    });
+    if (outcome.kind === 'failed') throw outcome.error;
+    if (outcome.kind === 'locked') return outcome;
+    return { kind: 'identity', identity: outcome.value };
   };
 
   /** Refuses cross-site form posts: browsers send Origin on every POST. */
@@ -142,10 +184,20 @@ export async function createCodecServer(options: CodecServerOptions): Promise<Fa
     }
   };
 
-  const authenticated = (request: FastifyRequest, reply: FastifyReply): ApproverIdentity | undefined => {
+  const authenticated = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<ApproverIdentity | undefined> => {
     try {
-      const identity = identityOf(request);
-      if (identity) return identity;
+      const outcome = await identityOf(request);
+      if (outcome.kind === 'locked') {
+        void reply
+          .code(429)
+          .header('retry-after', String(outcome.retryAfterSeconds))
+          .send({ error: `${outcome.why}: try again in ${outcome.retryAfterSeconds} s` });
+        return undefined;
+      }
+      if (outcome.identity) return outcome.identity;
       void reply.code(401).send({ error: 'sign in: Authorization: Bearer <approver token>, or a session' });
     } catch (error) {
       const message = error instanceof ApproverAuthError ? error.message : 'authentication failed';
@@ -189,7 +241,7 @@ export async function createCodecServer(options: CodecServerOptions): Promise<Fa
   app.options('/*', preflight);
 
   const decode = async (request: FastifyRequest, reply: FastifyReply) => {
-    const identity = authenticated(request, reply);
+    const identity = await authenticated(request, reply);
     if (!identity || !namespaceOk(request, reply)) return reply;
     const payloads = parse(request, reply);
     if (!payloads) return reply;
@@ -236,7 +288,7 @@ export async function createCodecServer(options: CodecServerOptions): Promise<Fa
   };
 
   const encode = async (request: FastifyRequest, reply: FastifyReply) => {
-    const identity = authenticated(request, reply);
+    const identity = await authenticated(request, reply);
     if (!identity || !namespaceOk(request, reply)) return reply;
     const payloads = parse(request, reply);
     if (!payloads) return reply;
@@ -262,29 +314,33 @@ export async function createCodecServer(options: CodecServerOptions): Promise<Fa
     return reply.type('text/html; charset=utf-8').send(signInPage(who));
   });
 
-  app.post(
-    '/login',
-    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
-    async (request, reply) => {
-      if (!sameOrigin(request)) return reply.code(403).send('cross-site request refused');
-      const token = (request.body as { token?: unknown } | undefined)?.token;
-      try {
-        const identity = options.authenticator.authenticate({
-          token: typeof token === 'string' ? token : '',
-        });
-        const expires = identity.tokenExpiresAt ? new Date(identity.tokenExpiresAt) : undefined;
-        const { id } = sessions.create(identity, expires);
-        reply.setCookie(CODEC_SESSION_COOKIE, id, cookieOptions);
-        log(
-          `codec: ${formatIdentity(identity.user)} signed in (${identity.tokenLabel ?? identity.authentication})`,
-        );
-        return reply.redirect('/', 303);
-      } catch (error) {
-        const message = error instanceof ApproverAuthError ? error.message : 'sign-in failed';
-        return reply.code(401).type('text/html; charset=utf-8').send(signInPage(undefined, message));
-      }
-    },
-  );
+  app.post('/login', async (request, reply) => {
+    if (!sameOrigin(request)) return reply.code(403).send('cross-site request refused');
+    const token = (request.body as { token?: unknown } | undefined)?.token;
+    const outcome = await throttle.attempt(request, () =>
+      options.authenticator.authenticate({ token: typeof token === 'string' ? token : '' }),
+    );
+    if (outcome.kind === 'locked') {
+      const message = `${outcome.why}: try again in ${outcome.retryAfterSeconds} s`;
+      return reply
+        .code(429)
+        .header('retry-after', String(outcome.retryAfterSeconds))
+        .type('text/html; charset=utf-8')
+        .send(signInPage(undefined, message));
+    }
+    if (outcome.kind === 'failed') {
+      const message = outcome.error instanceof ApproverAuthError ? outcome.error.message : 'sign-in failed';
+      return reply.code(401).type('text/html; charset=utf-8').send(signInPage(undefined, message));
+    }
+    const identity = outcome.value;
+    const expires = identity.tokenExpiresAt ? new Date(identity.tokenExpiresAt) : undefined;
+    const { id } = sessions.create(identity, expires);
+    reply.setCookie(CODEC_SESSION_COOKIE, id, cookieOptions);
+    log(
+      `codec: ${formatIdentity(identity.user)} signed in (${identity.tokenLabel ?? identity.authentication})`,
+    );
+    return reply.redirect('/', 303);
+  });
 
   app.post('/logout', async (request, reply) => {
     if (!sameOrigin(request)) return reply.code(403).send('cross-site request refused');

@@ -2,7 +2,7 @@ import { Worker } from '@temporalio/worker';
 import type { WardenConfig } from '../config/env.ts';
 import { type Tracing, workerTracingOptions } from '../telemetry/tracing.ts';
 import { connectWorker } from '../temporal/connection.ts';
-import { wardenDataConverter } from '../temporal/data-converter.ts';
+import { workerDataConverter } from '../temporal/data-converter.ts';
 import { installWorkerLogging } from './runtime-logging.ts';
 import { workflowBundle } from './workflow-bundle.ts';
 
@@ -29,7 +29,7 @@ export interface RunningWorker {
 /** Creates and runs a Warden worker; `shutdown()` drains in-flight tasks and closes the connection. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   installWorkerLogging();
-  const dataConverter = await wardenDataConverter(options.config);
+  const dataConverter = await workerDataConverter(options.config);
   const connection = await connectWorker(options.config, options.address);
   const worker = await Worker.create({
     connection,

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../temporal/data-converter.ts';
+import { FAILURE_CONVERTER_PATH, PAYLOAD_CONVERTER_PATH } from '../temporal/data-converter.ts';
 
 /**
  * When Warden itself runs from its TypeScript sources (its own repository), a project's
@@ -45,8 +45,15 @@ export const workflowBundlerOptions = {
   workflowInterceptorModules: [TRACING_INTERCEPTORS],
 };
 
-/** Workflow code converts its failures with Warden's failure converter (messages and stacks encoded). */
-const bundleOptions = { ...workflowBundlerOptions, failureConverterPath: FAILURE_CONVERTER_PATH };
+/**
+ * Workflow code converts its failures with Warden's failure converter (messages and stacks encoded)
+ * and its payloads with Warden's payload converter (a refused plaintext payload throws).
+ */
+const bundleOptions = {
+  ...workflowBundlerOptions,
+  failureConverterPath: FAILURE_CONVERTER_PATH,
+  payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+};
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 

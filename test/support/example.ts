@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { CrmService } from '../../examples/support-copilot/services/crm-service.ts';
-import { Egress } from '../../examples/support-copilot/services/egress.ts';
+import { DemoDatabase } from '../../examples/support-copilot/services/demo-database.ts';
+import { demoServices } from '../../examples/support-copilot/services/index.ts';
 import type { ProjectDependencies } from '../../src/activities/index.ts';
 import { loadProject, type WardenProject } from '../../src/project/load-project.ts';
 
@@ -21,5 +21,5 @@ export function exampleProject(): Promise<WardenProject> {
 /** The example's tools and scenarios with services of their own: each worker fixture starts clean. */
 export async function exampleDependencies(): Promise<ProjectDependencies> {
   const { tools, agents, scenarioDir } = await exampleProject();
-  return { tools, agents, services: { crm: new CrmService(), egress: new Egress() }, scenarioDir };
+  return { tools, agents, services: demoServices(new DemoDatabase(':memory:')), scenarioDir };
 }

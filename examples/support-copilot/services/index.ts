@@ -1,5 +1,7 @@
+import path from 'node:path';
 import type { ServicesFactory } from 'warden';
 import { CrmService } from './crm-service.ts';
+import { DemoDatabase } from './demo-database.ts';
 import { Egress } from './egress.ts';
 
 declare module 'warden' {
@@ -10,10 +12,25 @@ declare module 'warden' {
   }
 }
 
-/** One CRM and one egress recorder per worker process, shared by its zones. */
-let shared: { crm: CrmService; egress: Egress } | undefined;
+/** Where the demo's CRM, tickets and outbound requests are kept: SUPPORT_COPILOT_DB, or the data dir. */
+export function demoDatabaseFile(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.SUPPORT_COPILOT_DB || path.join(dataDir, 'support-copilot.sqlite');
+}
 
-export const services: ServicesFactory = () => {
-  shared ??= { crm: new CrmService(), egress: new Egress() };
+/** The CRM and egress recorder of one store, sharing its connection. */
+export function demoServices(db: DemoDatabase): { crm: CrmService; egress: Egress } {
+  return { crm: new CrmService(db), egress: new Egress(db) };
+}
+
+/** One connection per worker process and file, shared by its zones; the file outlives the process. */
+const open = new Map<string, { crm: CrmService; egress: Egress }>();
+
+export const services: ServicesFactory = ({ config }) => {
+  const file = path.resolve(demoDatabaseFile(config.WARDEN_DATA_DIR));
+  let shared = open.get(file);
+  if (!shared) {
+    shared = demoServices(new DemoDatabase(file));
+    open.set(file, shared);
+  }
   return shared;
 };

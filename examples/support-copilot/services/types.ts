@@ -32,7 +32,9 @@ export interface OutboundRequest {
   url: string;
   /** The host the request goes to, as WHATWG `URL` parses `url`. */
   host: string;
+  headers: Record<string, string>;
   body: unknown;
-  idempotencyKey: string;
+  /** The request's `Idempotency-Key` header, if it had one. */
+  idempotencyKey: string | undefined;
   at: string;
 }

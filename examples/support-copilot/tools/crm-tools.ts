@@ -1,4 +1,4 @@
-import { defineTool, httpUrl, money } from 'warden/workflow';
+import { defineTool, httpUrl, IDEMPOTENCY_KEY_HEADER, money } from 'warden/workflow';
 import { z } from 'zod';
 import { TICKET_OUTPUT } from './ticket-tools.ts';
 
@@ -55,7 +55,11 @@ export const exportCustomers = defineTool({
     typeof output === 'object' && output !== null && 'count' in output ? Number(output.count) : 0,
   async execute({ destinationUrl }, { services, idempotencyKey }) {
     const customers = services.crm.allCustomers();
-    await services.egress.post(destinationUrl, customers, idempotencyKey);
+    await services.egress.post({
+      url: destinationUrl,
+      headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey },
+      body: customers,
+    });
     return { exported: destinationUrl, count: customers.length };
   },
 });

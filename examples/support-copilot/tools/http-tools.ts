@@ -1,4 +1,4 @@
-import { defineTool, httpUrl } from 'warden/workflow';
+import { defineTool, httpUrl, IDEMPOTENCY_KEY_HEADER } from 'warden/workflow';
 import { z } from 'zod';
 
 export const httpPost = defineTool({
@@ -13,7 +13,8 @@ export const httpPost = defineTool({
   // An external sink: the host must not come from untrusted content only, and the body must carry
   // no confidential value. Its response is the remote side's text: untrusted (the default).
   provenance: { sensitive: { url: 'url', body: 'text' }, externalSink: true },
+  // The receiver applies a retried POST once when it honours the Idempotency-Key header.
   async execute({ url, body }, { services, idempotencyKey }) {
-    return services.egress.post(url, body, idempotencyKey);
+    return services.egress.post({ url, headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey }, body });
   },
 });

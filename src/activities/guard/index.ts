@@ -3,6 +3,7 @@ import { checkToolIntentActivity } from './check-intent.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { executeGuardedToolActivity } from './execute-tool.ts';
 import { guardedToolCallActivity } from './guarded-call.ts';
+import { heartbeating } from './heartbeat.ts';
 import { prepareApprovalActivity } from './prepare-approval.ts';
 import { zoneResultKeysActivity } from './zone-result-keys.ts';
 
@@ -21,8 +22,8 @@ export function createToolActivities(deps: GuardDependencies, zone: string) {
   // Read now, so a worker without its zone's key fails at start rather than at its first call.
   deps.zoneKeys.secretKey(zone);
   return {
-    executeGuardedTool: executeGuardedToolActivity(deps, zone),
-    guardedToolCall: guardedToolCallActivity(deps, zone),
+    executeGuardedTool: heartbeating(executeGuardedToolActivity(deps, zone)),
+    guardedToolCall: heartbeating(guardedToolCallActivity(deps, zone)),
   };
 }
 

@@ -38,17 +38,13 @@ import {
   WARDEN_STATUS,
   WARDEN_USER,
 } from '../../temporal/search-attributes.ts';
-import {
-  DEFAULT_APPROVAL_TIMEOUT,
-  type ToolDefinition,
-  type ToolRegistry,
-  zoneTaskQueue,
-} from '../../tools/define-tool.ts';
+import { DEFAULT_APPROVAL_TIMEOUT, type ToolDefinition, type ToolRegistry } from '../../tools/define-tool.ts';
 import { approvalProblem, type PendingState } from './approval-validator.ts';
 import { DEFAULT_MAX_ARGUMENT_BYTES, parseToolArguments } from './arguments.ts';
 import { checkCallRequest, runApprovalTimeout } from './call-request.ts';
 import { decideApprovalUpdate, decisionRecordsQuery, pendingApprovalsQuery } from './definitions.ts';
 import { failureText, refusalCode, summarize } from './failures.ts';
+import { toolActivityOptions } from './tool-activity-options.ts';
 import { decideAtToolWorker, PEP_SINGLE_ACTIVITY, type ToolWorkerGuard } from './tool-worker-call.ts';
 
 export interface RunIdentity {
@@ -221,14 +217,11 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
   );
 
   function toolActivities(tool: ToolDefinition) {
-    let proxy = zoneActivities.get(tool.zone);
+    const { key, options } = toolActivityOptions(workflowInfo().taskQueue, tool);
+    let proxy = zoneActivities.get(key);
     if (!proxy) {
-      proxy = proxyActivities<GuardActivities>({
-        taskQueue: zoneTaskQueue(workflowInfo().taskQueue, tool.zone),
-        startToCloseTimeout: '2 minutes',
-        retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: [GUARD_REFUSAL] },
-      });
-      zoneActivities.set(tool.zone, proxy);
+      proxy = proxyActivities<GuardActivities>(options);
+      zoneActivities.set(key, proxy);
     }
     return proxy;
   }

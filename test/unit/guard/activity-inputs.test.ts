@@ -4,8 +4,8 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agents } from '../../../examples/support-copilot/agents.ts';
-import { CrmService } from '../../../examples/support-copilot/services/crm-service.ts';
-import { Egress } from '../../../examples/support-copilot/services/egress.ts';
+import { DemoDatabase } from '../../../examples/support-copilot/services/demo-database.ts';
+import { demoServices } from '../../../examples/support-copilot/services/index.ts';
 import { demoTools } from '../../../examples/support-copilot/tools/index.ts';
 import type { GuardDependencies } from '../../../src/activities/guard/dependencies.ts';
 import { createGuardActivities, createToolActivities } from '../../../src/activities/guard/index.ts';
@@ -35,7 +35,7 @@ describe('guard activities refuse malformed inputs, non-retryably, before using 
     deps = {
       authorizer: await createAuthorizer(loadConfig({ ...process.env }, { policyDir: EXAMPLE_POLICY_DIR })),
       tools: demoTools,
-      services: { crm: new CrmService(), egress: new Egress() },
+      services: demoServices(new DemoDatabase(':memory:')),
       agents,
       approvalSecret: 'unit-test-approval-secret-0123456789abcdef',
       usage: SqliteUsageStore.inDataDir(dataDir),

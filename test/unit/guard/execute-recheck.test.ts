@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agents } from '../../../examples/support-copilot/agents.ts';
-import { CrmService } from '../../../examples/support-copilot/services/crm-service.ts';
-import { Egress } from '../../../examples/support-copilot/services/egress.ts';
+import { DemoDatabase } from '../../../examples/support-copilot/services/demo-database.ts';
+import { demoServices } from '../../../examples/support-copilot/services/index.ts';
 import { demoTools } from '../../../examples/support-copilot/tools/index.ts';
 import type { GuardDependencies } from '../../../src/activities/guard/dependencies.ts';
 import { executeGuardedToolActivity } from '../../../src/activities/guard/execute-tool.ts';
@@ -47,7 +47,7 @@ describe('the tool activity called directly, without the guard', () => {
     deps = {
       authorizer,
       tools: demoTools,
-      services: { crm: new CrmService(), egress: new Egress() },
+      services: demoServices(new DemoDatabase(':memory:')),
       agents,
       approvalSecret: SECRET,
       approvalKeys: parsePublicKeys(TEST_KEY_CONFIG.WARDEN_APPROVAL_PUBLIC_KEYS),

@@ -9,6 +9,7 @@ import {
   METADATA_WORKFLOW_ID,
   PayloadDecryptionError,
 } from '../../../src/temporal/encryption-codec.ts';
+import { payloadConverter, REFUSED_PLAINTEXT_ENCODING } from '../../../src/temporal/payload-converter.ts';
 import {
   DEV_KEY_FILE,
   generateKeyEntry,
@@ -142,5 +143,24 @@ describe('payload keys', () => {
       WARDEN_PAYLOAD_KEY_FILE: file,
     });
     expect(keys.map((k) => k.id)).toEqual(['env-key']);
+  });
+
+  it('refusePlaintext (production workers): a plaintext payload becomes a refusal that throws when used; ciphertext still decodes', async () => {
+    const strict = new EncryptionCodec(ring(generateKeyEntry('k-strict')), { refusePlaintext: true });
+    const [refused] = (await strict.decode([plain()], context)) as [Payload];
+    expect(meta(refused, 'encoding')).toBe(REFUSED_PLAINTEXT_ENCODING);
+    for (const value of ['Dana', 'whitfield', '420']) expect(text(refused)).not.toContain(value);
+    expect(() => payloadConverter.fromPayload(refused)).toThrow(
+      /refused an unencrypted payload for workflow run-1: this production worker accepts only payloads encrypted/,
+    );
+    const [encrypted] = (await strict.encode([plain()], context)) as [Payload];
+    const [decoded] = (await strict.decode([encrypted], context)) as [Payload];
+    expect(payloadConverter.fromPayload(decoded)).toEqual(SECRET);
+    // Without the option (clients, audit, the codec server) plaintext passes through as before.
+    const [passed] = (await new EncryptionCodec(ring(generateKeyEntry('k-lenient'))).decode(
+      [plain()],
+      context,
+    )) as [Payload];
+    expect(payloadConverter.fromPayload(passed)).toEqual(SECRET);
   });
 });
