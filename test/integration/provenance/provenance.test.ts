@@ -40,6 +40,8 @@ const alice = { user: { type: 'User', id: 'alice' }, authentication: 'token' as 
 const grants: Fact[] = [
   ['has_role', { type: 'Agent', id: 'relay-bot' }, 'unattended_user', { type: 'Toolset', id: 'external' }],
   ['has_role', { type: 'Agent', id: 'relay-bot' }, 'unattended_user', { type: 'Toolset', id: 'crm-read' }],
+  // Reading a customer record also takes read on the record itself (per-record authorization).
+  ['has_role', { type: 'Agent', id: 'relay-bot' }, 'support', { type: 'Org', id: 'acme' }],
   ['has_role', { type: 'User', id: 'alice' }, 'unattended_user', { type: 'Toolset', id: 'external' }],
 ];
 
