@@ -1,6 +1,6 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/curves/utils.js';
 import { canonicalJson } from './canonical-json.ts';
+import { ed25519Verify } from './ed25519-verify.ts';
 
 /**
  * Ed25519 public keys a verifier accepts, by key id (hex of the 32-byte key). Several ids are
@@ -35,7 +35,7 @@ export function signatureValid(
   const key = keys !== undefined && Object.hasOwn(keys, keyId) ? keys[keyId] : undefined;
   if (typeof key !== 'string' || !PUBLIC_KEY_HEX.test(key)) return false;
   try {
-    return ed25519.verify(hexToBytes(signature), signedMessage(domain, payload), hexToBytes(key), {
+    return ed25519Verify(hexToBytes(signature), signedMessage(domain, payload), hexToBytes(key), {
       zip215: false,
     });
   } catch {

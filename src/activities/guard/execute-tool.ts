@@ -1,5 +1,4 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
-import { signToolResult } from '../../guard/tool-result-signature.ts';
 import type { ExecuteToolInput, ExecuteToolResult } from '../../guard/types.ts';
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
@@ -48,7 +47,7 @@ export async function runAdmitted(
   });
   const recordsRead = tool.recordsRead?.(output) ?? 0;
   await deps.usage.recordExecution(run, callId, context.activityId, recordsRead);
-  const signature = signToolResult(deps.zoneKeys.secretKey(tool.zone), {
+  const signature = deps.zoneKeys.signer(tool.zone).sign({
     zone: tool.zone,
     ...run,
     callId,

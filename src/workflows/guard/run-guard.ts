@@ -47,6 +47,7 @@ import {
 import { approvalProblem, type PendingState } from './approval-validator.ts';
 import { DEFAULT_MAX_ARGUMENT_BYTES, parseToolArguments } from './arguments.ts';
 import { checkCallRequest, runApprovalTimeout } from './call-request.ts';
+import { changedAttributesPublisher } from './changed-search-attributes.ts';
 import { decideApprovalUpdate, decisionRecordsQuery, pendingApprovalsQuery } from './definitions.ts';
 import { failureText, refusalCode, summarize } from './failures.ts';
 import { decideAtToolWorker, PEP_SINGLE_ACTIVITY, type ToolWorkerGuard } from './tool-worker-call.ts';
@@ -132,6 +133,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
   let publishedAgent = formatValue(identity.agent);
   const zoneActivities = new Map<string, Pick<GuardActivities, 'executeGuardedTool' | 'guardedToolCall'>>();
   let zoneKeys: ReturnType<GuardActivities['zoneResultKeys']> | undefined;
+  const publishAttributes = changedAttributesPublisher();
 
   const openPending = () => [...pending.values()].filter((p) => p.decision === undefined);
   const publicPending = (): PendingApproval[] =>
@@ -154,7 +156,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
 
   function publish(): void {
     const shownStatus = openPending().length > 0 ? 'awaiting_approval' : status;
-    upsertSearchAttributes([
+    publishAttributes([
       { key: WARDEN_STATUS, value: shownStatus },
       { key: WARDEN_PENDING_APPROVALS, value: openPending().length },
       { key: WARDEN_DENIALS, value: denials },
