@@ -1,7 +1,10 @@
 /**
  * What the guard costs per tool call, measured on a real Temporal dev server against a bare
  * baseline in the same run: the same ticket reads as plain activities (no guard) and as guarded
- * calls (validate → authorize → intent → execute with re-check). Prints medians and ratios.
+ * calls (validate → authorize → intent → execute with re-check). Prints medians and ratios, and the
+ * CPU each side used per call in the worker process (its workflow thread, activities and Temporal's
+ * core) and in the dev server: CPU time moves less than wall time on a machine others load too, and
+ * in parallel runs on 2 cores it is what sets the time.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { freePort } from '../src/temporal/ports.ts';
 import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
 import { workflowBundlerOptions } from '../src/workers/workflow-bundle.ts';
 import { EXAMPLE_DIR, EXAMPLE_POLICY_DIR, exampleDependencies } from '../test/support/example.ts';
+import { childrenCpuMs, ownCpuMs } from './cpu.ts';
 import { median } from './stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -96,10 +100,19 @@ async function main() {
     await runGuarded(parallel);
     const bare: number[] = [];
     const guarded: number[] = [];
+    const cpu = { bare: { worker: 0, server: 0 }, guarded: { worker: 0, server: 0 } };
+    const measured = async (side: 'bare' | 'guarded', run: (parallel: boolean) => Promise<number>) => {
+      const worker = ownCpuMs();
+      const server = childrenCpuMs();
+      const ms = await run(parallel);
+      cpu[side].worker += ownCpuMs() - worker;
+      cpu[side].server += childrenCpuMs() - server;
+      return ms;
+    };
     // Interleaved so drift in machine load hits both sides alike.
     for (let round = 0; round < ROUNDS; round++) {
-      bare.push(await runBare(parallel));
-      guarded.push(await runGuarded(parallel));
+      bare.push(await measured('bare', runBare));
+      guarded.push(await measured('guarded', runGuarded));
     }
     const bareMedian = median(bare);
     const guardedMedian = median(guarded);
@@ -108,6 +121,13 @@ async function main() {
       `  ${mode}  bare ${bareMedian.toFixed(0).padStart(5)} ms/workflow (${(bareMedian / CALLS).toFixed(1)} ms/call)` +
         `   guarded ${guardedMedian.toFixed(0).padStart(5)} ms/workflow (${(guardedMedian / CALLS).toFixed(1)} ms/call)` +
         `   ratio ${(guardedMedian / bareMedian).toFixed(2)}×   overhead ${((guardedMedian - bareMedian) / CALLS).toFixed(1)} ms/call`,
+    );
+    const perCall = (ms: number) => (ms / ROUNDS / CALLS).toFixed(1);
+    const server = (side: 'bare' | 'guarded') =>
+      Number.isNaN(cpu[side].server) ? '' : `, server ${perCall(cpu[side].server)}`;
+    console.log(
+      `              cpu ms/call: bare worker ${perCall(cpu.bare.worker)}${server('bare')}` +
+        `   guarded worker ${perCall(cpu.guarded.worker)}${server('guarded')}`,
     );
   }
 

@@ -1,13 +1,13 @@
 /**
  * Tool results bound to the trust zone's worker that produced them. The zone's worker signs each
- * result with the zone's Ed25519 key; the run verifies it with the zone's public keys before it
- * accepts the output, so a poller on the zone's task queue without the key cannot make results up.
- * Pure JS (@noble/curves): verification runs deterministically inside the workflow sandbox.
+ * result with the zone's Ed25519 key (src/zones/result-signer.ts); the run verifies it with the
+ * zone's public keys before it accepts the output, so a poller on the zone's task queue without the
+ * key cannot make results up. Pure JS: verification runs deterministically inside the workflow sandbox.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { bytesToHex, hexToBytes } from '@noble/curves/utils.js';
+import { hexToBytes } from '@noble/curves/utils.js';
 import type { OsoValue, RecordFilter } from '../authz/types.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { ed25519Verify } from './ed25519-verify.ts';
 
 const DOMAIN = 'warden-tool-result-v1';
 
@@ -48,7 +48,8 @@ function asJson(value: unknown): unknown {
   return value === undefined ? null : JSON.parse(JSON.stringify(value));
 }
 
-function message(claim: ToolResultClaim): Uint8Array {
+/** The bytes a zone signs for a result: the claim as canonical JSON, under this purpose's domain. */
+export function resultMessage(claim: ToolResultClaim): Uint8Array {
   return new TextEncoder().encode(
     canonicalJson({
       domain: DOMAIN,
@@ -69,15 +70,6 @@ function message(claim: ToolResultClaim): Uint8Array {
   );
 }
 
-/** Signs on the zone's worker; `secretKeyHex` is the zone's 32-byte Ed25519 seed. */
-export function signToolResult(secretKeyHex: string, claim: ToolResultClaim): ResultSignature {
-  const secretKey = hexToBytes(secretKeyHex);
-  return {
-    keyId: resultKeyId(bytesToHex(ed25519.getPublicKey(secretKey))),
-    signature: bytesToHex(ed25519.sign(message(claim), secretKey)),
-  };
-}
-
 /** Why the run refuses a result, or undefined when a configured key of the zone signed exactly it. */
 export function resultSignatureProblem(
   keys: ZonePublicKeys,
@@ -93,7 +85,9 @@ export function resultSignatureProblem(
   if (key === undefined)
     return `the result is signed with key ${signature.keyId}, not a key of zone ${claim.zone}`;
   try {
-    if (ed25519.verify(hexToBytes(signature.signature), message(claim), hexToBytes(key))) return undefined;
+    // ZIP-215 decoding, as noble's default verify that accepted results before.
+    const signed = hexToBytes(signature.signature);
+    if (ed25519Verify(signed, resultMessage(claim), hexToBytes(key), { zip215: true })) return undefined;
   } catch {
     // A malformed signature or claim is a bad signature.
   }

@@ -49,6 +49,33 @@ interface ExecutionRow {
   records_read: number;
 }
 
+/** Every statement the store runs, prepared once when the store opens (not once per call). */
+function prepareStatements(db: DatabaseSync) {
+  return {
+    claimOf: db.prepare(
+      'SELECT activity_id FROM executions WHERE workflow_id = ? AND run_id = ? AND call_id = ?',
+    ),
+    claim: db.prepare(
+      'INSERT INTO executions (workflow_id, run_id, call_id, activity_id, digest, tool, hosts, claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    dropExpiredPlaces: db.prepare('DELETE FROM window_places WHERE at < ?'),
+    takePlace: db.prepare(
+      'INSERT OR REPLACE INTO window_places (reservation_id, window_key, at) VALUES (?, ?, ?)',
+    ),
+    recordExecution: db.prepare(
+      'UPDATE executions SET executed = 1, records_read = ? WHERE workflow_id = ? AND run_id = ? AND call_id = ? AND activity_id = ?',
+    ),
+    releaseClaim: db.prepare('DELETE FROM executions WHERE workflow_id = ? AND run_id = ? AND call_id = ?'),
+    releasePlace: db.prepare('DELETE FROM window_places WHERE reservation_id = ?'),
+    runCalls: db.prepare(
+      'SELECT call_id, tool, hosts, executed, records_read FROM executions WHERE workflow_id = ? AND run_id = ?',
+    ),
+    countWindow: db.prepare(
+      'SELECT COUNT(*) AS n FROM window_places WHERE window_key = ? AND at > ? AND at <= ? AND reservation_id IS NOT ?',
+    ),
+  };
+}
+
 /**
  * The usage store of a deployment in one SQLite file (WAL mode), shared by every worker process
  * that opens it. Each admission is one `BEGIN IMMEDIATE` transaction: two processes admitting calls
@@ -56,6 +83,7 @@ interface ExecutionRow {
  */
 export class SqliteUsageStore implements UsageStore {
   private readonly db: DatabaseSync;
+  private readonly sql: ReturnType<typeof prepareStatements>;
 
   constructor(readonly file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -63,6 +91,7 @@ export class SqliteUsageStore implements UsageStore {
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec('PRAGMA synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    this.sql = prepareStatements(this.db);
   }
 
   /** The deployment's store under its data directory. */
@@ -84,9 +113,9 @@ export class SqliteUsageStore implements UsageStore {
   ): Promise<AdmissionResult<T>> {
     return this.transaction(() => {
       const { run, callId, activityId } = request;
-      const claim = this.db
-        .prepare('SELECT activity_id FROM executions WHERE workflow_id = ? AND run_id = ? AND call_id = ?')
-        .get(run.workflowId, run.runId, callId) as { activity_id: string } | undefined;
+      const claim = this.sql.claimOf.get(run.workflowId, run.runId, callId) as
+        | { activity_id: string }
+        | undefined;
       if (claim !== undefined && claim.activity_id !== activityId) {
         return { admit: false, claimedBy: claim.activity_id };
       }
@@ -101,44 +130,34 @@ export class SqliteUsageStore implements UsageStore {
         return verdict;
       }
       if (claim === undefined) {
-        this.db
-          .prepare(
-            'INSERT INTO executions (workflow_id, run_id, call_id, activity_id, digest, tool, hosts, claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          )
-          .run(
-            run.workflowId,
-            run.runId,
-            callId,
-            activityId,
-            request.digest,
-            request.tool,
-            JSON.stringify(request.hosts),
-            request.now,
-          );
+        this.sql.claim.run(
+          run.workflowId,
+          run.runId,
+          callId,
+          activityId,
+          request.digest,
+          request.tool,
+          JSON.stringify(request.hosts),
+          request.now,
+        );
       }
       if (request.windowsMs.length > 0) {
-        this.db.prepare('DELETE FROM window_places WHERE at < ?').run(request.now - HORIZON_MS);
-        this.db
-          .prepare('INSERT OR REPLACE INTO window_places (reservation_id, window_key, at) VALUES (?, ?, ?)')
-          .run(own, request.windowKey, request.now);
+        this.sql.dropExpiredPlaces.run(request.now - HORIZON_MS);
+        this.sql.takePlace.run(own, request.windowKey, request.now);
       }
       return verdict;
     });
   }
 
   async recordExecution(run: RunKey, callId: string, activityId: string, recordsRead: number): Promise<void> {
-    this.db
-      .prepare(
-        'UPDATE executions SET executed = 1, records_read = ? WHERE workflow_id = ? AND run_id = ? AND call_id = ? AND activity_id = ?',
-      )
-      .run(recordsRead, run.workflowId, run.runId, callId, activityId);
+    this.sql.recordExecution.run(recordsRead, run.workflowId, run.runId, callId, activityId);
   }
 
   async release(run: RunKey, callId: string, activityId: string): Promise<void> {
     this.transaction(() => {
-      const claim = this.db
-        .prepare('SELECT activity_id FROM executions WHERE workflow_id = ? AND run_id = ? AND call_id = ?')
-        .get(run.workflowId, run.runId, callId) as { activity_id: string } | undefined;
+      const claim = this.sql.claimOf.get(run.workflowId, run.runId, callId) as
+        | { activity_id: string }
+        | undefined;
       if (claim?.activity_id === activityId) this.releaseClaim(run, callId);
     });
   }
@@ -148,18 +167,12 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   private releaseClaim(run: RunKey, callId: string): void {
-    this.db
-      .prepare('DELETE FROM executions WHERE workflow_id = ? AND run_id = ? AND call_id = ?')
-      .run(run.workflowId, run.runId, callId);
-    this.db.prepare('DELETE FROM window_places WHERE reservation_id = ?').run(reservationId(run, callId));
+    this.sql.releaseClaim.run(run.workflowId, run.runId, callId);
+    this.sql.releasePlace.run(reservationId(run, callId));
   }
 
   private readUsage(run: RunKey, exceptCallId: string | undefined): RunUsage {
-    const rows = this.db
-      .prepare(
-        'SELECT call_id, tool, hosts, executed, records_read FROM executions WHERE workflow_id = ? AND run_id = ?',
-      )
-      .all(run.workflowId, run.runId) as unknown as ExecutionRow[];
+    const rows = this.sql.runCalls.all(run.workflowId, run.runId) as unknown as ExecutionRow[];
     const usage: RunUsage = { calls: 0, callsByTool: {}, recordsRead: 0, hosts: [] };
     for (const row of rows) {
       if (row.call_id === exceptCallId) continue;
@@ -175,11 +188,7 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   private countWindow(windowKey: string, windowMs: number, now: number, except: string | undefined): number {
-    const row = this.db
-      .prepare(
-        'SELECT COUNT(*) AS n FROM window_places WHERE window_key = ? AND at > ? AND at <= ? AND reservation_id IS NOT ?',
-      )
-      .get(windowKey, now - windowMs, now, except ?? null) as { n: number };
+    const row = this.sql.countWindow.get(windowKey, now - windowMs, now, except ?? null) as { n: number };
     return Number(row.n);
   }
 

@@ -4,6 +4,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/curves/utils.js';
 import type { WardenConfig } from '../config/env.ts';
 import type { ZonePublicKeys } from '../guard/tool-result-signature.ts';
+import { type ResultSigner, resultSigner } from './result-signer.ts';
 
 export class ZoneKeyError extends Error {
   override name = 'ZoneKeyError';
@@ -19,6 +20,7 @@ const HEX_KEY = /^[0-9a-f]{64}$/;
  */
 export class ZoneKeyring {
   private readonly secrets = new Map<string, string>();
+  private readonly signers = new Map<string, ResultSigner>();
 
   constructor(
     readonly dir: string,
@@ -42,6 +44,16 @@ export class ZoneKeyring {
     if (!HEX_KEY.test(secret)) throw new ZoneKeyError(`${file} must hold a 32-byte Ed25519 seed in hex`);
     this.secrets.set(zone, secret);
     return secret;
+  }
+
+  /** The zone's result signer, for its tool worker: the key is read and imported once. */
+  signer(zone: string): ResultSigner {
+    let signer = this.signers.get(zone);
+    if (signer === undefined) {
+      signer = resultSigner(this.secretKey(zone));
+      this.signers.set(zone, signer);
+    }
+    return signer;
   }
 
   /** The public keys the run accepts results of each zone with. */

@@ -1,5 +1,4 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
-import { signToolResult } from '../../guard/tool-result-signature.ts';
 import type { ExecuteToolInput, ExecuteToolResult } from '../../guard/types.ts';
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
@@ -54,7 +53,7 @@ export async function runAdmitted(
   await deps.usage.recordExecution(run, callId, context.activityId, recordsRead);
   // What the run will hand the model, indexed before it leaves the worker: later calls trace to it.
   await deps.provenance.recordOutput(run, { callId, tool, output });
-  const signature = signToolResult(deps.zoneKeys.secretKey(tool.zone), {
+  const signature = deps.zoneKeys.signer(tool.zone).sign({
     zone: tool.zone,
     ...run,
     callId,

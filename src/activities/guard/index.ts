@@ -20,7 +20,7 @@ export function createGuardActivities(deps: GuardDependencies, zones: readonly s
 /** The tool activities of one trust zone; its worker should hold only that zone's services and key. */
 export function createToolActivities(deps: GuardDependencies, zone: string) {
   // Read now, so a worker without its zone's key fails at start rather than at its first call.
-  deps.zoneKeys.secretKey(zone);
+  deps.zoneKeys.signer(zone);
   return {
     executeGuardedTool: heartbeating(executeGuardedToolActivity(deps, zone)),
     guardedToolCall: heartbeating(guardedToolCallActivity(deps, zone)),

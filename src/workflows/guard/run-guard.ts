@@ -42,6 +42,7 @@ import { DEFAULT_APPROVAL_TIMEOUT, type ToolDefinition, type ToolRegistry } from
 import { approvalProblem, type PendingState } from './approval-validator.ts';
 import { DEFAULT_MAX_ARGUMENT_BYTES, parseToolArguments } from './arguments.ts';
 import { checkCallRequest, runApprovalTimeout } from './call-request.ts';
+import { changedAttributesPublisher } from './changed-search-attributes.ts';
 import { decideApprovalUpdate, decisionRecordsQuery, pendingApprovalsQuery } from './definitions.ts';
 import { failureText, refusalCode, summarize } from './failures.ts';
 import { toolActivityOptions } from './tool-activity-options.ts';
@@ -133,6 +134,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
   let publishedAgent = formatValue(identity.agent);
   const zoneActivities = new Map<string, Pick<GuardActivities, 'executeGuardedTool' | 'guardedToolCall'>>();
   let zoneKeys: ReturnType<GuardActivities['zoneResultKeys']> | undefined;
+  const publishAttributes = changedAttributesPublisher();
 
   const openPending = () => [...pending.values()].filter((p) => p.decision === undefined);
   const publicPending = (): PendingApproval[] =>
@@ -155,7 +157,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
 
   function publish(): void {
     const shownStatus = openPending().length > 0 ? 'awaiting_approval' : status;
-    upsertSearchAttributes([
+    publishAttributes([
       { key: WARDEN_STATUS, value: shownStatus },
       { key: WARDEN_PENDING_APPROVALS, value: openPending().length },
       { key: WARDEN_DENIALS, value: denials },

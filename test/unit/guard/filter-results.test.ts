@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { filterResults } from '../../../src/activities/guard/filter-results.ts';
 import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
 import type { Authorizer } from '../../../src/authz/types.ts';
-import { resultSignatureProblem, signToolResult } from '../../../src/guard/tool-result-signature.ts';
+import { resultSignatureProblem } from '../../../src/guard/tool-result-signature.ts';
 import { defineTool, type ResultRecords } from '../../../src/tools/define-tool.ts';
+import { resultSigner } from '../../../src/zones/result-signer.ts';
 import { EXAMPLE_POLICY_DIR } from '../../support/example.ts';
 
 const who = { agent: { type: 'Agent', id: 'support-bot' }, onBehalfOf: { type: 'User', id: 'alice' } };
@@ -139,7 +140,7 @@ describe('filtering tool output on the worker (real Polar, the demo policy)', ()
       attempt: 1,
       idempotencyKey: 'w:c',
     };
-    const signature = signToolResult(secret, claim);
+    const signature = resultSigner(secret).sign(claim);
     const keys = { default: [publicKey] };
     expect(resultSignatureProblem(keys, claim, signature)).toBeUndefined();
     expect(
