@@ -2,6 +2,7 @@ import type { AgentCatalog } from '../agents/define-agent.ts';
 import type { WardenConfig } from '../config/env.ts';
 import type { ToolDefinition } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
+import type { WorkerSettings } from '../workers/workflow-cache.ts';
 
 /** What a services factory is told about the worker it serves. */
 export interface ServicesContext {
@@ -42,6 +43,8 @@ export interface WardenProjectConfig {
   scenarioDir?: string;
   /** Main task queue. Default `warden`; WARDEN_TASK_QUEUE overrides. */
   taskQueue?: string;
+  /** Worker settings, e.g. `{ maxCachedWorkflows: 250 }`; the environment overrides each. */
+  worker?: WorkerSettings;
   demo?: DemoConfig;
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AgentCatalog } from '../agents/define-agent.ts';
 import { type ToolDefinition, type ToolRegistry, toolRegistry } from '../tools/define-tool.ts';
+import { cacheSizeProblem, type WorkerSettings } from '../workers/workflow-cache.ts';
 import type { DemoConfig, ServicesFactory, WardenProjectConfig } from './define-config.ts';
 
 /** The names `warden` looks for, in each directory from the working directory up to the root. */
@@ -30,6 +31,7 @@ export interface WardenProject {
   policyDir: string;
   scenarioDir: string;
   taskQueue?: string;
+  worker?: WorkerSettings;
   demo?: DemoConfig;
 }
 
@@ -114,6 +116,8 @@ export async function loadProject(
     config.services === undefined ? () => ({}) : await moduleValue(config.services, root, 'services');
   if (typeof services !== 'function') throw fail('services must be a function returning the tool services');
 
+  const worker = workerSettings(config.worker, fail);
+
   const tools = new Map<string, ToolDefinition>();
   for (const tool of [...[...agents.values()].flatMap((a) => a.tools), ...(config.tools ?? [])]) {
     const known = tools.get(tool.name);
@@ -130,6 +134,24 @@ export async function loadProject(
     policyDir: path.resolve(root, config.policyDir ?? 'policies'),
     scenarioDir: path.resolve(root, config.scenarioDir ?? 'scenarios'),
     ...(config.taskQueue ? { taskQueue: config.taskQueue } : {}),
+    ...(worker ? { worker } : {}),
     ...(config.demo ? { demo: config.demo } : {}),
   };
+}
+
+/** The `worker` section, checked: a JSON config can hold anything there. */
+function workerSettings(
+  value: unknown,
+  fail: (what: string) => ProjectConfigError,
+): WorkerSettings | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw fail('worker must be an object, e.g. { maxCachedWorkflows: 250 }');
+  const unknown = Object.keys(value).filter((key) => key !== 'maxCachedWorkflows');
+  if (unknown.length > 0) throw fail(`worker has no setting ${unknown.join(', ')}`);
+  const { maxCachedWorkflows } = value as Record<string, unknown>;
+  if (maxCachedWorkflows === undefined) return {};
+  const problem = cacheSizeProblem(maxCachedWorkflows);
+  if (problem !== undefined) throw fail(`worker.maxCachedWorkflows ${problem}`);
+  return { maxCachedWorkflows: maxCachedWorkflows as number };
 }

@@ -4,6 +4,7 @@ import { connectWorker } from '../temporal/connection.ts';
 import { wardenDataConverter } from '../temporal/data-converter.ts';
 import { installWorkerLogging } from './runtime-logging.ts';
 import { workflowBundle } from './workflow-bundle.ts';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from './workflow-cache.ts';
 
 export interface WorkerOptions {
   config: WardenConfig;
@@ -14,6 +15,8 @@ export interface WorkerOptions {
   activities: object;
   /** The workflows module to serve; tool-only workers of a trust zone serve activities alone. */
   workflowsPath?: string;
+  /** Sticky cache size of a workflow worker; default {@link DEFAULT_MAX_CACHED_WORKFLOWS}. */
+  maxCachedWorkflows?: number;
 }
 
 export interface RunningWorker {
@@ -34,7 +37,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     taskQueue: options.taskQueue,
     activities: options.activities,
     dataConverter,
-    ...(options.workflowsPath ? { workflowBundle: await workflowBundle(options.workflowsPath) } : {}),
+    ...(options.workflowsPath
+      ? {
+          workflowBundle: await workflowBundle(options.workflowsPath),
+          maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+        }
+      : {}),
   });
   const done = worker.run().finally(() => connection.close());
   return {

@@ -10,6 +10,7 @@ import type { WardenProject } from '../project/load-project.ts';
 import { DEFAULT_ZONE, toolZones, zoneTaskQueue } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
 import { type RunningWorker, startWorker } from './start-worker.ts';
+import { resolveMaxCachedWorkflows } from './workflow-cache.ts';
 
 export interface WardenWorkersOptions {
   config: WardenConfig;
@@ -64,7 +65,15 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
           ...common,
           taskQueue: config.WARDEN_TASK_QUEUE,
           activities: createActivities(base),
-          ...(serveWorkflows ? { workflowsPath: project.workflowsPath } : {}),
+          ...(serveWorkflows
+            ? {
+                workflowsPath: project.workflowsPath,
+                maxCachedWorkflows: resolveMaxCachedWorkflows(
+                  config.WARDEN_MAX_CACHED_WORKFLOWS,
+                  project.worker,
+                ),
+              }
+            : {}),
         }),
       );
       queues.push(
