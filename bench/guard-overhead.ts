@@ -16,6 +16,7 @@ import { freePort } from '../src/temporal/ports.ts';
 import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
 import { workflowBundlerOptions } from '../src/workers/workflow-bundle.ts';
 import { EXAMPLE_DIR, EXAMPLE_POLICY_DIR, exampleDependencies } from '../test/support/example.ts';
+import { record } from './results.ts';
 import { median } from './stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -109,6 +110,15 @@ async function main() {
         `   guarded ${guardedMedian.toFixed(0).padStart(5)} ms/workflow (${(guardedMedian / CALLS).toFixed(1)} ms/call)` +
         `   ratio ${(guardedMedian / bareMedian).toFixed(2)}×   overhead ${((guardedMedian - bareMedian) / CALLS).toFixed(1)} ms/call`,
     );
+    const how = parallel ? 'parallel' : 'sequential';
+    const row = { bench: 'guard-overhead', unit: 'ms/call', mode: how, params: { calls: CALLS } } as const;
+    record({ ...row, name: 'bare activity (ticket read, no guard)', value: bareMedian / CALLS, ratio: 1 });
+    record({
+      ...row,
+      name: 'guarded unattended call',
+      value: guardedMedian / CALLS,
+      ratio: guardedMedian / bareMedian,
+    });
   }
 
   worker.shutdown();

@@ -109,7 +109,7 @@ const schema = z.object({
   WARDEN_CODEC_PORT: port.default(8788),
   /** Origins (comma-separated) whose pages may call the codec server; default: the local Temporal Web. */
   WARDEN_CODEC_CORS_ORIGINS: optionalText,
-  /** Runs a workflow worker keeps in its sticky cache (0 = none); default: the project's, else 250. */
+  /** Runs a workflow worker keeps in its sticky cache (0 = none); default: the project's, else 100. */
   WARDEN_MAX_CACHED_WORKFLOWS: z
     .string()
     .optional()

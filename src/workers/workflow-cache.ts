@@ -4,9 +4,12 @@
  * replay; an evicted run costs nothing on the worker and is replayed from history when it next has
  * work, e.g. when its approval arrives. Runs that wait for people are most of the runs a Warden
  * worker holds, so the cache is bounded: the SDK's default sizes it from the heap limit (about 2,300
- * runs on a 4 GiB heap), which lets paused runs alone take gigabytes.
+ * runs on a 4 GiB heap), which lets paused runs alone take gigabytes: a cached tool-plan run costs
+ * about 4–5 MiB of worker RSS (bench/scale-of-waiting.ts), an evicted one next to nothing, and its
+ * approval then pays a replay (tens of milliseconds of worker CPU). 100 keeps 1,000 paused runs
+ * under 1 GiB with the recently active runs still cached.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 export class WorkflowCacheSettingError extends Error {
   override name = 'WorkflowCacheSettingError';

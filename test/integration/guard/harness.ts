@@ -37,6 +37,8 @@ export interface GuardWorkerOptions {
   external?: boolean;
   /** Environment overrides of the workers' configuration (WARDEN_MODE, keys). */
   env?: Record<string, string>;
+  /** The main worker's sticky cache size (Warden's default otherwise). */
+  maxCachedWorkflows?: number;
 }
 
 export interface GuardWorkers {
@@ -78,6 +80,7 @@ export async function startGuardWorkers(
       taskQueue,
       activities: createActivities(deps),
       workflowsPath: EXAMPLE_WORKFLOWS,
+      ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     }),
     external:
       options.external === false
