@@ -72,7 +72,17 @@ class WorkerProcess {
     const script = fileURLToPath(new URL('./scale-of-waiting-worker.ts', import.meta.url));
     const child = spawn(
       process.execPath,
-      ['--conditions=warden-source', '--expose-gc', '--import', 'tsx', script],
+      [
+        '--conditions=warden-source',
+        '--expose-gc',
+        // BENCH_WORKER_PROFILE=<dir>: CPU profiles of the worker process (each thread) to find where time goes.
+        ...(process.env.BENCH_WORKER_PROFILE
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`]
+          : []),
+        '--import',
+        'tsx',
+        script,
+      ],
       { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
     );
     const worker = new WorkerProcess(child);

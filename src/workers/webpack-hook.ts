@@ -8,9 +8,9 @@ import type { bundleWorkflowCode } from '@temporalio/worker';
  */
 export const SOURCE_CONDITION = 'warden-source';
 export const fromSource = import.meta.url.endsWith('.ts');
-const POLYFILLS_PATH = fileURLToPath(
-  new URL(`./sandbox-polyfills.${fromSource ? 'ts' : 'js'}`, import.meta.url),
-);
+const sibling = (name: string) =>
+  fileURLToPath(new URL(`./${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+const POLYFILLS_PATH = sibling('sandbox-polyfills');
 
 type WebpackConfig = Parameters<
   NonNullable<Parameters<typeof bundleWorkflowCode>[0]['webpackConfigHook']>
@@ -30,7 +30,20 @@ export function wardenWebpackHook(config: WebpackConfig): WebpackConfig {
   };
 }
 
-export const workflowBundlerOptions = { webpackConfigHook: wardenWebpackHook };
+/**
+ * Modules evaluated once per worker and shared by every run in its reusable V8 context, instead of
+ * once per run. A per-run copy of a module has fresh closures, so its code runs cold (interpreted,
+ * no type feedback) in every run: Ed25519 verification (the approval Update's validator, a tool
+ * result's signature) took about 8 ms in a fresh run's copy of noble and about 1 ms warm, measured
+ * with a CPU profile of the worker under bench/scale-of-waiting.ts. Only modules without per-run
+ * state belong here: noble's functions are pure and its caches are deterministic memoization.
+ */
+export const SHARED_WORKFLOW_MODULES = [sibling('sandbox-shared')];
+
+export const workflowBundlerOptions = {
+  webpackConfigHook: wardenWebpackHook,
+  preloadModules: SHARED_WORKFLOW_MODULES,
+};
 
 const noop = () => {};
 export const quietLogger = {

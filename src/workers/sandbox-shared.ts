@@ -1,0 +1,10 @@
+/**
+ * Evaluated once per worker, before any run, and shared by every run of its reusable V8 context
+ * (the bundler's `preloadModules`): see SHARED_WORKFLOW_MODULES in webpack-hook.ts. Its imports are
+ * kept in use here because the libraries declare themselves free of side effects, and webpack drops
+ * a bare preload of such a module.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex, hexToBytes } from '@noble/curves/utils.js';
+
+export const sharedModules = { ed25519, bytesToHex, hexToBytes };
