@@ -79,6 +79,8 @@ class WorkerProcess {
         ...(process.env.BENCH_WORKER_PROFILE
           ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`]
           : []),
+        // BENCH_WORKER_FLAGS: further Node flags for the worker process, e.g. a heap limit to compare.
+        ...(process.env.BENCH_WORKER_FLAGS ?? '').split(/\s+/).filter(Boolean),
         '--import',
         'tsx',
         script,
@@ -308,6 +310,9 @@ async function main() {
       row('approve → completed p95, others paused', percentile(loaded, 95), 'ms', 'sequential');
       row(`approvals/s, ${APPROVERS} approvers`, throughput, 'approvals/s', 'parallel');
       row(`approve → completed p50, ${APPROVERS} approvers`, percentile(concurrent, 50), 'ms', 'parallel');
+      // CPU of the worker process per approval: what load on a shared machine does not change much.
+      row('worker CPU per approval, others paused', cpuLoaded, 'ms', 'sequential');
+      row(`worker CPU per approval, ${APPROVERS} approvers`, cpuConcurrent, 'ms', 'parallel');
     }
   }
   await authorizer.close();
