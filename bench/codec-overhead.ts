@@ -20,6 +20,7 @@ import { freePort } from '../src/temporal/ports.ts';
 import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
 import { workflowBundlerOptions } from '../src/workers/workflow-bundle.ts';
 import { EXAMPLE_DIR, EXAMPLE_POLICY_DIR, exampleDependencies } from '../test/support/example.ts';
+import { record } from './results.ts';
 import { median } from './stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -47,6 +48,12 @@ async function codecAlone(): Promise<void> {
       `  codec alone  ${String(plainBytes).padStart(6)} B payload → ${String(encodedBytes).padStart(6)} B (+${encodedBytes - plainBytes} B)` +
         `   encode+decode ${median(samples).toFixed(1).padStart(6)} µs (median of ${CODEC_OPS})`,
     );
+    record({
+      bench: 'codec',
+      name: `codec encode+decode, ${plainBytes} B payload`,
+      value: median(samples),
+      unit: 'µs',
+    });
   }
 }
 
@@ -128,6 +135,21 @@ async function main() {
       `  ${parallel ? 'parallel  ' : 'sequential'}  plain ${plain?.toFixed(0).padStart(5)} ms/workflow` +
         `   encrypted ${enc?.toFixed(0).padStart(5)} ms/workflow   +${((enc ?? 0) - (plain ?? 0)).toFixed(1)} ms (${(((enc ?? 0) / (plain ?? 1) - 1) * 100).toFixed(1)}%)`,
     );
+    const how = parallel ? 'parallel' : 'sequential';
+    record({
+      bench: 'codec',
+      name: 'guarded call, plain payloads',
+      value: (plain ?? 0) / CALLS,
+      unit: 'ms/call',
+      mode: how,
+    });
+    record({
+      bench: 'codec',
+      name: 'guarded call, encrypted payloads',
+      value: (enc ?? 0) / CALLS,
+      unit: 'ms/call',
+      mode: how,
+    });
   }
   const sizes: number[] = [];
   for (const s of sides) {

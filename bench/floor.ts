@@ -12,6 +12,7 @@ import { findTemporalCli } from '../src/temporal/cli-binary.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
 import { freePort } from '../src/temporal/ports.ts';
 import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
+import { record } from './results.ts';
 import { median } from './stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -61,13 +62,33 @@ async function main() {
   );
   const empty = await measure('emptyWorkflow', []);
   console.log(`  empty workflow                     ${empty.toFixed(1)} ms`);
+  record({ bench: 'floor', name: 'empty workflow', value: empty, unit: 'ms' });
   for (const parallel of [false, true]) {
     const mode = parallel ? 'parallel  ' : 'sequential';
     const regular = await measure('activitiesWorkflow', [{ calls: CALLS, parallel }]);
     const local = await measure('localActivitiesWorkflow', [{ calls: CALLS, parallel }]);
+    const perActivity = (regular - empty) / CALLS;
+    const perLocal = (local - empty) / CALLS;
     console.log(
-      `  ${mode} activity ${((regular - empty) / CALLS).toFixed(1).padStart(6)} ms/call   local activity ${((local - empty) / CALLS).toFixed(1).padStart(6)} ms/call`,
+      `  ${mode} activity ${perActivity.toFixed(1).padStart(6)} ms/call   local activity ${perLocal.toFixed(1).padStart(6)} ms/call`,
     );
+    const how = parallel ? 'parallel' : 'sequential';
+    record({
+      bench: 'floor',
+      name: 'bare activity',
+      value: perActivity,
+      unit: 'ms/call',
+      ratio: 1,
+      mode: how,
+    });
+    record({
+      bench: 'floor',
+      name: 'bare local activity',
+      value: perLocal,
+      unit: 'ms/call',
+      ratio: perLocal / perActivity,
+      mode: how,
+    });
   }
   worker.shutdown();
   await running;

@@ -20,6 +20,7 @@ import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
 import { workflowBundlerOptions } from '../src/workers/workflow-bundle.ts';
 import { EXAMPLE_DIR, EXAMPLE_POLICY_DIR, exampleDependencies } from '../test/support/example.ts';
 import { childrenCpuMs, ownCpuMs } from './cpu.ts';
+import { record } from './results.ts';
 import { median } from './stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -129,6 +130,15 @@ async function main() {
       `              cpu ms/call: bare worker ${perCall(cpu.bare.worker)}${server('bare')}` +
         `   guarded worker ${perCall(cpu.guarded.worker)}${server('guarded')}`,
     );
+    const how = parallel ? 'parallel' : 'sequential';
+    const row = { bench: 'guard-overhead', unit: 'ms/call', mode: how, params: { calls: CALLS } } as const;
+    record({ ...row, name: 'bare activity (ticket read, no guard)', value: bareMedian / CALLS, ratio: 1 });
+    record({
+      ...row,
+      name: 'guarded unattended call',
+      value: guardedMedian / CALLS,
+      ratio: guardedMedian / bareMedian,
+    });
   }
 
   worker.shutdown();

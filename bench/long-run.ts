@@ -19,6 +19,7 @@ import { freePort } from '../src/temporal/ports.ts';
 import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
 import { startWardenWorkers } from '../src/workers/warden-workers.ts';
 import { EXAMPLE_DIR } from '../test/support/example.ts';
+import { record } from './results.ts';
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 100);
 const TURNS_PER_RUN = Number(process.env.BENCH_TURNS_PER_RUN ?? 20);
@@ -89,6 +90,21 @@ async function main() {
   console.log(
     `  largest execution ${(largest / 1024 / 1024).toFixed(2)} MiB (limit 50 MiB), ${(total / result.turns / 1024).toFixed(1)} KiB of history per turn`,
   );
+  const params = { turns: result.turns, turnsPerRun: TURNS_PER_RUN };
+  record({
+    bench: 'long-run',
+    name: 'history per turn',
+    value: total / result.turns / 1024,
+    unit: 'KiB',
+    params,
+  });
+  record({
+    bench: 'long-run',
+    name: 'largest execution history',
+    value: largest / 1024 / 1024,
+    unit: 'MiB',
+    params,
+  });
   await workers.shutdown();
   await connection.close();
   await endpoint.stop();

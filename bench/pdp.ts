@@ -2,6 +2,7 @@ import path from 'node:path';
 import { EmbeddedAuthorizer } from '../src/authz/embedded/authorizer.ts';
 import { loadPolicyDir } from '../src/authz/policy-loader.ts';
 import type { Authorizer, AuthzRequest } from '../src/authz/types.ts';
+import { record } from './results.ts';
 
 /** Decisions/s and latency percentiles of the embedded PDP on the shipped policy. */
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 5_000);
@@ -74,6 +75,9 @@ async function main() {
           `  p50 ${r.p50.toFixed(1).padStart(7)} µs  p99 ${r.p99.toFixed(1).padStart(7)} µs` +
           `  cpu ${r.cpuPerDecision.toFixed(1).padStart(7)} µs/decision`,
       );
+      const name = `PDP ${cached ? 'cached' : 'uncached'}, ${c.expect ? 'allowed' : 'denied'}`;
+      record({ bench: 'pdp', name: `${name} p50`, value: r.p50, unit: 'µs' });
+      record({ bench: 'pdp', name: `${name} p99`, value: r.p99, unit: 'µs' });
     }
     await authz.close();
   }

@@ -83,3 +83,4 @@ export {
   type WardenWorkersOptions,
 } from './workers/warden-workers.ts';
 export { wardenWebpackHook, workflowBundlerOptions } from './workers/workflow-bundle.ts';
+export { DEFAULT_MAX_CACHED_WORKFLOWS, type WorkerSettings } from './workers/workflow-cache.ts';

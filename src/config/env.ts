@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseCacheSize } from '../workers/workflow-cache.ts';
 
 /**
  * Every environment variable Warden reads, in one place. Values are validated at start so a typo
@@ -46,6 +47,7 @@ export const ENV_NAMES = {
   payloadKeyFile: 'WARDEN_PAYLOAD_KEY_FILE',
   codecPort: 'WARDEN_CODEC_PORT',
   codecCorsOrigins: 'WARDEN_CODEC_CORS_ORIGINS',
+  maxCachedWorkflows: 'WARDEN_MAX_CACHED_WORKFLOWS',
 } as const;
 
 const port = z.coerce.number().int().min(1).max(65_535);
@@ -107,6 +109,18 @@ const schema = z.object({
   WARDEN_CODEC_PORT: port.default(8788),
   /** Origins (comma-separated) whose pages may call the codec server; default: the local Temporal Web. */
   WARDEN_CODEC_CORS_ORIGINS: optionalText,
+  /** Runs a workflow worker keeps in its sticky cache (0 = none); default: the project's, else 100. */
+  WARDEN_MAX_CACHED_WORKFLOWS: z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      const parsed = parseCacheSize(text);
+      if ('problem' in parsed) {
+        context.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }
+      return parsed.value;
+    }),
 });
 
 type ParsedEnvironment = z.infer<typeof schema>;

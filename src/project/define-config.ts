@@ -5,6 +5,7 @@ import type { JudgeConfig } from '../judge/judge-config.ts';
 import type { TracingConfig } from '../telemetry/tracing.ts';
 import type { ToolDefinition } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
+import type { WorkerSettings } from '../workers/workflow-cache.ts';
 
 /** What a services factory is told about the worker it serves. */
 export interface ServicesContext {
@@ -45,6 +46,8 @@ export interface WardenProjectConfig {
   scenarioDir?: string;
   /** Main task queue. Default `warden`; WARDEN_TASK_QUEUE overrides. */
   taskQueue?: string;
+  /** Worker settings, e.g. `{ maxCachedWorkflows: 250 }`; the environment overrides each. */
+  worker?: WorkerSettings;
   demo?: DemoConfig;
   /**
    * The intent judge: a second model (or the scripted judge) the tool worker asks about the calls of

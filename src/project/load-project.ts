@@ -10,6 +10,7 @@ import {
 import { checkJudgeConfig, type JudgeConfig, JudgeConfigError } from '../judge/judge-config.ts';
 import type { TracingConfig } from '../telemetry/tracing.ts';
 import { type ToolDefinition, type ToolRegistry, toolRegistry } from '../tools/define-tool.ts';
+import { cacheSizeProblem, type WorkerSettings } from '../workers/workflow-cache.ts';
 import type { DemoConfig, ServicesFactory, WardenProjectConfig } from './define-config.ts';
 
 /** The names `warden` looks for, in each directory from the working directory up to the root. */
@@ -37,6 +38,7 @@ export interface WardenProject {
   policyDir: string;
   scenarioDir: string;
   taskQueue?: string;
+  worker?: WorkerSettings;
   demo?: DemoConfig;
   /** The project's judge block, checked when the project loads; the workers create the judge. */
   judge?: JudgeConfig;
@@ -134,6 +136,7 @@ export async function loadProject(
       throw error;
     }
   }
+  const worker = workerSettings(config.worker, fail);
 
   const tools = new Map<string, ToolDefinition>();
   for (const tool of [...[...agents.values()].flatMap((a) => a.tools), ...(config.tools ?? [])]) {
@@ -151,6 +154,7 @@ export async function loadProject(
     policyDir: path.resolve(root, config.policyDir ?? 'policies'),
     scenarioDir: path.resolve(root, config.scenarioDir ?? 'scenarios'),
     ...(config.taskQueue ? { taskQueue: config.taskQueue } : {}),
+    ...(worker ? { worker } : {}),
     ...(config.demo ? { demo: config.demo } : {}),
     ...(config.judge ? { judge: config.judge } : {}),
     ...(config.alerts !== undefined ? { alerts: projectAlerts(config.alerts, root, fail) } : {}),
@@ -175,4 +179,21 @@ function projectAlerts(
     if (error instanceof AlertsConfigError) throw fail(error.message);
     throw error;
   }
+}
+
+/** The `worker` section, checked: a JSON config can hold anything there. */
+function workerSettings(
+  value: unknown,
+  fail: (what: string) => ProjectConfigError,
+): WorkerSettings | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw fail('worker must be an object, e.g. { maxCachedWorkflows: 250 }');
+  const unknown = Object.keys(value).filter((key) => key !== 'maxCachedWorkflows');
+  if (unknown.length > 0) throw fail(`worker has no setting ${unknown.join(', ')}`);
+  const { maxCachedWorkflows } = value as Record<string, unknown>;
+  if (maxCachedWorkflows === undefined) return {};
+  const problem = cacheSizeProblem(maxCachedWorkflows);
+  if (problem !== undefined) throw fail(`worker.maxCachedWorkflows ${problem}`);
+  return { maxCachedWorkflows: maxCachedWorkflows as number };
 }

@@ -5,6 +5,7 @@ import { connectWorker } from '../temporal/connection.ts';
 import { workerDataConverter } from '../temporal/data-converter.ts';
 import { installWorkerLogging } from './runtime-logging.ts';
 import { workflowBundle } from './workflow-bundle.ts';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from './workflow-cache.ts';
 
 export interface WorkerOptions {
   config: WardenConfig;
@@ -17,6 +18,8 @@ export interface WorkerOptions {
   workflowsPath?: string;
   /** Traces runs and activities when configured; otherwise the bundle's tracing spans are dropped. */
   tracing?: Tracing;
+  /** Sticky cache size of a workflow worker; default {@link DEFAULT_MAX_CACHED_WORKFLOWS}. */
+  maxCachedWorkflows?: number;
 }
 
 export interface RunningWorker {
@@ -38,7 +41,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     activities: options.activities,
     dataConverter,
     ...workerTracingOptions(options.tracing),
-    ...(options.workflowsPath ? { workflowBundle: await workflowBundle(options.workflowsPath) } : {}),
+    ...(options.workflowsPath
+      ? {
+          workflowBundle: await workflowBundle(options.workflowsPath),
+          maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+        }
+      : {}),
   });
   const done = worker.run().finally(() => connection.close());
   return {

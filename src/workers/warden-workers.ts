@@ -11,6 +11,7 @@ import { startTracing } from '../telemetry/tracing.ts';
 import { DEFAULT_ZONE, toolZones, zoneTaskQueue } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
 import { type RunningWorker, startWorker } from './start-worker.ts';
+import { resolveMaxCachedWorkflows } from './workflow-cache.ts';
 
 export interface WardenWorkersOptions {
   config: WardenConfig;
@@ -74,7 +75,15 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
           ...common,
           taskQueue: config.WARDEN_TASK_QUEUE,
           activities: createActivities(base),
-          ...(serveWorkflows ? { workflowsPath: project.workflowsPath } : {}),
+          ...(serveWorkflows
+            ? {
+                workflowsPath: project.workflowsPath,
+                maxCachedWorkflows: resolveMaxCachedWorkflows(
+                  config.WARDEN_MAX_CACHED_WORKFLOWS,
+                  project.worker,
+                ),
+              }
+            : {}),
         }),
       );
       queues.push(

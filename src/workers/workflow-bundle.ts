@@ -1,72 +1,67 @@
-import { createRequire } from 'node:module';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH, PAYLOAD_CONVERTER_PATH } from '../temporal/data-converter.ts';
+import type { BundleRequest } from './bundler-process.ts';
+import { fromSource, quietLogger, workflowBundlerOptions } from './webpack-hook.ts';
 
-/**
- * When Warden itself runs from its TypeScript sources (its own repository), a project's
- * `import 'warden/workflow'` must bundle those sources too: the package's exports name them under
- * this condition. An installed Warden runs from `dist/` and bundles that.
- */
-export const SOURCE_CONDITION = 'warden-source';
-const fromSource = import.meta.url.endsWith('.ts');
-const POLYFILLS_PATH = fileURLToPath(
-  new URL(`./sandbox-polyfills.${fromSource ? 'ts' : 'js'}`, import.meta.url),
-);
+export {
+  SOURCE_CONDITION,
+  TRACING_INTERCEPTORS,
+  wardenWebpackHook,
+  workflowBundlerOptions,
+} from './webpack-hook.ts';
 
-type WebpackConfig = Parameters<
-  NonNullable<Parameters<typeof bundleWorkflowCode>[0]['webpackConfigHook']>
->[0];
-
-/**
- * Puts the sandbox polyfills ahead of the workflow entry, and keeps everything in one chunk:
- * Temporal's bundle loader cannot load the extra chunk webpack emits for a dynamic import().
- */
-export function wardenWebpackHook(config: WebpackConfig): WebpackConfig {
-  const entry = Array.isArray(config.entry) ? config.entry : [config.entry as string];
-  return {
-    ...config,
-    entry: [POLYFILLS_PATH, ...entry],
-    output: { ...config.output, asyncChunks: false },
-    ...(fromSource ? { resolve: { ...config.resolve, conditionNames: [SOURCE_CONDITION, '...'] } } : {}),
-  };
-}
-
-/**
- * Temporal's OpenTelemetry workflow interceptors: in every bundle, traced or not, so all workers of a
- * deployment run the same workflow code (they only emit spans to a sink, never commands).
- */
-export const TRACING_INTERCEPTORS = createRequire(import.meta.url).resolve(
-  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
-);
-
-export const workflowBundlerOptions = {
-  webpackConfigHook: wardenWebpackHook,
-  workflowInterceptorModules: [TRACING_INTERCEPTORS],
-};
+const BUNDLER = fileURLToPath(new URL(`./bundler-process.${fromSource ? 'ts' : 'js'}`, import.meta.url));
 
 /**
  * Workflow code converts its failures with Warden's failure converter (messages and stacks encoded)
  * and its payloads with Warden's payload converter (a refused plaintext payload throws).
  */
-const bundleOptions = {
-  ...workflowBundlerOptions,
+const converters = {
   failureConverterPath: FAILURE_CONVERTER_PATH,
   payloadConverterPath: PAYLOAD_CONVERTER_PATH,
 };
+const bundleOptions = { ...workflowBundlerOptions, ...converters };
+
+function bundleInChild(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  const request: BundleRequest = { workflowsPath, ...converters };
+  return new Promise((resolve, reject) => {
+    // The same Node flags as this process (its TypeScript loader and export conditions among them).
+    const child = fork(BUNDLER, [JSON.stringify(request)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let bundle: WorkflowBundleWithSourceMap | undefined;
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4_096);
+    });
+    child.once('message', (message) => {
+      // What our own bundler child sends: code and source map, as bundleWorkflowCode returns them.
+      bundle = message as WorkflowBundleWithSourceMap;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (bundle !== undefined) resolve(bundle);
+      else reject(new Error(`the workflow bundler exited with code ${code}: ${stderr.trim()}`));
+    });
+  });
+}
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** Bundles a workflows module once per process; every worker of the process shares the bundle. */
+/**
+ * Bundles a workflows module once per process; every worker of the process shares the bundle.
+ * The bundler runs in a process of its own, so what webpack allocates is freed when it exits;
+ * if that process cannot run (e.g. it cannot load TypeScript sources), it runs here instead.
+ */
 export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (bundle === undefined) {
-    bundle = bundleWorkflowCode({ workflowsPath, ...bundleOptions, logger: quietLogger });
+    // Bundled here when the child fails: a real error in the workflow code is reported from here.
+    bundle = bundleInChild(workflowsPath).catch(() =>
+      bundleWorkflowCode({ workflowsPath, ...bundleOptions, logger: quietLogger }),
+    );
     bundles.set(workflowsPath, bundle);
     bundle.catch(() => bundles.delete(workflowsPath));
   }
   return bundle;
 }
-
-const noop = () => {};
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };

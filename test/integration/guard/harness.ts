@@ -40,6 +40,8 @@ export interface GuardWorkerOptions {
   env?: Record<string, string>;
   /** The project's judge block (warden.config.ts `judge`). */
   judge?: JudgeConfig;
+  /** The main worker's sticky cache size (Warden's default otherwise). */
+  maxCachedWorkflows?: number;
 }
 
 export interface GuardWorkers {
@@ -82,6 +84,7 @@ export async function startGuardWorkers(
       taskQueue,
       activities: createActivities(deps),
       workflowsPath: EXAMPLE_WORKFLOWS,
+      ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     }),
     external:
       options.external === false

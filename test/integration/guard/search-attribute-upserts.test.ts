@@ -21,7 +21,9 @@ describe('the run publishes its status attributes when they change', () => {
     for (const event of (await handle.fetchHistory()).events ?? []) {
       const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
       for (const [name, payload] of Object.entries(fields ?? {})) {
-        (upserted[name] ??= []).push(JSON.parse(Buffer.from(payload.data ?? []).toString()));
+        const values = upserted[name] ?? [];
+        values.push(JSON.parse(Buffer.from(payload.data ?? []).toString()));
+        upserted[name] = values;
       }
     }
     // Each attribute is upserted with a new value or not at all.

@@ -1,0 +1,49 @@
+/**
+ * The workers of the scale-of-waiting benchmark, alone in this process so that its RSS is theirs:
+ * the example project's Warden workers (main queue and trust-zone tool workers), configured from the
+ * environment like `warden worker` (WARDEN_MAX_CACHED_WORKFLOWS among it). Answers the parent over IPC.
+ */
+import { loadConfig } from '../src/config/env.ts';
+import { loadProject } from '../src/project/load-project.ts';
+import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
+import { startWardenWorkers } from '../src/workers/warden-workers.ts';
+import { resolveMaxCachedWorkflows } from '../src/workers/workflow-cache.ts';
+import { EXAMPLE_DIR } from '../test/support/example.ts';
+
+export type WorkerRequest = { type: 'memory' } | { type: 'stop' };
+export type WorkerReply =
+  | { type: 'ready'; maxCachedWorkflows: number }
+  | { type: 'memory'; rss: number; heapUsed: number; external: number; cpuMs: number };
+
+const send = (reply: WorkerReply) => process.send?.(reply);
+
+async function main() {
+  const project = await loadProject({ config: EXAMPLE_DIR });
+  const config = loadConfig(process.env, { policyDir: project.policyDir });
+  if (config.TEMPORAL_ADDRESS === undefined) throw new Error('the parent names TEMPORAL_ADDRESS');
+  installWorkerLogging();
+  const workers = await startWardenWorkers({
+    config,
+    endpoint: { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE },
+    project,
+  });
+  process.on('message', async (request: WorkerRequest) => {
+    if (request.type === 'memory') {
+      // After a full collection, so the figure is what the runs keep, not garbage not yet collected.
+      globalThis.gc?.();
+      const { rss, heapUsed, external } = process.memoryUsage();
+      // All threads of the process (the workflow thread too): robust to other load on the machine.
+      const { user, system } = process.cpuUsage();
+      send({ type: 'memory', rss, heapUsed, external, cpuMs: (user + system) / 1000 });
+    } else if (request.type === 'stop') {
+      await workers.shutdown();
+      process.disconnect();
+    }
+  });
+  send({
+    type: 'ready',
+    maxCachedWorkflows: resolveMaxCachedWorkflows(config.WARDEN_MAX_CACHED_WORKFLOWS, project.worker),
+  });
+}
+
+await main();
