@@ -28,6 +28,8 @@ export interface ProjectDependencies {
   agents: AgentCatalog;
   services: ToolServices;
   scenarioDir: string;
+  /** Which model answers agent turns; default the one WARDEN_MODEL names. */
+  models?: ModelFactory;
 }
 
 export async function createActivityDependencies(
@@ -41,7 +43,7 @@ export async function createActivityDependencies(
   return {
     config,
     authorizer,
-    models: createModelFactory(config, { scenarioDir: project.scenarioDir }),
+    models: project.models ?? createModelFactory(config, { scenarioDir: project.scenarioDir }),
     tools: project.tools,
     agents: project.agents,
     services: project.services,

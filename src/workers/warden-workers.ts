@@ -6,6 +6,7 @@ import {
 } from '../activities/index.ts';
 import type { Authorizer } from '../authz/types.ts';
 import type { WardenConfig } from '../config/env.ts';
+import type { ModelFactory } from '../models/model-factory.ts';
 import type { WardenProject } from '../project/load-project.ts';
 import { DEFAULT_ZONE, toolZones, zoneTaskQueue } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
@@ -21,6 +22,11 @@ export interface WardenWorkersOptions {
    * activities) and one tool worker per trust zone of the project's tools.
    */
   only?: { main?: boolean; workflows?: boolean; zones?: string[] };
+  /**
+   * Which model answers agent turns. Default: the one WARDEN_MODEL names (scenario files or OpenAI);
+   * tests and evaluations pass their own, e.g. a model that obeys instructions in tool outputs.
+   */
+  models?: ModelFactory;
 }
 
 export interface WardenWorkers {
@@ -53,6 +59,7 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
     // Without the main worker no default-zone tool runs here, so its services are never created.
     services: main ? await project.services({ zone: DEFAULT_ZONE, config }) : ({} as ToolServices),
     scenarioDir: project.scenarioDir,
+    ...(options.models ? { models: options.models } : {}),
   });
   const workers: RunningWorker[] = [];
   const queues: string[] = [];
