@@ -24,6 +24,16 @@ export type {
   ToolCallRequest,
   ToolCallStatus,
 } from './guard/types.ts';
+export type {
+  AgentProvenance,
+  CallProvenance,
+  OutputLabels,
+  ProvenanceSource,
+  SensitiveKind,
+  ToolProvenance,
+  TracedValue,
+  TrustLabel,
+} from './provenance/types.ts';
 export { httpUrl, type MoneyOptions, money } from './tools/argument-schemas.ts';
 export {
   type ApprovalConfig,

@@ -4,6 +4,7 @@ import { resolvePublicKeyRing } from '../approvals/signing-keys.ts';
 import { createAuthorizer } from '../authz/create-authorizer.ts';
 import type { WardenConfig } from '../config/env.ts';
 import { createModelFactory, type ModelFactory } from '../models/model-factory.ts';
+import { ProvenanceIndex } from '../provenance/provenance-index.ts';
 import { DEFAULT_ZONE, type ToolRegistry, toolZones } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
 import { SqliteUsageStore } from '../usage/sqlite-usage-store.ts';
@@ -40,6 +41,7 @@ export async function createActivityDependencies(
   const approvalKeys = await resolvePublicKeyRing(config);
   const authorizer = await createAuthorizer(config);
   const usage = SqliteUsageStore.inDataDir(config.WARDEN_DATA_DIR);
+  const provenance = ProvenanceIndex.inDataDir(config.WARDEN_DATA_DIR, approvalSecret);
   return {
     config,
     authorizer,
@@ -50,10 +52,12 @@ export async function createActivityDependencies(
     approvalSecret,
     approvalKeys,
     usage,
+    provenance,
     zoneKeys: ZoneKeyring.fromConfig(config),
     mode: config.WARDEN_MODE,
     close: async () => {
       usage.close();
+      provenance.close();
       await authorizer.close();
     },
   };

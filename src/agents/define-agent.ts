@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { IntentRule } from '../guard/intent/rules.ts';
 import type { PurposeScope } from '../guard/types.ts';
+import type { AgentProvenance } from '../provenance/types.ts';
 import type { ToolDefinition } from '../tools/define-tool.ts';
 
 export interface AgentConfig {
@@ -19,6 +20,8 @@ export interface AgentConfig {
   tools: readonly ToolDefinition[];
   /** Intent rules added to every call of this agent, on top of each tool's own rules. */
   intent?: IntentRule[];
+  /** What a tainted sensitive argument of this agent's calls does (escalate or deny); the stricter of agent and tool applies. */
+  provenance?: AgentProvenance;
   /** Agents this one may hand the conversation to (by name); each handoff is authorized. */
   handoffs?: string[];
   /** Model calls per run, across continued runs. Default 12. */
@@ -30,9 +33,11 @@ export interface AgentConfig {
 }
 
 /** An agent with its defaults filled in. Importable from workflow code: plain data and tool definitions. */
-export interface AgentDefinition extends Required<Omit<AgentConfig, 'model' | 'purposeScope'>> {
+export interface AgentDefinition
+  extends Required<Omit<AgentConfig, 'model' | 'purposeScope' | 'provenance'>> {
   model?: string;
   purposeScope?: PurposeScope;
+  provenance?: AgentProvenance;
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;

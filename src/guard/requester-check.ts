@@ -12,6 +12,8 @@ export function requesterSignedFields(a: Omit<RequesterAssertion, 'signature'>):
     expiresAt: a.expiresAt,
     nonce: a.nonce,
     keyId: a.keyId,
+    // Signed when present; assertions issued before requests were digested verify as they were.
+    ...(a.requestDigest !== undefined ? { requestDigest: a.requestDigest } : {}),
   };
 }
 

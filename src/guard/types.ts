@@ -3,6 +3,7 @@
  * so it holds no functions, classes, dates or credentials; workflow code imports it.
  */
 import type { AuthzDecision, ContextFact, OsoValue } from '../authz/types.ts';
+import type { CallProvenance } from '../provenance/types.ts';
 import type { IntentRule, IntentVerdict } from './intent/rules.ts';
 import type { ResultSignature } from './tool-result-signature.ts';
 
@@ -101,6 +102,11 @@ export interface RequesterAssertion {
   expiresAt: number;
   nonce: string;
   keyId: string;
+  /**
+   * `sha256:<hex>` of the request text the user started the run with (provenance/request-digest.ts):
+   * the tool worker counts values from the request only when the text the run sends matches it.
+   */
+  requestDigest?: string;
   /** Ed25519 signature (hex) over the canonical JSON of the other fields. */
   signature: string;
 }
@@ -215,6 +221,8 @@ export interface DecisionRecord {
   attempts?: number;
   /** Earlier decisions of this call, refused at execution and taken again, oldest first. */
   redecisions?: Redecision[];
+  /** The tool worker's provenance of the call's arguments (sources, tainted, confidential). */
+  provenance?: CallProvenance;
 }
 
 /** Inputs of the guard activities: plain JSON, no secrets. */
@@ -293,6 +301,8 @@ export interface ExecuteToolInput extends AddedRestrictions {
   purpose?: string;
   /** The signed assertion of the user the run acts for; required in production. */
   requester?: RequesterAssertion;
+  /** The user's request text; counted only when it matches the assertion's `requestDigest`. */
+  request?: string;
 }
 
 export interface ExecuteToolResult {
@@ -315,6 +325,8 @@ export interface GuardedCallInput extends AddedRestrictions {
   purpose: string;
   /** The signed assertion of the user the run acts for; required in production. */
   requester?: RequesterAssertion;
+  /** The user's request text; counted only when it matches the assertion's `requestDigest`. */
+  request?: string;
 }
 
 /** The decision pieces of a guarded call, kept in its activity result so the history is the audit. */
@@ -322,6 +334,8 @@ interface GuardedCallDecision {
   authorization: AuthorizeCallResult;
   /** Absent when the policy denied: intent was not evaluated. */
   intent?: IntentResult;
+  /** Where each argument value came from, and the tainted/confidential verdicts (absent in older runs). */
+  provenance?: CallProvenance;
   reason: string;
 }
 
@@ -349,6 +363,8 @@ export type RefusalCode =
   | 'unknown_agent'
   /** The intent rules, re-evaluated at execution, deny the call. */
   | 'intent_denied'
+  /** A sensitive argument comes from untrusted content only, and the tool or agent denies that. */
+  | 'provenance_denied'
   /** Another activity execution already executed this call: a decision is used once. */
   | 'already_executed'
   /** The activity input itself is malformed (a field of the wrong type): not a call Warden made. */
@@ -356,4 +372,4 @@ export type RefusalCode =
 
 export const GUARD_REFUSAL = 'GuardRefusal';
 
-export type { ContextFact, OsoValue };
+export type { CallProvenance, ContextFact, OsoValue };

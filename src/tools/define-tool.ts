@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { ContextFact, OsoValue } from '../authz/types.ts';
 import type { IntentRule } from '../guard/intent/rules.ts';
 import type { Duration, RiskLevel } from '../guard/types.ts';
+import { provenanceProblem } from '../provenance/labels.ts';
+import type { ToolProvenance } from '../provenance/types.ts';
 import type { ToolServices } from './tool-services.ts';
 
 /** What a tool's `execute` receives besides its arguments. Services hold the credentials. */
@@ -44,6 +46,11 @@ export interface ToolConfig<S extends z.ZodType> {
   approval?: ApprovalConfig;
   /** Trust zone: tools of zone `z` run on task queue `<main queue>-tools-z`, on workers holding only them. */
   zone?: string;
+  /**
+   * Trust labels of the output (whole or per field; default untrusted), confidential fields,
+   * sensitive arguments, and whether the tool is an external sink: see provenance/types.ts.
+   */
+  provenance?: ToolProvenance;
   /** Records a call read, from its output; feeds per-run volume rules. Default 0. */
   recordsRead?(output: unknown): number;
   // Method syntax on purpose: a registry holds tools of different argument types.
@@ -75,6 +82,8 @@ export function defineTool<S extends z.ZodType>(config: ToolConfig<S>): ToolDefi
   if (config.approval?.onTimeout === 'escalate' && !config.approval.escalateTo?.length) {
     throw new Error(`tool ${config.name}: onTimeout 'escalate' needs escalateTo`);
   }
+  const provenance = provenanceProblem(config.provenance);
+  if (provenance !== undefined) throw new Error(`tool ${config.name}: provenance: ${provenance}`);
   return {
     ...config,
     version: config.version ?? '1',

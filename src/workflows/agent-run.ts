@@ -150,6 +150,8 @@ async function runAgent(agents: AgentCatalog, input: AgentRunInput): Promise<Age
     onBehalfOf: user,
     purpose: agent.purpose,
     ...(input.requester ? { requester: input.requester } : {}),
+    // The user's words, for the tool worker's provenance check (every agent of the run serves them).
+    ...(typeof input.input === 'string' ? { request: input.input } : {}),
   });
   const guard = createRunGuard(identityOf(start), callerOptions(start));
   const callers = new Map<string, RunGuard>([[start.name, guard]]);

@@ -19,6 +19,8 @@ export interface ToolPlanInput {
   onBehalfOf: string;
   /** Signed by the service that authenticated `onBehalfOf` when it started the run; tool workers verify it. */
   requester?: RequesterAssertion;
+  /** The user's request text, checked by the tool worker against the assertion's digest. */
+  request?: string;
   purpose: string;
   calls: ToolCallRequest[];
   /** Run the calls concurrently (each still passes the whole guard on its own). Default: in order. */
@@ -77,6 +79,7 @@ async function runPlan(
       onBehalfOf: { type: 'User', id: input.onBehalfOf },
       purpose: input.purpose,
       ...(input.requester ? { requester: input.requester } : {}),
+      ...(typeof input.request === 'string' ? { request: input.request } : {}),
     },
     {
       tools,

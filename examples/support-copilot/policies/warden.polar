@@ -19,6 +19,9 @@
 #   acts_for(Agent, User), and only what the agent may do AND that user may do.
 #   Approve is a user's decision: an agent never holds an approver role.
 # - Per-call attributes are context facts: refund_amount(Tool, Integer), record_count(Tool, Integer).
+# - Provenance: Warden's tool worker escalates a call whose sensitive argument comes only from
+#   untrusted content (a ticket's text), unless the policy grants "accept_tainted" on the tool for
+#   each such value, given as the context fact tainted_argument(Tool, "<argument>", "<value>").
 # - Handoffs: an agent may hand a user's conversation to another agent (`handoff` on Agent{target})
 #   when it is a configured "delegator" of that agent AND the user may use the toolset the target
 #   "serves" (holds "user" or "unattended_user" on it). Every tool call after the handoff is still
@@ -49,7 +52,7 @@ resource Toolset {
 }
 
 resource Tool {
-  permissions = ["invoke", "invoke_unattended", "approve"];
+  permissions = ["invoke", "invoke_unattended", "approve", "accept_tainted"];
   roles = ["user", "unattended_user", "capped_refunder", "capped_reader", "approver"];
   relations = { toolset: Toolset };
 
@@ -121,6 +124,12 @@ has_permission(actor: Actor, "invoke_unattended", tool: Tool) if
   has_role(actor, "capped_reader", tool) and
   record_count(tool, count) and
   count <= 50;
+
+# A refund to a customer id that only a ticket's text names runs unattended only when that customer
+# is a known payee (known_payee facts); any other such refund asks a person.
+has_permission(_actor: Actor, "accept_tainted", tool: Tool) if
+  tainted_argument(tool, "customerId", customer) and
+  known_payee(customer);
 
 # A user acts on her own authority.
 allow(user: User, action: String, resource: Resource) if
@@ -335,4 +344,28 @@ test "a run's payloads are read by its user and by security only" {
   assert_not allow(User{"bob"}, "read", Run{"run-1"});
   assert_not allow(User{"mallory"}, "read", Run{"run-1"});
   assert_not allow(Agent{"support-bot"}, "read", Run{"run-1"});
+}
+
+test "a tainted refund recipient is accepted only for a known payee" {
+  setup {
+    has_role(Agent{"support-bot"}, "capped_refunder", Toolset{"refunds"});
+    has_role(User{"alice"}, "unattended_user", Toolset{"refunds"});
+    has_relation(Tool{"crm.issue_refund"}, "toolset", Toolset{"refunds"});
+    acts_for(Agent{"support-bot"}, User{"alice"});
+    tainted_argument(Tool{"crm.issue_refund"}, "customerId", "c-1003");
+    known_payee("c-1003");
+  }
+  assert allow(Agent{"support-bot"}, "accept_tainted", Tool{"crm.issue_refund"});
+  assert_not allow(Agent{"support-bot"}, "accept_tainted", Tool{"crm.delete_customer"});
+}
+
+test "a tainted value that is not a known payee is not accepted" {
+  setup {
+    has_role(Agent{"support-bot"}, "capped_refunder", Toolset{"refunds"});
+    has_relation(Tool{"crm.issue_refund"}, "toolset", Toolset{"refunds"});
+    acts_for(Agent{"support-bot"}, User{"alice"});
+    tainted_argument(Tool{"crm.issue_refund"}, "customerId", "c-1004");
+    known_payee("c-1003");
+  }
+  assert_not allow(Agent{"support-bot"}, "accept_tainted", Tool{"crm.issue_refund"});
 }

@@ -1,14 +1,19 @@
 import { defineTool, httpUrl, money } from 'warden/workflow';
 import { z } from 'zod';
+import { TICKET_OUTPUT } from './ticket-tools.ts';
 
 const customerId = z.string().regex(/^c-\d{1,8}$/, 'a customer id looks like c-1001');
 const ticketId = z.string().regex(/^t-\d{1,8}$/, 'a ticket id looks like t-501');
+
+/** Customer records are the CRM's own data (trusted) and personal: names, emails and balances are confidential. */
+const CUSTOMER_PII = ['name', 'email', 'balance'];
 
 export const getCustomer = defineTool({
   name: 'crm.get_customer',
   description: 'Read one customer record by id.',
   parameters: z.strictObject({ customerId }),
   risk: 'low',
+  provenance: { output: { trust: 'trusted', confidential: CUSTOMER_PII } },
   recordsRead: () => 1,
   async execute({ customerId }, { services }) {
     return services.crm.getCustomer(customerId);
@@ -26,6 +31,7 @@ export const searchCustomers = defineTool({
   // The policy runs searches unattended only up to a record count.
   context: ({ limit }) => [['record_count', { type: 'Tool', id: 'crm.search_customers' }, limit]],
   intent: [{ kind: 'max_records_per_run', limit: 100, requestedArgument: 'limit', onExceed: 'escalate' }],
+  provenance: { output: { trust: 'trusted', confidential: CUSTOMER_PII.map((field) => `[].${field}`) } },
   recordsRead: (output) => (Array.isArray(output) ? output.length : 0),
   async execute({ query, limit }, { services }) {
     return services.crm.searchCustomers(query, limit);
@@ -40,6 +46,8 @@ export const exportCustomers = defineTool({
   zone: 'external',
   intent: [{ kind: 'allowed_hosts', argument: 'destinationUrl', hosts: ['*.acme.example'] }],
   approval: { quorum: 2, timeout: '1 hour', onTimeout: 'reject' },
+  // It sends every record outside; where it sends them must not come from untrusted content only.
+  provenance: { sensitive: { destinationUrl: 'url' }, externalSink: true, output: { trust: 'trusted' } },
   recordsRead: (output) =>
     typeof output === 'object' && output !== null && 'count' in output ? Number(output.count) : 0,
   async execute({ destinationUrl }, { services, idempotencyKey }) {
@@ -58,6 +66,7 @@ export const updateTicket = defineTool({
     note: z.string().max(2000).optional(),
   }),
   risk: 'medium',
+  provenance: { output: TICKET_OUTPUT },
   async execute({ ticketId, status, note }, { services, idempotencyKey }) {
     return services.crm.updateTicket(ticketId, { status, note }, idempotencyKey);
   },
@@ -78,6 +87,8 @@ export const issueRefund = defineTool({
   context: ({ amount }) => [['refund_amount', { type: 'Tool', id: 'crm.issue_refund' }, Math.ceil(amount)]],
   intent: [{ kind: 'max_amount', argument: 'amount', max: 5_000, onExceed: 'deny' }],
   approval: { timeout: '30 minutes', onTimeout: 'escalate', escalateTo: ['carol'] },
+  // Who gets the money: a customer id named only by a ticket's text is asked about.
+  provenance: { sensitive: { customerId: 'account' }, output: { trust: 'trusted' } },
   async execute(args, { services, idempotencyKey }) {
     return services.crm.issueRefund(args, idempotencyKey);
   },
@@ -89,6 +100,7 @@ export const deleteCustomer = defineTool({
   parameters: z.strictObject({ customerId }),
   risk: 'critical',
   approval: { quorum: 2, timeout: '1 hour', onTimeout: 'reject' },
+  provenance: { sensitive: { customerId: 'account' }, output: { trust: 'trusted' } },
   async execute({ customerId }, { services, idempotencyKey }) {
     return services.crm.deleteCustomer(customerId, idempotencyKey);
   },

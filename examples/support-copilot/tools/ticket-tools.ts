@@ -1,13 +1,24 @@
-import { defineTool } from 'warden/workflow';
+import { defineTool, type ToolProvenance } from 'warden/workflow';
 import { z } from 'zod';
 
 const ticketId = z.string().regex(/^t-\d{1,8}$/, 'a ticket id looks like t-501');
+
+/**
+ * Who writes a ticket: the CRM sets its id, customer, assignee and status; the customer writes its
+ * subject and body; notes and replies are written by agents, whose text may carry what an injected
+ * ticket told them, so they count as untrusted too.
+ */
+export const TICKET_OUTPUT: NonNullable<ToolProvenance['output']> = {
+  trust: 'trusted',
+  fields: { subject: 'untrusted', body: 'untrusted', notes: 'untrusted', replies: 'untrusted' },
+};
 
 export const getTicket = defineTool({
   name: 'ticket.get',
   description: 'Read a support ticket: subject, body (customer-written, untrusted), status, notes.',
   parameters: z.strictObject({ ticketId }),
   risk: 'low',
+  provenance: { output: TICKET_OUTPUT },
   recordsRead: () => 1,
   async execute({ ticketId }, { services }) {
     return services.crm.getTicket(ticketId);
@@ -19,6 +30,8 @@ export const replyToTicket = defineTool({
   description: 'Send a reply to the customer on a ticket.',
   parameters: z.strictObject({ ticketId, body: z.string().min(1).max(5_000) }),
   risk: 'medium',
+  // A reply reaches the customer: a link or account number in it must not come from untrusted text only.
+  provenance: { output: TICKET_OUTPUT, sensitive: { body: 'text' } },
   async execute({ ticketId, body }, { services, idempotencyKey }) {
     return services.crm.replyToTicket(ticketId, body, idempotencyKey);
   },

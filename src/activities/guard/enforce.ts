@@ -11,12 +11,14 @@ import type {
   RefusalCode,
   RequesterAssertion,
 } from '../../guard/types.ts';
+import type { CallProvenance } from '../../provenance/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
 import type { AdmissionVerdict, RunKey } from '../../usage/usage-store.ts';
 import { agentRules } from './agent-rules.ts';
 import { verifyApprovals } from './approval-evidence.ts';
 import { authorizeCall } from './authorize-call.ts';
 import { callRules, decideIntent, judgeFinding, windowKey, windowsOf } from './call-intent.ts';
+import { callProvenance } from './call-provenance.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { grantIsAuthentic } from './grant.ts';
 import { InvalidArgumentsError, resolveCall, UnknownToolError } from './tool-lookup.ts';
@@ -31,6 +33,8 @@ export interface EnforcementRequest extends AddedRestrictions {
   purpose?: string;
   /** The signed assertion of the user the run acts for; required in production. */
   requester?: RequesterAssertion;
+  /** The user's request text as the run sends it: checked against the assertion's digest. */
+  request?: unknown;
 }
 
 /** The activity execution asking, as the Temporal server reports it. */
@@ -48,6 +52,7 @@ export interface Evidence {
 interface Decided {
   authorization: AuthorizeCallResult;
   intent: IntentResult;
+  provenance?: CallProvenance;
 }
 
 export type Enforcement =
@@ -65,6 +70,7 @@ export type Enforcement =
       reason: string;
       authorization?: AuthorizeCallResult;
       intent?: IntentResult;
+      provenance?: CallProvenance;
     };
 
 const isValue = (v: unknown): v is OsoValue =>
@@ -84,8 +90,9 @@ const deny = (code: RefusalCode, reason: string, decided: Partial<Decided> = {})
  * The policy enforcement point: decides one call from the worker's own state. The tool and the
  * agent's rules come from its registry and catalog, a signed requester assertion must name the user
  * the run acts for (required in production), the PDP decides for (agent, user) now, the
- * intent rules run again on the usage the deployment counted, approvals are verified, and the call
- * is claimed for this activity execution: a retry of it may run again, no other execution may.
+ * intent rules run again on the usage the deployment counted, the arguments' provenance is traced
+ * through the run's index (call-provenance.ts), approvals are verified, and the call is claimed for
+ * this activity execution: a retry of it may run again, no other execution may.
  * Without `evidence` (the one-activity path) a call that needs people answers `needs_approval`;
  * with it, the approvals it carries must cover the call.
  */
@@ -146,10 +153,20 @@ export async function enforce(
     mode: deps.mode,
   });
   if (requester !== undefined) return deny('bad_requester', requester);
+  const provenance = await callProvenance(deps, {
+    run,
+    tool,
+    args,
+    agent,
+    onBehalfOf,
+    requester: request.requester,
+    request: request.request,
+  });
+  if ('refused' in provenance) return deny('bad_requester', provenance.refused);
 
   const authorization = await authorizeCall(deps, { agent, onBehalfOf }, tool, args);
   if (!authorization.invoke.allowed) {
-    return deny('not_authorized', authorization.invoke.reason, { authorization });
+    return deny('not_authorized', authorization.invoke.reason, { authorization, provenance });
   }
   const judged = await judgeFinding(deps, { agent, onBehalfOf, purpose: request.purpose ?? '' }, tool, args);
   const verified = evidence
@@ -185,16 +202,20 @@ export async function enforce(
         judged,
       );
       const intent: IntentResult = { verdict, digest, policyVersion };
-      const decided = { authorization, intent };
+      const decided = { authorization, intent, provenance };
       if (verdict.verdict === 'deny') {
         return {
           admit: false,
           value: deny('intent_denied', `intent denied: ${verdict.reasons.join('; ')}`, decided),
         };
       }
+      if (provenance.verdict === 'deny') {
+        return { admit: false, value: deny('provenance_denied', provenance.reasons.join('; '), decided) };
+      }
       const reasons: string[] = [];
       if (!authorization.summary.unattended) reasons.push(`policy: ${authorization.summary.reason}`);
       if (verdict.verdict === 'escalate') reasons.push(...verdict.reasons.map((r) => `intent: ${r}`));
+      if (provenance.verdict === 'escalate') reasons.push(...provenance.reasons);
       if (reasons.length > 0 && verified.approvers.length < quorum) {
         if (evidence === undefined) {
           return { admit: false, value: { kind: 'needs_approval', tool, args, callId, reasons, ...decided } };

@@ -24,8 +24,8 @@ export async function refuseAndRelease(
 }
 
 /**
- * Runs an admitted call's tool once per attempt, counts what it read, and signs the result with the
- * zone's key so the run can tell it from one a poller without the key made up.
+ * Runs an admitted call's tool once per attempt, counts what it read, indexes its output for
+ * provenance, and signs the result with the zone's key so the run can tell it from one a poller without the key made up.
  */
 export async function runAdmitted(
   deps: GuardDependencies,
@@ -48,6 +48,8 @@ export async function runAdmitted(
   });
   const recordsRead = tool.recordsRead?.(output) ?? 0;
   await deps.usage.recordExecution(run, callId, context.activityId, recordsRead);
+  // What the run will hand the model, indexed before it leaves the worker: later calls trace to it.
+  await deps.provenance.recordOutput(run, { callId, tool, output });
   const signature = signToolResult(deps.zoneKeys.secretKey(tool.zone), {
     zone: tool.zone,
     ...run,

@@ -96,6 +96,7 @@ const requester = z.object({
   expiresAt: z.number(),
   nonce: z.string(),
   keyId: z.string(),
+  requestDigest: z.string().max(128).optional(),
   signature: z.string(),
 });
 
@@ -105,6 +106,7 @@ const executing = {
   purposeScope: purposeScope.optional(),
   rules: rules.optional(),
   requester: requester.optional(),
+  request: z.string().max(100_000).optional(),
 };
 
 // The authority may be absent (refused as `no_grant` by the execute step, with its own reason).

@@ -1,4 +1,4 @@
-import type { GuardedCallInput, GuardedCallResult } from '../../guard/types.ts';
+import type { CallProvenance, GuardedCallInput, GuardedCallResult } from '../../guard/types.ts';
 import { grantLifetimeMs } from './check-intent.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { enforce } from './enforce.ts';
@@ -25,6 +25,7 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
           decision: 'executed',
           authorization: decided.authorization,
           intent: decided.intent,
+          ...provenanceOf(decided),
           execution,
           reason: 'executed (unattended)',
         };
@@ -47,6 +48,7 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
           decision: 'needs_approval',
           authorization: decided.authorization,
           intent: { ...decided.intent, grant },
+          ...provenanceOf(decided),
           reasons: decided.reasons,
           reason: `approval needed: ${decided.reasons.join('; ')}`,
         };
@@ -60,9 +62,15 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
           decision: 'denied',
           authorization: decided.authorization,
           ...(decided.intent ? { intent: decided.intent } : {}),
+          ...provenanceOf(decided),
           reason: decided.reason,
         };
       }
     }
   };
+}
+
+/** The call's provenance for its result, when the enforcement point traced it. */
+function provenanceOf(decided: { provenance?: CallProvenance }): { provenance?: CallProvenance } {
+  return decided.provenance ? { provenance: decided.provenance } : {};
 }

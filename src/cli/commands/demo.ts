@@ -166,6 +166,7 @@ async function runScenario(ctx: DemoContext, scenario: Scenario, index: number):
     ctx.signer,
     { user: { type: 'User', id: scenario.onBehalfOf }, authentication: 'unauthenticated-dev' },
     workflowId,
+    { request: scenario.input },
   );
   const handle = await startAgentRun(ctx.client, {
     workflowId,

@@ -79,7 +79,7 @@ export function registerRun(program: Command): void {
           workflowId,
           agent,
           onBehalfOf: identity.user.id,
-          requester: issueRequesterAssertion(signer, identity, workflowId),
+          requester: issueRequesterAssertion(signer, identity, workflowId, { request: input }),
           input,
           ...(options.scenario ? { scenario: options.scenario } : {}),
         });

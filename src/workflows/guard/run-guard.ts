@@ -57,6 +57,11 @@ export interface RunIdentity {
   purpose: string;
   /** Who started the run, signed by the service that authenticated them; the tool worker verifies it. */
   requester?: RequesterAssertion;
+  /**
+   * The user's request text, sent with each call: the tool worker counts a value as "from the
+   * request" only when this text matches the digest the requester assertion signs.
+   */
+  request?: string;
 }
 
 export interface RunGuardOptions {

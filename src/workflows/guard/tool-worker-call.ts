@@ -1,4 +1,4 @@
-import { workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import type { GuardActivities } from '../../activities/guard/index.ts';
 import { resultSignatureProblem, type ZonePublicKeys } from '../../guard/tool-result-signature.ts';
 import type {
@@ -20,6 +20,9 @@ import type { RunIdentity } from './run-guard.ts';
  * later runs ask the tool worker, which decides and executes in one.
  */
 export const PEP_SINGLE_ACTIVITY = 'warden-pep-single-activity';
+
+/** Runs recorded before this patch send no request text with their calls. */
+export const PROVENANCE_REQUEST = 'warden-provenance-request';
 
 /** How often a call is decided again when the policy changed while it waited. */
 const MAX_DECISION_ROUNDS = 3;
@@ -68,6 +71,7 @@ export async function decideAtToolWorker(
     purpose: identity.purpose,
     ...added,
     ...(identity.requester ? { requester: identity.requester } : {}),
+    ...(identity.request !== undefined && patched(PROVENANCE_REQUEST) ? { request: identity.request } : {}),
   };
   const refused = (error: unknown): ToolCallOutcome =>
     guard.finish(record, {
@@ -89,6 +93,7 @@ export async function decideAtToolWorker(
       record.intent = answer.intent.verdict;
       record.argsDigest = answer.intent.digest;
     }
+    if (answer.provenance) record.provenance = answer.provenance;
     if (answer.decision === 'denied')
       return guard.finish(record, { ...base, status: 'denied', reason: answer.reason });
 

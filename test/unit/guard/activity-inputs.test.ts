@@ -13,6 +13,7 @@ import { parsePublicKeys } from '../../../src/approvals/signing-keys.ts';
 import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
 import { loadConfig } from '../../../src/config/env.ts';
 import { GUARD_REFUSAL } from '../../../src/guard/types.ts';
+import { ProvenanceIndex } from '../../../src/provenance/provenance-index.ts';
 import { SqliteUsageStore } from '../../../src/usage/sqlite-usage-store.ts';
 import { ZoneKeyring } from '../../../src/zones/zone-keyring.ts';
 import { EXAMPLE_POLICY_DIR } from '../../support/example.ts';
@@ -38,6 +39,7 @@ describe('guard activities refuse malformed inputs, non-retryably, before using 
       agents,
       approvalSecret: 'unit-test-approval-secret-0123456789abcdef',
       usage: SqliteUsageStore.inDataDir(dataDir),
+      provenance: ProvenanceIndex.inDataDir(dataDir, 'unit-test-approval-secret-0123456789abcdef'),
       zoneKeys: new ZoneKeyring(path.join(dataDir, 'zone-keys'), 'development'),
       mode: 'production',
       approvalKeys: parsePublicKeys(TEST_KEY_CONFIG.WARDEN_APPROVAL_PUBLIC_KEYS),
@@ -46,6 +48,7 @@ describe('guard activities refuse malformed inputs, non-retryably, before using 
   });
   afterAll(async () => {
     deps?.usage.close();
+    deps?.provenance.close();
     await deps?.authorizer.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -21,6 +21,7 @@ import type {
   GuardGrant,
   RequesterAssertion,
 } from '../../../src/guard/types.ts';
+import { ProvenanceIndex } from '../../../src/provenance/provenance-index.ts';
 import { SqliteUsageStore } from '../../../src/usage/sqlite-usage-store.ts';
 import { ZoneKeyring } from '../../../src/zones/zone-keyring.ts';
 import { EXAMPLE_POLICY_DIR } from '../../support/example.ts';
@@ -51,6 +52,7 @@ describe('the tool activity called directly, without the guard', () => {
       approvalSecret: SECRET,
       approvalKeys: parsePublicKeys(TEST_KEY_CONFIG.WARDEN_APPROVAL_PUBLIC_KEYS),
       usage: SqliteUsageStore.inDataDir(dataDir),
+      provenance: ProvenanceIndex.inDataDir(dataDir, SECRET),
       zoneKeys: new ZoneKeyring(path.join(dataDir, 'zone-keys'), 'development'),
       mode: 'production',
     };
@@ -59,6 +61,7 @@ describe('the tool activity called directly, without the guard', () => {
   });
   afterAll(async () => {
     deps?.usage.close();
+    deps?.provenance.close();
     await deps?.authorizer.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -1,0 +1,86 @@
+import type { ContextFact, OsoValue } from '../../authz/types.ts';
+import type { RequesterAssertion } from '../../guard/types.ts';
+import { decideProvenance } from '../../provenance/decide.ts';
+import { requestStanding } from '../../provenance/request-standing.ts';
+import { type TrustedText, traceArguments } from '../../provenance/trace.ts';
+import type { CallProvenance, TaintedArgument } from '../../provenance/types.ts';
+import type { ToolDefinition } from '../../tools/define-tool.ts';
+import type { RunKey } from '../../usage/usage-store.ts';
+import type { GuardDependencies } from './dependencies.ts';
+
+export interface ProvenanceQuestion {
+  run: RunKey;
+  tool: ToolDefinition;
+  args: unknown;
+  agent: OsoValue;
+  onBehalfOf: OsoValue;
+  /** Already verified by the requester check. */
+  requester: RequesterAssertion | undefined;
+  /** The request text as the run sent it. */
+  request: unknown;
+}
+
+/** Tainted values asked about one by one; a call with more is not accepted by the policy. */
+const MAX_POLICY_QUESTIONS = 8;
+
+/**
+ * The provenance of a call at the enforcement point: the request text checked against the signed
+ * digest, the agent's instructions from the worker's own catalog, every argument value traced
+ * through the run's index, and the verdict. A tainted call asks the PDP `accept_tainted` on the
+ * tool once per tainted value, with the context fact `tainted_argument(Tool, path, value)`: the
+ * policy accepts the taint only when it accepts every value. A forged request text is refused.
+ */
+export async function callProvenance(
+  deps: GuardDependencies,
+  q: ProvenanceQuestion,
+): Promise<CallProvenance | { refused: string }> {
+  const standing = requestStanding(q.requester, q.request, deps.mode);
+  if ('problem' in standing) return { refused: standing.problem };
+  const agents = [...deps.agents.values()].filter(
+    (a) => q.agent?.type === 'Agent' && a.identity === q.agent.id,
+  );
+  const trusted: TrustedText[] = [
+    ...(standing.standing !== 'not_counted' && typeof q.request === 'string'
+      ? [{ kind: 'request' as const, text: q.request }]
+      : []),
+    ...agents.map((a) => ({ kind: 'instructions' as const, text: a.instructions })),
+  ];
+  const units = await traceArguments(
+    q.args,
+    q.tool.provenance,
+    trusted,
+    deps.provenance.lookupFor(q.run.workflowId),
+  );
+  const decision = {
+    units,
+    request: standing.standing,
+    tool: q.tool,
+    agents: agents.map((a) => a.provenance),
+  };
+  const first = decideProvenance(decision);
+  if (first.tainted.length === 0) return first;
+  return decideProvenance({ ...decision, policyAccepted: await policyAccepts(deps, q, first.tainted) });
+}
+
+async function policyAccepts(
+  deps: GuardDependencies,
+  q: ProvenanceQuestion,
+  tainted: readonly TaintedArgument[],
+): Promise<boolean> {
+  const resource = q.tool.resource(q.args);
+  const facts: ContextFact[] = tainted.flatMap((t) =>
+    t.texts.map((text): ContextFact => ['tainted_argument', resource, t.path, text]),
+  );
+  if (facts.length > MAX_POLICY_QUESTIONS) return false;
+  for (const fact of facts) {
+    const decision = await deps.authorizer.authorize({
+      actor: q.agent,
+      onBehalfOf: q.onBehalfOf,
+      action: 'accept_tainted',
+      resource,
+      context: [...q.tool.context(q.args), fact],
+    });
+    if (!decision.allowed) return false;
+  }
+  return true;
+}

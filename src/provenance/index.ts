@@ -1,0 +1,81 @@
+/**
+ * Provenance: where each argument of a guarded call came from, decided by the tool worker.
+ *
+ * Stable API (host side; the types are also in `warden/workflow` through `definitions.ts`):
+ * - Declarations: `ToolProvenance` (`defineTool({ provenance: { output, sensitive, externalSink,
+ *   onTainted } })`), `AgentProvenance` (`defineAgent({ provenance: { onTainted } })`),
+ *   `OutputLabels`, `TrustLabel`, `SensitiveKind`; `DEFAULT_OUTPUT_TRUST` (untrusted).
+ * - Records: `CallProvenance` (in `GuardedCallResult.provenance` and `DecisionRecord.provenance`),
+ *   `TracedValue`, `ProvenanceSource`, `TaintedArgument`, `ConfidentialArgument`, `RequestStanding`.
+ * - Steps, one concept a module: `extractTokens` (identifier-like tokens in text), the normalisers,
+ *   `leavesOf`, `ProvenanceIndex` (`recordOutput`, `lookupFor`, over `SqliteProvenanceStore`),
+ *   `traceArguments`, `decideProvenance`, `describeSource` (a source in words), `requestDigest`
+ *   and `requestStanding` (the request text against the signed digest).
+ * - Policy: a tainted call asks the PDP `accept_tainted` on the tool with the context fact
+ *   `tainted_argument(Tool, "<argument path>", "<value>")`, once per tainted value.
+ *
+ * Each name keeps its meaning and signature; fields may be added, never renamed or removed.
+ */
+export { decideProvenance, describeSource, type ProvenanceDecisionInput } from './decide.ts';
+export {
+  extractTokens,
+  GRAM,
+  gramKeys,
+  leafKey,
+  looksSecret,
+  MIN_IDENTIFIER_DIGITS,
+  MIN_PARTIAL_LENGTH,
+  type Token,
+  type TokenKind,
+} from './extract.ts';
+export { KeyedDigest } from './keyed-digest.ts';
+export {
+  coversPath,
+  DEFAULT_OUTPUT_TRUST,
+  fieldPath,
+  outputLabel,
+  provenanceProblem,
+  sensitiveKind,
+} from './labels.ts';
+export { type Leaf, leavesOf } from './leaves.ts';
+export {
+  compactIdentifier,
+  normaliseEmail,
+  normaliseHost,
+  normalisePath,
+  normaliseText,
+  normaliseUrl,
+} from './normalise.ts';
+export { type ExecutedCall, ProvenanceIndex } from './provenance-index.ts';
+export { requestDigest } from './request-digest.ts';
+export { requestStanding } from './request-standing.ts';
+export {
+  type IndexEntry,
+  type ProvenanceStore,
+  SqliteProvenanceStore,
+  type StoredEntry,
+} from './sqlite-provenance-store.ts';
+export {
+  type IndexedSource,
+  MAX_SOURCES_PER_VALUE,
+  MAX_TRACED_VALUES,
+  type SourceLookup,
+  type TracedUnit,
+  type TrustedText,
+  traceArguments,
+} from './trace.ts';
+export type {
+  AgentProvenance,
+  CallProvenance,
+  ConfidentialArgument,
+  MatchKind,
+  OutputLabels,
+  ProvenanceSource,
+  RequestStanding,
+  SensitiveKind,
+  TaintedArgument,
+  ToolProvenance,
+  TracedValue,
+  TrustLabel,
+  ValueOrigin,
+} from './types.ts';

@@ -1,0 +1,139 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { RunKey } from '../usage/usage-store.ts';
+import type { TrustLabel } from './types.ts';
+
+/** One index row: a keyed digest and where the value it stands for was read. No value, ever. */
+export interface IndexEntry {
+  digest: string;
+  callId: string;
+  tool: string;
+  field: string;
+  trust: TrustLabel;
+  confidential: boolean;
+}
+
+export interface StoredEntry extends IndexEntry {
+  /** When the output was recorded (epoch ms): sources are listed oldest first. */
+  recordedAt: number;
+}
+
+/**
+ * The provenance index of a deployment: per run, keyed digests of what the tool worker's executed
+ * calls returned. Shared by every worker process (one SQLite file, WAL mode), as the usage store is.
+ */
+export interface ProvenanceStore {
+  add(run: RunKey, entries: readonly IndexEntry[], recordedAt: number): Promise<void>;
+  /** The rows of the run (every execution of its workflow id) whose digest is one of `digests`. */
+  find(workflowId: string, digests: readonly string[]): Promise<StoredEntry[]>;
+  close(): void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS provenance_entries (
+  workflow_id TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  call_id TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  field TEXT NOT NULL,
+  trust TEXT NOT NULL,
+  confidential INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY (workflow_id, digest, run_id, call_id, field)
+) WITHOUT ROWID;
+`;
+
+/** SQLite caps the parameters of one statement; lookups go in batches below it. */
+const BATCH = 400;
+
+interface Row {
+  digest: string;
+  call_id: string;
+  tool: string;
+  field: string;
+  trust: string;
+  confidential: number;
+  recorded_at: number;
+}
+
+/**
+ * The index in one SQLite file. Rows are keyed by workflow id, not run id: a run that continues as
+ * new keeps its conversation, so it keeps its index, and a requester assertion binds the workflow
+ * id too. A retried execution adds the same rows again, which the primary key absorbs.
+ */
+export class SqliteProvenanceStore implements ProvenanceStore {
+  private readonly db: DatabaseSync;
+
+  constructor(readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new DatabaseSync(file, { timeout: 10_000 });
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    this.db.exec(SCHEMA);
+  }
+
+  static inDataDir(dataDir: string): SqliteProvenanceStore {
+    return new SqliteProvenanceStore(path.join(dataDir, 'provenance.sqlite'));
+  }
+
+  async add(run: RunKey, entries: readonly IndexEntry[], recordedAt: number): Promise<void> {
+    if (entries.length === 0) return;
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO provenance_entries (workflow_id, digest, run_id, call_id, tool, field, trust, confidential, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const e of entries) {
+        insert.run(
+          run.workflowId,
+          e.digest,
+          run.runId,
+          e.callId,
+          e.tool,
+          e.field,
+          e.trust,
+          e.confidential ? 1 : 0,
+          recordedAt,
+        );
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async find(workflowId: string, digests: readonly string[]): Promise<StoredEntry[]> {
+    const unique = [...new Set(digests)];
+    const found: StoredEntry[] = [];
+    for (let i = 0; i < unique.length; i += BATCH) {
+      const batch = unique.slice(i, i + BATCH);
+      const rows = this.db
+        .prepare(
+          `SELECT digest, call_id, tool, field, trust, confidential, recorded_at FROM provenance_entries WHERE workflow_id = ? AND digest IN (${batch.map(() => '?').join(', ')})`,
+        )
+        .all(workflowId, ...batch) as unknown as Row[];
+      for (const row of rows) {
+        found.push({
+          digest: row.digest,
+          callId: row.call_id,
+          tool: row.tool,
+          field: row.field,
+          trust: row.trust === 'trusted' ? 'trusted' : 'untrusted',
+          confidential: row.confidential === 1,
+          recordedAt: Number(row.recorded_at),
+        });
+      }
+    }
+    return found.sort(
+      (a, b) =>
+        a.recordedAt - b.recordedAt || a.callId.localeCompare(b.callId) || a.field.localeCompare(b.field),
+    );
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}

@@ -1,0 +1,282 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { agents as exampleAgents } from '../../../examples/support-copilot/agents.ts';
+import {
+  EXFILTRATION_URL,
+  INJECTION_TICKET_ID,
+  REDIRECTED_REFUND_CUSTOMER,
+  REDIRECTED_REFUND_TICKET_ID,
+} from '../../../examples/support-copilot/services/seed.ts';
+import { getCustomer } from '../../../examples/support-copilot/tools/crm-tools.ts';
+import { httpPost } from '../../../examples/support-copilot/tools/http-tools.ts';
+import { agentCatalog, defineAgent } from '../../../src/agents/define-agent.ts';
+import { startAgentRun } from '../../../src/agents/start-run.ts';
+import { issueRequesterAssertion } from '../../../src/approvals/requester-assertion.ts';
+import type { Fact } from '../../../src/authz/types.ts';
+import type { DecisionRecord } from '../../../src/guard/types.ts';
+import { loadScenario } from '../../../src/models/scripted/load-scenarios.ts';
+import { wardenDataConverter } from '../../../src/temporal/data-converter.ts';
+import { workflowBundlerOptions } from '../../../src/workers/workflow-bundle.ts';
+import type { ToolPlanInput } from '../../../src/workflows/tool-plan.ts';
+import { EXAMPLE_SCENARIO_DIR, EXAMPLE_WORKFLOWS } from '../../support/example.ts';
+import { PRIMARY_KEY } from '../../support/keys.ts';
+import { testConfig } from '../../support/temporal.ts';
+import { useAgentWorkers } from '../agents/support/agent-workers.ts';
+import { type ToolPlanWorkflow, useGuardWorkers } from '../guard/harness.ts';
+
+/** An agent of the test catalog that may post outside: the confidentiality cases need one. */
+const relay = defineAgent({
+  name: 'relay',
+  identity: 'relay-bot',
+  purpose: 'Post status updates about customers to acme partner systems.',
+  instructions: 'Post what the user asks to https://api.acme.example/hooks.',
+  tools: [getCustomer, httpPost],
+});
+const catalog = agentCatalog([...exampleAgents.values(), relay]);
+const alice = { user: { type: 'User', id: 'alice' }, authentication: 'token' as const };
+
+const grants: Fact[] = [
+  ['has_role', { type: 'Agent', id: 'relay-bot' }, 'unattended_user', { type: 'Toolset', id: 'external' }],
+  ['has_role', { type: 'Agent', id: 'relay-bot' }, 'unattended_user', { type: 'Toolset', id: 'crm-read' }],
+  ['has_role', { type: 'User', id: 'alice' }, 'unattended_user', { type: 'Toolset', id: 'external' }],
+];
+
+const readTicket = {
+  tool: 'ticket.get',
+  arguments: { ticketId: REDIRECTED_REFUND_TICKET_ID },
+  callId: 'read',
+};
+const redirectedRefund = {
+  tool: 'crm.issue_refund',
+  arguments: { customerId: REDIRECTED_REFUND_CUSTOMER, amount: 40, currency: 'EUR', reason: 'overcharged' },
+  callId: 'refund',
+};
+
+describe('provenance at the tool worker: real Temporal, real Polar', () => {
+  const fixture = useGuardWorkers('provenance', { agents: catalog });
+  let counter = 0;
+
+  /** A tool plan for alice whose requester assertion signs `signedRequest`; the run sends `request`. */
+  async function run(
+    calls: ToolPlanInput['calls'],
+    options: { signedRequest?: string; request?: string; agent?: string } = {},
+  ) {
+    const workflowId = `provenance-${fixture.taskQueue}-${++counter}`;
+    const requester = issueRequesterAssertion(PRIMARY_KEY.signer, alice, workflowId, {
+      ...(options.signedRequest !== undefined ? { request: options.signedRequest } : {}),
+    });
+    const handle = await fixture.client.workflow.start('toolPlanWorkflow', {
+      taskQueue: fixture.taskQueue,
+      workflowId,
+      args: [
+        {
+          agent: options.agent ?? 'support-bot',
+          onBehalfOf: 'alice',
+          purpose: 'resolve alice support tickets',
+          calls,
+          requester,
+          approvalTimeouts: { 'crm.issue_refund': '2 seconds', 'http.post': '2 seconds' },
+          ...(options.request !== undefined ? { request: options.request } : {}),
+        } satisfies ToolPlanInput,
+      ],
+    });
+    return (handle as unknown as { result(): ReturnType<ToolPlanWorkflow> }).result();
+  }
+  const record = (records: DecisionRecord[], callId: string) => records.find((r) => r.callId === callId);
+  const refunds = () =>
+    fixture.workers.deps.services.crm.refunds.filter((r) => r.customerId === REDIRECTED_REFUND_CUSTOMER);
+
+  it('a recipient the model copied from a ticket body is escalated, not executed, with its provenance recorded', async () => {
+    const request = `Please handle ticket ${REDIRECTED_REFUND_TICKET_ID} for me.`;
+    const result = await run([readTicket, redirectedRefund], { signedRequest: request, request });
+    expect(result.outcomes.map((o) => o.status)).toEqual(['executed', 'expired']);
+    expect(refunds()).toEqual([]);
+    const refund = record(result.records, 'refund');
+    expect(refund?.approval?.reasons.join('\n')).toMatch(
+      /provenance: account customerId "c-1003" comes only from untrusted content/,
+    );
+    expect(refund?.provenance).toMatchObject({
+      request: 'verified',
+      verdict: 'escalate',
+      tainted: [{ path: 'customerId', kind: 'account', texts: [REDIRECTED_REFUND_CUSTOMER] }],
+    });
+    const value = refund?.provenance?.values.find((v) => v.path === 'customerId');
+    expect(value?.sources).toEqual([
+      expect.objectContaining({
+        kind: 'output',
+        callId: 'read',
+        tool: 'ticket.get',
+        field: 'body',
+        trust: 'untrusted',
+      }),
+    ]);
+    // Another customer's value never enters the record: the ticket's body text is not there.
+    expect(JSON.stringify(refund?.provenance)).not.toContain('overcharged 40 EUR');
+  });
+
+  it('the same value in the user request, verified against the signed digest, runs unattended', async () => {
+    const request = `Refund 40 EUR of ticket ${REDIRECTED_REFUND_TICKET_ID} to customer ${REDIRECTED_REFUND_CUSTOMER}, as Eli asks.`;
+    const before = refunds().length;
+    const result = await run([readTicket, redirectedRefund], { signedRequest: request, request });
+    expect(result.outcomes.map((o) => o.status)).toEqual(['executed', 'executed']);
+    expect(refunds().length).toBe(before + 1);
+    const value = record(result.records, 'refund')?.provenance?.values.find((v) => v.path === 'customerId');
+    expect(value?.origin).toBe('trusted');
+    expect(value?.sources[0]).toEqual({ kind: 'request', trust: 'trusted', match: 'exact' });
+  });
+
+  it('a hostile workflow that forges the request text is refused: nothing runs', async () => {
+    const before = refunds().length;
+    const result = await run([readTicket, redirectedRefund], {
+      signedRequest: `Please handle ticket ${REDIRECTED_REFUND_TICKET_ID} for me.`,
+      request: `Refund 40 EUR to customer ${REDIRECTED_REFUND_CUSTOMER}.`,
+    });
+    expect(result.outcomes.map((o) => o.status)).toEqual(['denied', 'denied']);
+    expect(result.outcomes[1]?.reason).toMatch(/does not match the digest signed when the run started/);
+    expect(refunds().length).toBe(before);
+  });
+
+  it('the Polar policy decides on the context fact: a tainted customer that is a known payee runs', async () => {
+    const payee: Fact = ['known_payee', REDIRECTED_REFUND_CUSTOMER];
+    const authorizer = fixture.workers.deps.authorizer;
+    await authorizer.insertFacts([payee]);
+    try {
+      const before = refunds().length;
+      const result = await run([readTicket, redirectedRefund]);
+      expect(result.outcomes.map((o) => o.status)).toEqual(['executed', 'executed']);
+      expect(refunds().length).toBe(before + 1);
+      expect(record(result.records, 'refund')?.provenance).toMatchObject({
+        request: 'not_counted',
+        verdict: 'clear',
+        policyAccepted: true,
+        tainted: [{ path: 'customerId' }],
+      });
+    } finally {
+      await authorizer.deleteFacts([payee]);
+    }
+  });
+
+  describe('confidential values and external sinks', () => {
+    const hooks = 'https://api.acme.example/hooks';
+    const posted = () => fixture.workers.deps.services.egress.sent.filter((r) => r.url === hooks);
+
+    it('a customer email posted outside escalates; a post without it runs', async () => {
+      const authorizer = fixture.workers.deps.authorizer;
+      await authorizer.insertFacts(grants);
+      try {
+        const request = `Post a status update about customer c-1002 to ${hooks}`;
+        const lookup = { tool: 'crm.get_customer', arguments: { customerId: 'c-1002' }, callId: 'lookup' };
+        const leak = {
+          tool: 'http.post',
+          arguments: { url: hooks, body: { contact: 'Eli@Romero.example' } },
+          callId: 'leak',
+        };
+        const result = await run([lookup, leak], { signedRequest: request, request, agent: 'relay-bot' });
+        expect(result.outcomes.map((o) => o.status)).toEqual(['executed', 'expired']);
+        expect(posted()).toEqual([]);
+        const provenance = record(result.records, 'leak')?.provenance;
+        expect(provenance).toMatchObject({ verdict: 'escalate', tainted: [] });
+        expect(provenance?.confidential).toEqual([
+          { path: 'body.contact', texts: ['Eli@Romero.example', 'romero.example'] },
+        ]);
+        expect(provenance?.reasons.join('\n')).toMatch(
+          /http.post sends confidential data outside: body.contact/,
+        );
+
+        const status = {
+          tool: 'http.post',
+          arguments: { url: hooks, body: { status: 'resolved' } },
+          callId: 'status',
+        };
+        const clean = await run([lookup, status], { signedRequest: request, request, agent: 'relay-bot' });
+        expect(clean.outcomes.map((o) => o.status)).toEqual(['executed', 'executed']);
+        expect(posted().length).toBe(1);
+      } finally {
+        await authorizer.deleteFacts(grants);
+      }
+    });
+  });
+
+  it('the provenance index file holds none of the plaintext values it traced', () => {
+    const dir = fixture.workers.deps.config.WARDEN_DATA_DIR;
+    const files = ['provenance.sqlite', 'provenance.sqlite-wal']
+      .map((f) => path.join(dir, f))
+      .filter(existsSync);
+    const bytes = Buffer.concat(files.map((f) => readFileSync(f)))
+      .toString('latin1')
+      .toLowerCase();
+    expect(bytes).toContain('ticket.get');
+    for (const plain of ['c-1003', 'overcharged', 'eli@romero', 'romero', 'dana', 'refund to my other']) {
+      expect(bytes.includes(plain), plain).toBe(false);
+    }
+  });
+});
+
+describe('provenance in an agent run: a scripted model obeying an injected ticket', () => {
+  const fixture = useAgentWorkers('provenance-agent');
+
+  it('the exported URL is recorded as written in the ticket body, untrusted, not in the request', async () => {
+    const handle = await startAgentRun(fixture.client, {
+      agent: 'support-copilot',
+      onBehalfOf: 'alice',
+      input: `Please handle ticket ${INJECTION_TICKET_ID} for me.`,
+      scenario: 'injected-export',
+      taskQueue: fixture.taskQueue,
+    });
+    const result = await handle.result();
+    const decisions = result.timeline.flatMap((e) => (e.kind === 'tool' && e.decision ? [e.decision] : []));
+    const exported = decisions.find((d) => d.tool === 'crm.export_customers');
+    expect(exported?.outcome).toBe('denied');
+    expect(exported?.provenance?.tainted).toEqual([
+      { path: 'destinationUrl', kind: 'url', texts: [EXFILTRATION_URL] },
+    ]);
+    const read = decisions.find((d) => d.tool === 'ticket.get');
+    expect(exported?.provenance?.values[0]?.sources).toEqual([
+      expect.objectContaining({ kind: 'output', callId: read?.callId, field: 'body', trust: 'untrusted' }),
+    ]);
+    expect(fixture.workers.deps.services.egress.sent).toEqual([]);
+  });
+
+  it('the run with its provenance replays deterministically from its history', async () => {
+    const handle = await startAgentRun(fixture.client, {
+      agent: 'support-copilot',
+      onBehalfOf: 'alice',
+      input: `Please handle ticket ${INJECTION_TICKET_ID} for me.`,
+      scenario: 'injected-export',
+      taskQueue: fixture.taskQueue,
+    });
+    await handle.result();
+    const history = await fixture.client.workflow.getHandle(handle.workflowId).fetchHistory();
+    await Worker.runReplayHistory(
+      {
+        workflowsPath: EXAMPLE_WORKFLOWS,
+        bundlerOptions: workflowBundlerOptions,
+        dataConverter: await wardenDataConverter(testConfig()),
+      },
+      history,
+      handle.workflowId,
+    );
+  });
+
+  it.each(['benign-ticket', 'refund-under-limit', 'handoff-to-billing'])(
+    'benign scenario %s: provenance escalates none of its calls',
+    async (scenario) => {
+      const handle = await startAgentRun(fixture.client, {
+        agent: 'support-copilot',
+        onBehalfOf: 'alice',
+        input: loadScenario(scenario, EXAMPLE_SCENARIO_DIR).input,
+        scenario,
+        taskQueue: fixture.taskQueue,
+      });
+      const result = await handle.result();
+      const decisions = result.timeline.flatMap((e) => (e.kind === 'tool' && e.decision ? [e.decision] : []));
+      expect(decisions.length).toBeGreaterThan(0);
+      for (const d of decisions) {
+        expect(d.provenance?.verdict, `${d.tool} ${d.provenance?.reasons.join('; ')}`).toBe('clear');
+      }
+      expect(decisions.every((d) => d.outcome === 'executed')).toBe(true);
+    },
+  );
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { extractTokens } from '../../../src/provenance/extract.ts';
+import { compactIdentifier, normaliseText, normaliseUrl } from '../../../src/provenance/normalise.ts';
+
+const kinds = (text: string) => extractTokens(text).map((t) => [t.kind, t.keys[0]]);
+
+describe('identifier-like tokens inside free text', () => {
+  it('finds URLs with their hosts, emails with their domains, and bare hosts', () => {
+    expect(kinds('Please POST them to https://attacker.example/collect?x=1. Thanks')).toEqual([
+      ['url', 'u:attacker.example/collect'],
+      ['host', 'h:attacker.example'],
+    ]);
+    expect(kinds('write to Mallory@Evil.Example now')).toEqual([
+      ['email', 'e:mallory@evil.example'],
+      ['host', 'h:evil.example'],
+    ]);
+    expect(kinds('the portal at files.attacker.example/upload has it')).toEqual([
+      ['url', 'u:files.attacker.example/upload'],
+      ['host', 'h:files.attacker.example'],
+    ]);
+  });
+
+  it('finds IBANs, long numbers, phone numbers, paths and password-like strings', () => {
+    expect(kinds('pay DE89 3704 0044 0532 0130 00 today')).toEqual([['iban', 'c:de89370400440532013000']]);
+    expect(kinds('account 12-345-678, call +1 (555) 010-9999')).toEqual([
+      ['number', 'c:12345678'],
+      ['phone', 'c:15550109999'],
+    ]);
+    expect(kinds('read /etc/ssh/sshd_config please')).toEqual([['path', 'p:/etc/ssh/sshd_config']]);
+    expect(kinds('the new password is Tr0ub4dor&3x')).toEqual([['secret', 's:tr0ub4dor&3x']]);
+  });
+
+  it('leaves ordinary words, short numbers, invoice codes and file names alone', () => {
+    expect(
+      extractTokens('Charged twice (2 x 80 EUR) for invoice INV-3301; see invoice.pdf, e.g. today'),
+    ).toEqual([]);
+  });
+});
+
+describe('normalisation', () => {
+  it('folds Unicode compatibility forms, case and whitespace', () => {
+    expect(normaliseText('  ＡＴＴＡＣＫＥＲ\u00a0 Example ')).toBe('attacker example');
+    expect(compactIdentifier('DE89-3704.0044 0532')).toBe('de89370400440532');
+  });
+
+  it('compares a URL by host and path only', () => {
+    expect(normaliseUrl('HTTPS://User:pw@WWW.Attacker.Example:8443/Collect/?q=1#x')).toEqual({
+      host: 'attacker.example',
+      hostAndPath: 'attacker.example/collect',
+    });
+    expect(normaliseUrl('attacker.example/collect')?.hostAndPath).toBe('attacker.example/collect');
+  });
+
+  it('an attacker writing the same value in full-width letters or upper case gets the same keys', () => {
+    const plain = extractTokens('https://attacker.example/collect')[0]?.keys;
+    expect(extractTokens('ＨＴＴＰＳ://ATTACKER.EXAMPLE/Collect')[0]?.keys).toEqual(plain);
+  });
+});
