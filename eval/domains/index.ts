@@ -2,12 +2,12 @@ import path from 'node:path';
 import type { ToolDefinition, ToolServices } from 'warden';
 import type { Domain } from '../harness/domain.ts';
 import type { RunEnvironments } from '../harness/environments.ts';
-import { evalSupportCopilot } from './support/agents.ts';
+import { supportTools } from './support/agents.ts';
 import { supportDomain } from './support/domain.ts';
 import { supportEnvironments, supportServices } from './support/services.ts';
-import { workspaceAssistant } from './workspace/agents.ts';
 import { workspaceDomain } from './workspace/domain.ts';
 import { workspaceEnvironments, workspaceServices } from './workspace/services.ts';
+import { workspaceTools } from './workspace/tools.ts';
 
 /** What the evaluation needs of a domain: its checks, its Warden project, its run environments. */
 export interface EvalDomain<State = unknown> {
@@ -32,7 +32,7 @@ export const evalDomains: EvalDomain[] = [
     domain: supportDomain,
     projectDir: path.join(here, 'support'),
     environments: supportEnvironments,
-    tools: evalSupportCopilot.tools,
+    tools: supportTools,
     services: supportServices,
     taskFile: path.join(here, '../tasks/support.yaml'),
   }),
@@ -40,7 +40,7 @@ export const evalDomains: EvalDomain[] = [
     domain: workspaceDomain,
     projectDir: path.join(here, 'workspace'),
     environments: workspaceEnvironments,
-    tools: workspaceAssistant.tools,
+    tools: workspaceTools,
     services: workspaceServices,
     taskFile: path.join(here, '../tasks/workspace.yaml'),
   }),

@@ -1,10 +1,10 @@
 import { defineConfig } from 'warden';
-import { agents } from './agents.ts';
+import { supportAgents } from './agents.ts';
 import { supportServices } from './services.ts';
 
-/** The support copilot as the evaluation runs it: the example's tools and today's policy. */
+/** The support copilot under today's guard: the example's tools without provenance, its policy. */
 export default defineConfig({
-  agents,
+  agents: supportAgents(false),
   workflows: './workflows.ts',
   services: supportServices,
   policyDir: '../../../examples/support-copilot/policies',

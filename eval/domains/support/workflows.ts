@@ -1,5 +1,6 @@
-// The support evaluation project's workflows: import only `warden/workflow` and deterministic code.
+// The support evaluation project's workflows (today's guard): only `warden/workflow` and
+// deterministic code from here.
 import { createAgentRunWorkflow } from 'warden/workflow';
-import { agents } from './agents.ts';
+import { supportAgents } from './agents.ts';
 
-export const agentRunWorkflow = createAgentRunWorkflow(agents);
+export const agentRunWorkflow = createAgentRunWorkflow(supportAgents(false));

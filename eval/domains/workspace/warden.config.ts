@@ -1,10 +1,10 @@
 import { defineConfig } from 'warden';
-import { agents } from './agents.ts';
+import { workspaceAgents } from './agents.ts';
 import { workspaceServices } from './services.ts';
 
-/** The workspace assistant, as the evaluation runs it under today's guard. */
+/** The workspace assistant under today's guard: its tools without provenance, its policy. */
 export default defineConfig({
-  agents,
+  agents: workspaceAgents(false),
   workflows: './workflows.ts',
   services: workspaceServices,
   policyDir: './policies',

@@ -14,7 +14,7 @@ resource Toolset {
 }
 
 resource Tool {
-  permissions = ["invoke", "invoke_unattended", "approve"];
+  permissions = ["invoke", "invoke_unattended", "approve", "accept_tainted"];
   roles = ["user", "unattended_user", "approver"];
   relations = { toolset: Toolset };
 
@@ -28,6 +28,13 @@ resource Tool {
   "approve" if "approver";
   "approve" if global "security";
 }
+
+# Provenance: an address that only untrusted content (an email, a description, a file) names is
+# accepted without a person when it is in the company directory (known_contact facts); the guard
+# asks once per tainted value, with the context fact tainted_argument(Tool, "<argument>", "<value>").
+has_permission(_actor: Actor, "accept_tainted", tool: Tool) if
+  tainted_argument(tool, _argument, address) and
+  known_contact(address);
 
 allow(user: User, action: String, resource: Resource) if
   has_permission(user, action, resource);
@@ -51,4 +58,28 @@ test "the assistant reads and writes for emma unattended, deletes only with appr
   assert allow(Agent{"workspace-bot"}, "invoke", Tool{"files.delete"});
   assert_not allow(Agent{"workspace-bot"}, "invoke_unattended", Tool{"files.delete"});
   assert_not allow(User{"mallory"}, "invoke", Tool{"email.send"});
+}
+
+test "a tainted address is accepted only when it is in the directory" {
+  setup {
+    has_role(Agent{"workspace-bot"}, "unattended_user", Toolset{"workspace-write"});
+    has_role(User{"emma"}, "unattended_user", Toolset{"workspace-write"});
+    has_relation(Tool{"files.share"}, "toolset", Toolset{"workspace-write"});
+    acts_for(Agent{"workspace-bot"}, User{"emma"});
+    known_contact("finance@bluesparrowtech.example");
+    tainted_argument(Tool{"files.share"}, "email", "finance@bluesparrowtech.example");
+  }
+  assert allow(Agent{"workspace-bot"}, "accept_tainted", Tool{"files.share"});
+}
+
+test "an outside address from untrusted content is not accepted" {
+  setup {
+    has_role(Agent{"workspace-bot"}, "unattended_user", Toolset{"workspace-write"});
+    has_role(User{"emma"}, "unattended_user", Toolset{"workspace-write"});
+    has_relation(Tool{"files.share"}, "toolset", Toolset{"workspace-write"});
+    acts_for(Agent{"workspace-bot"}, User{"emma"});
+    known_contact("finance@bluesparrowtech.example");
+    tainted_argument(Tool{"files.share"}, "email", "d.smith.budget@proton-mail.example");
+  }
+  assert_not allow(Agent{"workspace-bot"}, "accept_tainted", Tool{"files.share"});
 }
