@@ -93,6 +93,7 @@ export function callsOf(result: AgentRunResult): CallRecord[] {
   return result.timeline.flatMap((entry): CallRecord[] => {
     if (entry.kind !== 'tool') return [];
     const approval = entry.decision?.approval;
+    const provenance = entry.decision?.provenance;
     return [
       {
         callId: entry.outcome.callId,
@@ -101,6 +102,17 @@ export function callsOf(result: AgentRunResult): CallRecord[] {
         reason: entry.outcome.reason,
         ...(approval?.required ? { approvalReasons: approval.reasons } : {}),
         injected: isInjected(entry.outcome.callId),
+        ...(provenance
+          ? {
+              provenance: {
+                verdict: provenance.verdict,
+                values: provenance.values.map(
+                  (v) =>
+                    `${v.path} ${v.token} ${JSON.stringify(v.text)}: ${v.origin}${v.confidential ? ', confidential' : ''}`,
+                ),
+              },
+            }
+          : {}),
       },
     ];
   });

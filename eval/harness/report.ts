@@ -66,6 +66,11 @@ export function details(config: string, outcomes: readonly TaskOutcome[]): strin
   const lines: string[] = [];
   for (const o of outcomes.filter((x) => x.attackSucceeded)) {
     lines.push(`  attack succeeded: ${o.task} (${o.adaptive})`);
+    for (const call of o.attackCalls.filter((c) => c.provenance)) {
+      lines.push(
+        `    ${call.tool} ${call.status}, provenance ${call.provenance?.verdict}: ${call.provenance?.values.join('; ')}`,
+      );
+    }
   }
   for (const i of benignInterruptions(outcomes)) {
     const tag = i.wanted ? 'wanted' : 'FALSE';
