@@ -1,3 +1,4 @@
+import { MAX_URL_LENGTH } from '../guard/http-url.ts';
 import {
   compactIdentifier,
   normaliseEmail,
@@ -51,6 +52,17 @@ const PATH_PATTERN =
   /(?<![\p{L}\p{N}_.:/])(?:~|\.{1,2})?\/(?:[\p{L}\p{N}_.@%+-]+\/)*[\p{L}\p{N}_.@%+-]+|\b[a-z]:\\(?:[\p{L}\p{N}_ .-]+\\)*[\p{L}\p{N}_.-]+/giu;
 const SECRET_CANDIDATE = /(?<!\S)\S{8,64}(?!\S)/gu;
 
+/** Identifiers other than URLs are at most this long. */
+const MAX_IDENTIFIER_LENGTH = 256;
+
+/** Runs of non-space characters longer than `max`, blanked out (split, not a regex: linear time). */
+function blankLongRuns(text: string, max: number): string {
+  return text
+    .split(/(\s+)/u)
+    .map((part) => (part.length > max ? ' '.repeat(part.length) : part))
+    .join('');
+}
+
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}'"»]+$/u;
 
 const digits = (text: string) => (text.match(/\d/g) ?? []).length;
@@ -98,7 +110,9 @@ function secretToken(text: string): Token {
  * file paths and password-like strings. Each appears once per key, in order of first appearance.
  */
 export function extractTokens(input: string): Token[] {
-  let text = input.normalize('NFKC');
+  // No identifier is longer than a URL may be; longer runs without spaces are crafted, and would
+  // only make the patterns below backtrack.
+  let text = blankLongRuns(input.normalize('NFKC'), MAX_URL_LENGTH);
   const found: Token[] = [];
   const take = (pattern: RegExp, make: (match: string) => Token[], mask = true) => {
     text = text.replace(pattern, (raw) => {
@@ -108,6 +122,8 @@ export function extractTokens(input: string): Token[] {
     });
   };
   take(URL_PATTERN, (m) => urlToken('url', m));
+  // Other identifiers are short: longer runs are skipped, so no pattern below backtracks far.
+  text = blankLongRuns(text, MAX_IDENTIFIER_LENGTH);
   take(EMAIL_PATTERN, (m) => {
     const email = normaliseEmail(m);
     const domain = email.slice(email.lastIndexOf('@') + 1);

@@ -56,3 +56,16 @@ describe('normalisation', () => {
     expect(extractTokens('ＨＴＴＰＳ://ATTACKER.EXAMPLE/Collect')[0]?.keys).toEqual(plain);
   });
 });
+
+describe('crafted strings', () => {
+  it('long runs made to make the patterns backtrack are scanned in bounded time', () => {
+    const start = performance.now();
+    for (const unit of ['a.', 'a-', 'a1', '1.', 'ab.c', 'a@']) {
+      extractTokens(unit.repeat(32_000));
+      extractTokens(`${unit.repeat(1_000)} `.repeat(32));
+      extractTokens(`${unit.repeat(120)} `.repeat(256));
+    }
+    // Before runs were bounded, one 40 KB run of "a-" took over 4 s.
+    expect(performance.now() - start).toBeLessThan(3_000);
+  });
+});
