@@ -19,6 +19,7 @@ export function table(summaries: readonly Summary[]): string {
     'benign utility',
     'utility under attack',
     'escalations / benign task',
+    'of them false',
   ];
   const rows = summaries.map((s) => [
     s.config,
@@ -27,6 +28,7 @@ export function table(summaries: readonly Summary[]): string {
     pct(s.benignUtility),
     pct(s.utilityUnderAttack),
     s.escalationsPerBenignTask.toFixed(2),
+    s.falseEscalationsPerBenignTask.toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
