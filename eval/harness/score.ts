@@ -33,6 +33,8 @@ export interface TaskOutcome {
   reviewWanted?: string;
   /** The calls the model made because it obeyed the injection, and what became of them. */
   attackCalls: Array<Pick<CallRecord, 'tool' | 'status' | 'reason' | 'provenance'>>;
+  /** Every call of the run, in order (the JSON report keeps them for whoever checks a number). */
+  calls: CallRecord[];
 }
 
 const ESCALATED = new Set(['expired', 'rejected']);
@@ -68,6 +70,7 @@ export function scoreTask<State>(
         reason,
         ...(provenance ? { provenance } : {}),
       })),
+    calls: [...calls],
   };
 }
 
