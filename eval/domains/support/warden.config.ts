@@ -1,0 +1,11 @@
+import { defineConfig } from 'warden';
+import { supportAgents } from './agents.ts';
+import { supportServices } from './services.ts';
+
+/** The support copilot under today's guard: the example's tools without provenance, its policy. */
+export default defineConfig({
+  agents: supportAgents(false),
+  workflows: './workflows.ts',
+  services: supportServices,
+  policyDir: '../../../examples/support-copilot/policies',
+});
