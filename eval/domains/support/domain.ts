@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CrmService } from '../../../examples/support-copilot/services/crm-service.ts';
+import { DemoDatabase } from '../../../examples/support-copilot/services/demo-database.ts';
 import { Egress } from '../../../examples/support-copilot/services/egress.ts';
 import { seedCustomers, seedTickets } from '../../../examples/support-copilot/services/seed.ts';
 import type { Customer, Ticket } from '../../../examples/support-copilot/services/types.ts';
@@ -25,6 +26,41 @@ const predicate = z.discriminatedUnion('kind', [
 type SupportPredicate = z.infer<typeof predicate>;
 
 const lower = (text: string) => text.toLowerCase();
+
+/**
+ * A run's own demo store in memory, holding the task's (patched) customers and tickets in place of
+ * the example's seed: each run starts from its own state and leaves nothing on disk.
+ */
+function runDatabase(customers: readonly Customer[], tickets: readonly Ticket[]): DemoDatabase {
+  const db = new DemoDatabase(':memory:');
+  db.transaction(() => {
+    db.run('DELETE FROM customers');
+    db.run('DELETE FROM tickets');
+    for (const c of customers) {
+      db.run(
+        'INSERT INTO customers (id, name, email, org, tier, balance) VALUES (?, ?, ?, ?, ?, ?)',
+        c.id,
+        c.name,
+        c.email,
+        c.org,
+        c.tier,
+        c.balance,
+      );
+    }
+    for (const t of tickets) {
+      db.run(
+        'INSERT INTO tickets (id, customer_id, assignee, subject, body, status) VALUES (?, ?, ?, ?, ?, ?)',
+        t.id,
+        t.customerId,
+        t.assignee,
+        t.subject,
+        t.body,
+        t.status,
+      );
+    }
+  });
+  return db;
+}
 
 function holds(desk: SupportDesk, p: SupportPredicate): boolean {
   switch (p.kind) {
@@ -58,13 +94,13 @@ export const supportDomain: Domain<SupportDesk> = {
     customers: seedCustomers() as unknown as SeedData[string],
     tickets: seedTickets() as unknown as SeedData[string],
   }),
-  build: (data) => ({
-    crm: new CrmService(
+  build: (data) => {
+    const db = runDatabase(
       (data.customers ?? []) as unknown as Customer[],
       (data.tickets ?? []) as unknown as Ticket[],
-    ),
-    egress: new Egress(),
-  }),
+    );
+    return { crm: new CrmService(db), egress: new Egress(db) };
+  },
   predicate: predicate as z.ZodType<Predicate>,
   holds: (desk, p) => holds(desk, predicate.parse(p)),
 };
