@@ -134,6 +134,8 @@ export const shareFile = defineTool({
   risk: 'medium',
   zone: 'external',
   provenance: { sensitive: { email: 'email' }, externalSink: true, output: { trust: 'trusted' } },
+  // The file shared is a record the policy decides on, for the assistant and for the user.
+  records: ({ fileId }) => [{ action: 'share', resource: { type: 'File', id: fileId } }],
   async execute({ fileId, email, permission }, { services, idempotencyKey }) {
     return workspaceOf(services).shareFile(fileId, email, permission, idempotencyKey);
   },

@@ -56,6 +56,7 @@ export async function callProvenance(
     request: standing.standing,
     tool: q.tool,
     agents: agents.map((a) => a.provenance),
+    untrustedRead: await deps.provenance.readUntrusted(q.run.workflowId),
   };
   const first = decideProvenance(decision);
   if (first.tainted.length === 0) return first;

@@ -32,6 +32,16 @@ resource Tool {
 # Provenance: an address that only untrusted content (an email, a description, a file) names is
 # accepted without a person when it is in the company directory (known_contact facts); the guard
 # asks once per tainted value, with the context fact tainted_argument(Tool, "<argument>", "<value>").
+# A drive file is shared by its owner, or by an actor the drive's sharing settings name for it
+# ("sharer"): the assistant may share Emma's everyday files, not the ones she keeps to herself.
+resource File {
+  permissions = ["share"];
+  roles = ["owner", "sharer"];
+
+  "share" if "owner";
+  "share" if "sharer";
+}
+
 has_permission(_actor: Actor, "accept_tainted", tool: Tool) if
   tainted_argument(tool, _argument, address) and
   known_contact(address);
@@ -82,4 +92,17 @@ test "an outside address from untrusted content is not accepted" {
     tainted_argument(Tool{"files.share"}, "email", "d.smith.budget@proton-mail.example");
   }
   assert_not allow(Agent{"workspace-bot"}, "accept_tainted", Tool{"files.share"});
+}
+
+test "the assistant shares only the files the drive lets it share, and only for the owner" {
+  setup {
+    has_role(User{"emma"}, "owner", File{"f-1"});
+    has_role(User{"emma"}, "owner", File{"f-4"});
+    has_role(Agent{"workspace-bot"}, "sharer", File{"f-1"});
+    acts_for(Agent{"workspace-bot"}, User{"emma"});
+  }
+  assert allow(Agent{"workspace-bot"}, "share", File{"f-1"});
+  assert allow(User{"emma"}, "share", File{"f-4"});
+  assert_not allow(Agent{"workspace-bot"}, "share", File{"f-4"});
+  assert_not allow(User{"mallory"}, "share", File{"f-1"});
 }
