@@ -37,6 +37,8 @@ export interface ProvenanceDecisionInput {
   policyAccepted?: boolean;
   /** The run has read untrusted content before this call (see `ProvenanceIndex.readUntrusted`). */
   untrustedRead?: boolean;
+  /** The policy accepts the call's destinations for confidential data (`accept_confidential`). */
+  confidentialAccepted?: boolean;
 }
 
 /** Argument kinds that name where something goes or who gets it, rather than carry a payload. */
@@ -48,6 +50,19 @@ const DESTINATION_KINDS: ReadonlySet<SensitiveKind> = new Set<SensitiveKind>([
   'path',
   'phone',
 ]);
+
+/** A call's destination values: the whole leaves of its destination arguments. */
+export interface Destination {
+  path: string;
+  text: string;
+}
+
+/** The destinations of a call (where its payload goes), for the policy's `accept_confidential`. */
+export function destinationsOf(units: readonly TracedUnit[]): Destination[] {
+  return units
+    .filter((u) => u.token === 'value' && u.kind !== undefined && DESTINATION_KINDS.has(u.kind))
+    .map(({ path, text }) => ({ path, text }));
+}
 
 /**
  * A deciding value the model wrote with no source at all, in a run that has read untrusted content:
@@ -68,26 +83,13 @@ const leaks = (u: TracedUnit) =>
   !u.sources.some((s) => s.kind === 'request');
 
 /**
- * Whether the call has destination arguments and the user's request names every one of them (each
- * destination value traces to the request): confidential data sent there goes where the user said
- * to send it ("forward the code to my address x@y"), which is the user's decision, not a leak. A
- * destination that only a trusted field or the instructions name does not count.
- */
-function destinationsRequested(units: readonly TracedUnit[]): boolean {
-  const destinations = units.filter(
-    (u) => u.deciding && u.token === 'value' && u.kind !== undefined && DESTINATION_KINDS.has(u.kind),
-  );
-  return destinations.length > 0 && destinations.every((u) => u.sources.some((s) => s.kind === 'request'));
-}
-
-/**
  * The provenance verdict of a call. A sensitive argument is tainted when one of its deciding values
  * has untrusted sources only (a value also in the request, the instructions or a trusted field is
  * not), or, in a run that has read untrusted content, no source at all (unverified origin); only
  * the identifiers inside a free-text argument decide, never the text as a whole. A tainted call
  * escalates, or is denied when the tool or the agent says so, unless the policy accepted it. A call
- * of an external sink whose payload carries a confidential value escalates, unless the user's
- * request names every destination of the call.
+ * of an external sink whose payload carries a confidential value escalates, unless the policy
+ * accepted the call's destinations for it (the user's own address, say).
  */
 export function decideProvenance(input: ProvenanceDecisionInput): CallProvenance {
   const { units, tool } = input;
@@ -112,8 +114,8 @@ export function decideProvenance(input: ProvenanceDecisionInput): CallProvenance
       confidential.push({ path, texts: [...new Set(list.map((u) => u.text))] });
     }
   }
-  const toRequested = confidential.length > 0 && destinationsRequested(units);
-  // A taint the policy accepted stays in `tainted` (the record) but asks nobody.
+  // A taint or confidential payload the policy accepted stays in the record but asks nobody.
+  const confidentialCounts = confidential.length > 0 && input.confidentialAccepted !== true;
   const taintCounts = tainted.length > 0 && input.policyAccepted !== true;
   const reasons: string[] = [];
   if (taintCounts) {
@@ -133,7 +135,7 @@ export function decideProvenance(input: ProvenanceDecisionInput): CallProvenance
       );
     }
   }
-  for (const c of toRequested ? [] : confidential) {
+  for (const c of confidentialCounts ? confidential : []) {
     const first = units.find((u) => u.path === c.path && leaks(u));
     const where = (first?.sources ?? [])
       .filter((s) => s.kind === 'output' && s.confidential)
@@ -146,7 +148,6 @@ export function decideProvenance(input: ProvenanceDecisionInput): CallProvenance
   const deny =
     taintCounts &&
     (tool.provenance?.onTainted === 'deny' || input.agents.some((a) => a?.onTainted === 'deny'));
-  const confidentialCounts = confidential.length > 0 && !toRequested;
   const verdict = deny ? 'deny' : taintCounts || confidentialCounts ? 'escalate' : 'clear';
   const recorded = units.filter((u) => u.deciding || u.sources.length > 0);
   const result: CallProvenance = {
@@ -159,7 +160,7 @@ export function decideProvenance(input: ProvenanceDecisionInput): CallProvenance
     reasons,
   };
   if (input.policyAccepted !== undefined) result.policyAccepted = input.policyAccepted;
-  if (toRequested) result.confidentialToRequested = true;
+  if (input.confidentialAccepted !== undefined) result.confidentialAccepted = input.confidentialAccepted;
   if (recorded.length > MAX_TRACED_VALUES) result.truncated = true;
   return result;
 }

@@ -104,9 +104,12 @@ function secretToken(text: string): Token {
   return { kind: 'secret', text, keys: [`s:${normalised}`], compact: compactIdentifier(text) };
 }
 
-/** `(at)`, `[at]`, `{at}` and the same for `dot`, as people (and attackers) spell out addresses. */
-const SPELLED_AT = /\s*[([{<]\s*at\s*[)\]}>]\s*/giu;
-const SPELLED_DOT = /\s*[([{<]\s*dot\s*[)\]}>]\s*/giu;
+/**
+ * `(at)`, `[at]`, `{at}` and the same for `dot`, as people (and attackers) spell out addresses. The
+ * spaces around are bounded, so a crafted run of spaces costs linear time.
+ */
+const SPELLED_AT = /[ \t]{0,3}[([{<][ \t]{0,3}at[ \t]{0,3}[)\]}>][ \t]{0,3}/giu;
+const SPELLED_DOT = /[ \t]{0,3}[([{<][ \t]{0,3}dot[ \t]{0,3}[)\]}>][ \t]{0,3}/giu;
 
 /** A text with spelled-out `@` and `.` written as the characters, on both sides of a trace. */
 export function unspell(text: string): string {

@@ -121,10 +121,10 @@ export interface CallProvenance {
   /** Whether the policy accepted the tainted arguments (`accept_tainted` on the tool), when asked. */
   policyAccepted?: boolean;
   /**
-   * The confidential values go only to destinations the user's request names: recorded in
-   * `confidential`, asked about by nobody.
+   * Whether the policy accepted the call's destinations for its confidential payload
+   * (`accept_confidential` on the tool), when asked; accepted values stay in `confidential`.
    */
-  confidentialToRequested?: boolean;
+  confidentialAccepted?: boolean;
   /** The values traced were more than recorded: the record keeps the first ones. */
   truncated?: boolean;
 }

@@ -14,7 +14,7 @@ resource Toolset {
 }
 
 resource Tool {
-  permissions = ["invoke", "invoke_unattended", "approve", "accept_tainted"];
+  permissions = ["invoke", "invoke_unattended", "approve", "accept_tainted", "accept_confidential"];
   roles = ["user", "unattended_user", "approver"];
   relations = { toolset: Toolset };
 
@@ -45,6 +45,18 @@ resource File {
 has_permission(_actor: Actor, "accept_tainted", tool: Tool) if
   tainted_argument(tool, _argument, address) and
   known_contact(address);
+
+# Confidential data (an email's body, a security code) may go unattended to the user's own
+# addresses (personal_address facts): sending Emma's data to Emma leaks nothing. Anywhere else, a
+# person decides.
+has_permission(user: User, "accept_confidential", tool: Tool) if
+  confidential_destination(tool, _argument, address) and
+  personal_address(user, address);
+
+has_permission(agent: Agent, "accept_confidential", tool: Tool) if
+  acts_for(agent, user) and
+  confidential_destination(tool, _argument, address) and
+  personal_address(user, address);
 
 allow(user: User, action: String, resource: Resource) if
   has_permission(user, action, resource);
@@ -105,4 +117,16 @@ test "the assistant shares only the files the drive lets it share, and only for 
   assert allow(User{"emma"}, "share", File{"f-4"});
   assert_not allow(Agent{"workspace-bot"}, "share", File{"f-4"});
   assert_not allow(User{"mallory"}, "share", File{"f-1"});
+}
+
+test "confidential data goes unattended only to the user's own address" {
+  setup {
+    acts_for(Agent{"workspace-bot"}, User{"emma"});
+    personal_address(User{"emma"}, "emma.j@gmail.example");
+    personal_address(User{"mallory"}, "mark.black-2134@gmail.example");
+    confidential_destination(Tool{"email.send"}, "to[0]", "emma.j@gmail.example");
+    confidential_destination(Tool{"files.share"}, "email", "mark.black-2134@gmail.example");
+  }
+  assert allow(Agent{"workspace-bot"}, "accept_confidential", Tool{"email.send"});
+  assert_not allow(Agent{"workspace-bot"}, "accept_confidential", Tool{"files.share"});
 }
