@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { loadConfig, type WardenConfig } from './config/env.ts';
 import type { PendingApproval } from './guard/types.ts';
+import type { ModelFactory } from './models/model-factory.ts';
 import type { WardenProject } from './project/load-project.ts';
 import { wardenDataConverter } from './temporal/data-converter.ts';
 import { resolveTemporal, type TemporalEndpoint } from './temporal/launcher.ts';
@@ -17,9 +18,11 @@ import { startWardenWorkers, type WardenWorkers } from './workers/warden-workers
 import { pendingApprovalsQuery } from './workflows/guard/definitions.ts';
 
 export { createModelFactory, type ModelFactory } from './models/model-factory.ts';
+export type { ModelInvocation } from './models/model-invocation.ts';
 export { listScenarios, loadScenario } from './models/scripted/load-scenarios.ts';
 export { parseScenario, type Scenario, ScenarioError, scenarioSchema } from './models/scripted/scenario.ts';
 export { ScriptedModel } from './models/scripted/scripted-model.ts';
+export { modelToolName } from './models/tool-names.ts';
 
 /**
  * A Temporal server for a test run: TEMPORAL_ADDRESS when set, otherwise a local dev server in
@@ -37,6 +40,11 @@ export interface TestWorkers extends WardenWorkers {
   config: WardenConfig;
 }
 
+export interface TestWorkersOptions {
+  /** Which model answers agent turns; default the one WARDEN_MODEL names (scenario files). */
+  models?: ModelFactory;
+}
+
 /**
  * A project's workers on a task queue of their own (so parallel tests never take each other's
  * tasks), with a client; `shutdown()` stops both. Start runs with `taskQueue: workers.taskQueue`.
@@ -45,6 +53,7 @@ export async function startTestWorkers(
   project: WardenProject,
   endpoint: Pick<TemporalEndpoint, 'address' | 'namespace'>,
   env: NodeJS.ProcessEnv = process.env,
+  options: TestWorkersOptions = {},
 ): Promise<TestWorkers> {
   const config = loadConfig(
     {
@@ -58,7 +67,12 @@ export async function startTestWorkers(
     { policyDir: project.policyDir },
   );
   const dataConverter = await wardenDataConverter(config);
-  const workers = await startWardenWorkers({ config, endpoint, project });
+  const workers = await startWardenWorkers({
+    config,
+    endpoint,
+    project,
+    ...(options.models ? { models: options.models } : {}),
+  });
   const connection = await Connection.connect({ address: endpoint.address }).catch(async (error) => {
     await workers.shutdown();
     throw error;

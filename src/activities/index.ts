@@ -43,6 +43,8 @@ export interface ProjectDependencies {
   alerts?: ResolvedAlertsConfig;
   /** The process's tracing, when configured: guarded calls' spans get their decision attributes. */
   tracing?: Tracing;
+  /** Which model answers agent turns; default the one WARDEN_MODEL names. */
+  models?: ModelFactory;
 }
 
 export async function createActivityDependencies(
@@ -63,7 +65,7 @@ export async function createActivityDependencies(
   return {
     config,
     authorizer,
-    models: createModelFactory(config, { scenarioDir: project.scenarioDir }),
+    models: project.models ?? createModelFactory(config, { scenarioDir: project.scenarioDir }),
     tools: project.tools,
     agents: project.agents,
     services: project.services,

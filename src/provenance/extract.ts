@@ -105,6 +105,18 @@ function secretToken(text: string): Token {
 }
 
 /**
+ * `(at)`, `[at]`, `{at}` and the same for `dot`, as people (and attackers) spell out addresses. The
+ * spaces around are bounded, so a crafted run of spaces costs linear time.
+ */
+const SPELLED_AT = /[ \t]{0,3}[([{<][ \t]{0,3}at[ \t]{0,3}[)\]}>][ \t]{0,3}/giu;
+const SPELLED_DOT = /[ \t]{0,3}[([{<][ \t]{0,3}dot[ \t]{0,3}[)\]}>][ \t]{0,3}/giu;
+
+/** A text with spelled-out `@` and `.` written as the characters, on both sides of a trace. */
+export function unspell(text: string): string {
+  return text.replace(SPELLED_AT, '@').replace(SPELLED_DOT, '.');
+}
+
+/**
  * The identifier-like tokens in a text: URLs (and their hosts), emails (and their domains), bare
  * hosts, IBANs, account numbers and other identifiers with at least six digits, phone numbers,
  * file paths and password-like strings. Each appears once per key, in order of first appearance.
@@ -112,7 +124,7 @@ function secretToken(text: string): Token {
 export function extractTokens(input: string): Token[] {
   // No identifier is longer than a URL may be; longer runs without spaces are crafted, and would
   // only make the patterns below backtrack.
-  let text = blankLongRuns(input.normalize('NFKC'), MAX_URL_LENGTH);
+  let text = unspell(blankLongRuns(input.normalize('NFKC'), MAX_URL_LENGTH));
   const found: Token[] = [];
   const take = (pattern: RegExp, make: (match: string) => Token[], mask = true) => {
     text = text.replace(pattern, (raw) => {
@@ -175,9 +187,18 @@ const CODE_WORD = /(?<![\p{L}\p{N}])[\p{L}\p{N}]+(?:[-_./][\p{L}\p{N}]+)*(?![\p{
  */
 export function codeWordKeys(text: string): string[] {
   const keys = new Set<string>();
-  for (const match of text.normalize('NFKC').matchAll(CODE_WORD)) {
-    const compact = compactIdentifier(match[0]);
+  const add = (word: string) => {
+    const compact = compactIdentifier(word);
     if (compact.length >= 4 && compact.length <= 64 && /\d/.test(compact)) keys.add(`c:${compact}`);
+  };
+  const normalised = text.normalize('NFKC');
+  let previous: { text: string; end: number } | undefined;
+  for (const match of normalised.matchAll(CODE_WORD)) {
+    add(match[0]);
+    // Two words apart by spaces only count joined too: a code written with a space (`C 1002`).
+    if (previous && /^[ \t]+$/u.test(normalised.slice(previous.end, match.index)))
+      add(previous.text + match[0]);
+    previous = { text: match[0], end: match.index + match[0].length };
   }
   return [...keys];
 }

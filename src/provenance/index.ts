@@ -12,11 +12,23 @@
  *   `traceArguments`, `decideProvenance`, `describeSource` (a source in words), `requestDigest`
  *   and `requestStanding` (the request text against the signed digest).
  * - Policy: a tainted call asks the PDP `accept_tainted` on the tool with the context fact
- *   `tainted_argument(Tool, "<argument path>", "<value>")`, once per tainted value.
+ *   `tainted_argument(Tool, "<argument path>", "<value>")`, once per tainted value; a call whose
+ *   payload carries a confidential value asks `accept_confidential` with the context fact
+ *   `confidential_destination(Tool, "<argument path>", "<value>")`, once per destination.
+ * - Rules: in a run that has read untrusted content (`ProvenanceIndex.readUntrusted`), an identifier
+ *   with no source at all is tainted too (`TaintedArgument.unverified`); only the identifier tokens
+ *   of a free-text argument decide its taint; confidentiality looks at the payload arguments
+ *   (`destinationsOf` names the others), never at a value the user's request names.
  *
  * Each name keeps its meaning and signature; fields may be added, never renamed or removed.
  */
-export { decideProvenance, describeSource, type ProvenanceDecisionInput } from './decide.ts';
+export {
+  type Destination,
+  decideProvenance,
+  describeSource,
+  destinationsOf,
+  type ProvenanceDecisionInput,
+} from './decide.ts';
 export {
   extractTokens,
   GRAM,
@@ -27,6 +39,7 @@ export {
   MIN_PARTIAL_LENGTH,
   type Token,
   type TokenKind,
+  unspell,
 } from './extract.ts';
 export { KeyedDigest } from './keyed-digest.ts';
 export {

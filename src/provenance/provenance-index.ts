@@ -16,6 +16,12 @@ export interface ExecutedCall {
   output: unknown;
 }
 
+/**
+ * The key every output with an untrusted field adds once: whether a run has read untrusted content
+ * at all is then one lookup, and no value's key can equal it (value keys have a one-letter class).
+ */
+const UNTRUSTED_READ_KEY = 'run:untrusted-read';
+
 /** Whole leaves longer than this are traced by their tokens only. */
 const MAX_WHOLE_LEAF = 512;
 /** Short leaves are also indexed in parts: pieces of a value split across fields. */
@@ -46,8 +52,14 @@ export class ProvenanceIndex {
   /** The rows an executed call adds: every key of every leaf of its output, labelled by field. */
   entriesOf(workflowId: string, call: ExecutedCall): IndexEntry[] {
     const entries = new Map<string, IndexEntry>();
+    let untrustedRead = false;
     for (const leaf of leavesOf(call.output)) {
       const label = outputLabel(call.tool.provenance?.output, leaf.field);
+      if (label.trust === 'untrusted' && !untrustedRead) {
+        untrustedRead = true;
+        const digest = this.digest.of(workflowId, UNTRUSTED_READ_KEY);
+        entries.set(`${digest}|`, { digest, callId: call.callId, tool: call.tool.name, field: '', ...label });
+      }
       const keys = new Set<string>();
       const normalised = normaliseText(leaf.text);
       if (normalised.length <= MAX_WHOLE_LEAF) keys.add(leafKey(leaf.text));
@@ -99,6 +111,12 @@ export class ProvenanceIndex {
       }
       return found;
     };
+  }
+
+  /** Whether the run has read untrusted content: an output of it had an untrusted field. */
+  async readUntrusted(workflowId: string): Promise<boolean> {
+    const digest = this.digest.of(workflowId, UNTRUSTED_READ_KEY);
+    return (await this.store.find(workflowId, [digest])).length > 0;
   }
 
   close(): void {

@@ -1,4 +1,12 @@
-import { extractTokens, GRAM, gramKeys, leafKey, MIN_PARTIAL_LENGTH, type Token } from './extract.ts';
+import {
+  extractTokens,
+  GRAM,
+  gramKeys,
+  leafKey,
+  MIN_PARTIAL_LENGTH,
+  type Token,
+  type TokenKind,
+} from './extract.ts';
 import { sensitiveKind } from './labels.ts';
 import { leavesOf } from './leaves.ts';
 import {
@@ -35,7 +43,10 @@ export interface TrustedText {
 export interface TracedUnit extends TracedValue {
   /** The argument's declared sensitive kind, if any. */
   kind?: SensitiveKind;
-  /** Whether this unit decides the argument's taint (every unit of a sensitive leaf does). */
+  /**
+   * Whether this unit decides the argument's taint: every unit of a sensitive identifier argument,
+   * and the identifier tokens (URLs, hosts, emails, IBANs, accounts, phones, paths) of free text.
+   */
   deciding: boolean;
 }
 
@@ -90,11 +101,25 @@ function keysOfKind(kind: SensitiveKind | undefined, text: string): string[] {
   return keys;
 }
 
+/**
+ * The tokens that decide a sensitive free-text argument: identifiers that say where something goes
+ * or who gets it. The text itself (a document forwarded as asked), and the numbers and secrets in
+ * it, are payload: confidentiality looks at those, taint does not.
+ */
+const DECIDING_TOKENS: ReadonlySet<string> = new Set<TokenKind>([
+  'url',
+  'host',
+  'email',
+  'iban',
+  'account',
+  'phone',
+  'path',
+]);
+
 function unitsOf(args: unknown, provenance: ToolProvenance | undefined): Unit[] {
   const units: Unit[] = [];
   for (const leaf of leavesOf(args, 2_000)) {
     const kind = sensitiveKind(provenance, leaf.field);
-    const deciding = kind !== undefined;
     const leafKeys = keysOfKind(kind, leaf.text);
     units.push({
       path: leaf.path,
@@ -103,10 +128,12 @@ function unitsOf(args: unknown, provenance: ToolProvenance | undefined): Unit[] 
       keys: leafKeys,
       compact: kind !== undefined && kind !== 'text' ? compactIdentifier(leaf.text) : '',
       ...(kind ? { kind } : {}),
-      deciding,
+      // A whole free-text leaf never decides: only the identifiers inside it do.
+      deciding: kind !== undefined && kind !== 'text',
     });
     for (const token of extractTokens(leaf.text)) {
       if (token.keys.every((k) => leafKeys.includes(k))) continue;
+      const deciding = kind !== undefined && (kind !== 'text' || DECIDING_TOKENS.has(token.kind));
       units.push(tokenUnit(leaf.path, token, kind, deciding));
     }
   }

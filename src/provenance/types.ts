@@ -89,6 +89,11 @@ export interface TaintedArgument {
   kind: SensitiveKind;
   /** The traced values that made it tainted (their `text` and sources are in `values`). */
   texts: string[];
+  /**
+   * The values have no source at all (not untrusted ones) and the run had read untrusted content:
+   * an identifier the model assembled, reformatted or spelled out from what it read.
+   */
+  unverified?: boolean;
 }
 
 /** An argument of an external sink's call that carries a confidential value. */
@@ -115,6 +120,11 @@ export interface CallProvenance {
   reasons: string[];
   /** Whether the policy accepted the tainted arguments (`accept_tainted` on the tool), when asked. */
   policyAccepted?: boolean;
+  /**
+   * Whether the policy accepted the call's destinations for its confidential payload
+   * (`accept_confidential` on the tool), when asked; accepted values stay in `confidential`.
+   */
+  confidentialAccepted?: boolean;
   /** The values traced were more than recorded: the record keeps the first ones. */
   truncated?: boolean;
 }

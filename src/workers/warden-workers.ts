@@ -6,6 +6,7 @@ import {
 } from '../activities/index.ts';
 import type { Authorizer } from '../authz/types.ts';
 import type { WardenConfig } from '../config/env.ts';
+import type { ModelFactory } from '../models/model-factory.ts';
 import type { WardenProject } from '../project/load-project.ts';
 import { startTracing } from '../telemetry/tracing.ts';
 import { DEFAULT_ZONE, toolZones, zoneTaskQueue } from '../tools/define-tool.ts';
@@ -23,6 +24,11 @@ export interface WardenWorkersOptions {
    * activities) and one tool worker per trust zone of the project's tools.
    */
   only?: { main?: boolean; workflows?: boolean; zones?: string[] };
+  /**
+   * Which model answers agent turns. Default: the one WARDEN_MODEL names (scenario files or OpenAI);
+   * tests and evaluations pass their own, e.g. a model that obeys instructions in tool outputs.
+   */
+  models?: ModelFactory;
 }
 
 export interface WardenWorkers {
@@ -59,6 +65,7 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
     services: main ? await project.services({ zone: DEFAULT_ZONE, config }) : ({} as ToolServices),
     scenarioDir: project.scenarioDir,
     ...(project.judge ? { judge: project.judge } : {}),
+    ...(options.models ? { models: options.models } : {}),
   });
   const workers: RunningWorker[] = [];
   const queues: string[] = [];

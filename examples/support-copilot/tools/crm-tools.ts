@@ -93,7 +93,12 @@ export const issueRefund = defineTool({
   risk: 'high',
   // Rounded up so that 100.01 counts as above 100: the policy compares integers.
   context: ({ amount }) => [['refund_amount', { type: 'Tool', id: 'crm.issue_refund' }, Math.ceil(amount)]],
-  intent: [{ kind: 'max_amount', argument: 'amount', max: 5_000, onExceed: 'deny' }],
+  // One refund per run on its own: a ticket is answered with one refund, and a second one in the
+  // same run (a "the first one will bounce, refund it twice") is a person's decision.
+  intent: [
+    { kind: 'max_amount', argument: 'amount', max: 5_000, onExceed: 'deny' },
+    { kind: 'max_calls_per_run', limit: 1, onExceed: 'escalate' },
+  ],
   approval: { timeout: '30 minutes', onTimeout: 'escalate', escalateTo: ['carol'] },
   // Who gets the money: a customer id named only by a ticket's text is asked about.
   provenance: { sensitive: { customerId: 'account' }, output: { trust: 'trusted' } },

@@ -31,8 +31,9 @@ export const replyToTicket = defineTool({
   description: 'Send a reply to the customer on a ticket.',
   parameters: z.strictObject({ ticketId, body: z.string().min(1).max(5_000) }),
   risk: 'medium',
-  // A reply reaches the customer: a link or account number in it must not come from untrusted text only.
-  provenance: { output: TICKET_OUTPUT, sensitive: { body: 'text' } },
+  // A reply reaches the customer, outside the deployment: a link or account number in it must not
+  // come from untrusted text only, and customer PII in it (another customer's) asks a person.
+  provenance: { output: TICKET_OUTPUT, sensitive: { body: 'text' }, externalSink: true },
   // Replying speaks for the ticket: it takes the same right as changing it.
   records: ({ ticketId }) => [{ action: 'update', resource: { type: 'Ticket', id: ticketId } }],
   async execute({ ticketId, body }, { services, idempotencyKey }) {

@@ -1,6 +1,6 @@
 import type { ContextFact, OsoValue } from '../../authz/types.ts';
 import type { RequesterAssertion } from '../../guard/types.ts';
-import { decideProvenance } from '../../provenance/decide.ts';
+import { decideProvenance, destinationsOf } from '../../provenance/decide.ts';
 import { requestStanding } from '../../provenance/request-standing.ts';
 import { type TrustedText, traceArguments } from '../../provenance/trace.ts';
 import type { CallProvenance, TaintedArgument } from '../../provenance/types.ts';
@@ -28,7 +28,10 @@ const MAX_POLICY_QUESTIONS = 8;
  * digest, the agent's instructions from the worker's own catalog, every argument value traced
  * through the run's index, and the verdict. A tainted call asks the PDP `accept_tainted` on the
  * tool once per tainted value, with the context fact `tainted_argument(Tool, path, value)`: the
- * policy accepts the taint only when it accepts every value. A forged request text is refused.
+ * policy accepts the taint only when it accepts every value. A call whose payload carries a
+ * confidential value asks `accept_confidential` once per destination, with the context fact
+ * `confidential_destination(Tool, path, value)` (the user's own address may be one the policy
+ * accepts). A forged request text is refused.
  */
 export async function callProvenance(
   deps: GuardDependencies,
@@ -56,27 +59,53 @@ export async function callProvenance(
     request: standing.standing,
     tool: q.tool,
     agents: agents.map((a) => a.provenance),
+    untrustedRead: await deps.provenance.readUntrusted(q.run.workflowId),
   };
   const first = decideProvenance(decision);
-  if (first.tainted.length === 0) return first;
-  return decideProvenance({ ...decision, policyAccepted: await policyAccepts(deps, q, first.tainted) });
+  if (first.tainted.length === 0 && first.confidential.length === 0) return first;
+  const resource = q.tool.resource(q.args);
+  return decideProvenance({
+    ...decision,
+    ...(first.tainted.length > 0
+      ? {
+          policyAccepted: await policyAccepts(deps, q, 'accept_tainted', taintFacts(resource, first.tainted)),
+        }
+      : {}),
+    ...(first.confidential.length > 0
+      ? {
+          confidentialAccepted: await policyAccepts(
+            deps,
+            q,
+            'accept_confidential',
+            destinationsOf(units).map(
+              (d): ContextFact => ['confidential_destination', resource, d.path, d.text],
+            ),
+          ),
+        }
+      : {}),
+  });
 }
 
+const taintFacts = (resource: OsoValue, tainted: readonly TaintedArgument[]): ContextFact[] =>
+  tainted.flatMap((t) => t.texts.map((text): ContextFact => ['tainted_argument', resource, t.path, text]));
+
+/**
+ * Whether the policy grants `action` on the tool for every one of `facts`, asked one by one (each
+ * with the call's own context). No facts, or too many, is no.
+ */
 async function policyAccepts(
   deps: GuardDependencies,
   q: ProvenanceQuestion,
-  tainted: readonly TaintedArgument[],
+  action: 'accept_tainted' | 'accept_confidential',
+  facts: readonly ContextFact[],
 ): Promise<boolean> {
   const resource = q.tool.resource(q.args);
-  const facts: ContextFact[] = tainted.flatMap((t) =>
-    t.texts.map((text): ContextFact => ['tainted_argument', resource, t.path, text]),
-  );
-  if (facts.length > MAX_POLICY_QUESTIONS) return false;
+  if (facts.length === 0 || facts.length > MAX_POLICY_QUESTIONS) return false;
   for (const fact of facts) {
     const decision = await deps.authorizer.authorize({
       actor: q.agent,
       onBehalfOf: q.onBehalfOf,
-      action: 'accept_tainted',
+      action,
       resource,
       context: [...q.tool.context(q.args), fact],
     });

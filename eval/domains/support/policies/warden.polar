@@ -1,0 +1,1 @@
+../../../../examples/support-copilot/policies/warden.polar
