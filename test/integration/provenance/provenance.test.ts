@@ -43,8 +43,6 @@ const grants: Fact[] = [
   // Reading a customer record also takes read on the record itself (per-record authorization).
   ['has_role', { type: 'Agent', id: 'relay-bot' }, 'support', { type: 'Org', id: 'acme' }],
   ['has_role', { type: 'User', id: 'alice' }, 'unattended_user', { type: 'Toolset', id: 'external' }],
-  // Per-record authorization: the relay reads acme's customers.
-  ['has_role', { type: 'Agent', id: 'relay-bot' }, 'support', { type: 'Org', id: 'acme' }],
 ];
 
 const readTicket = {
