@@ -12,6 +12,7 @@ import proto from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createActivityDependencies } from '../src/activities/index.ts';
 import { loadConfig } from '../src/config/env.ts';
+import { workerTracingOptions } from '../src/telemetry/tracing.ts';
 import { FAILURE_CONVERTER_PATH, wardenDataConverter } from '../src/temporal/data-converter.ts';
 import { EncryptionCodec } from '../src/temporal/encryption-codec.ts';
 import { resolveTemporal } from '../src/temporal/launcher.ts';
@@ -79,6 +80,8 @@ async function main() {
   const side = async (name: string, dataConverter: DataConverter | undefined) => {
     const taskQueue = `bench-codec-${name}-${randomUUID().slice(0, 8)}`;
     const worker = await Worker.create({
+      // The bundle carries Temporal's tracing interceptors; untraced, their spans go to a no-op sink.
+      ...workerTracingOptions(undefined),
       connection: nativeConnection,
       namespace: endpoint.namespace,
       taskQueue,

@@ -14,6 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createActivityDependencies } from '../src/activities/index.ts';
 import { loadConfig } from '../src/config/env.ts';
+import { workerTracingOptions } from '../src/telemetry/tracing.ts';
 import { resolveTemporal } from '../src/temporal/launcher.ts';
 import { freePort } from '../src/temporal/ports.ts';
 import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
@@ -49,6 +50,8 @@ async function main() {
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
   const nativeConnection = await NativeConnection.connect({ address: endpoint.address });
   const worker = await Worker.create({
+    // The bundle carries Temporal's tracing interceptors; untraced, their spans go to a no-op sink.
+    ...workerTracingOptions(undefined),
     connection: nativeConnection,
     namespace: endpoint.namespace,
     taskQueue,

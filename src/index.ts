@@ -55,6 +55,12 @@ export {
   ProjectConfigError,
   type WardenProject,
 } from './project/load-project.ts';
+export {
+  startTracing,
+  type Tracing,
+  type TracingConfig,
+  workerTracingOptions,
+} from './telemetry/tracing.ts';
 export { connectClient, connectWorker, createClient } from './temporal/connection.ts';
 export {
   dataConverterFor,
