@@ -11,6 +11,7 @@ import {
   type Style,
 } from '../../agents/run-report.ts';
 import { type AgentRunHandle, newRunId, startAgentRun } from '../../agents/start-run.ts';
+import { SqliteAlertStore } from '../../alerts/alert-store.ts';
 import { issueRequesterAssertion } from '../../approvals/requester-assertion.ts';
 import { type DecisionSigner, resolveDecisionSigner } from '../../approvals/signing-keys.ts';
 import { ApprovalRefusedError } from '../../approvals/submit-approval.ts';
@@ -53,6 +54,8 @@ interface DemoContext {
   taskQueue: string;
   interactive: boolean;
   approvalsUrl?: string;
+  /** The tool workers' alert store, when the project turns alerting on. */
+  alerts?: SqliteAlertStore;
   style: Style;
   out: (line?: string) => void;
 }
@@ -184,6 +187,13 @@ async function runScenario(ctx: DemoContext, scenario: Scenario, index: number):
   await handleApprovals(ctx, handle, result);
   const done = await result;
   for (const line of formatRun(done, style)) out(`  ${line}`);
+  // The alerts the tool workers raised on this run's decisions, as `warden alerts` lists them.
+  for (const alert of ctx.alerts?.recent({ limit: 20 }) ?? []) {
+    if (alert.run.workflowId !== handle.workflowId) continue;
+    out(
+      `  ${style.yellow('⚠')} ${style.bold(`alert ${alert.rule}`)} (${alert.severity}) ${clip(alert.description)}`,
+    );
+  }
   const url = workflowUrl(ctx.endpoint, handle.workflowId);
   if (url) out(`  ${style.dim('Temporal Web:')} ${url}`);
   return done;
@@ -265,6 +275,7 @@ export function registerDemo(program: Command): void {
       let connection: Awaited<ReturnType<typeof connectClient>> | undefined;
       let workers: Awaited<ReturnType<typeof startWardenWorkers>> | undefined;
       let web: ApprovalsWeb | undefined;
+      let alerts: SqliteAlertStore | undefined;
       try {
         approvers = await prepareDemoApprovers(
           baseConfig,
@@ -292,6 +303,8 @@ export function registerDemo(program: Command): void {
           `Temporal ${endpoint.address} (${endpoint.source}) · model: ${config.WARDEN_MODEL === 'scripted' ? 'scripted scenarios (offline)' : config.WARDEN_MODEL} · policy: ${config.WARDEN_PDP}`,
         );
         if (web) printSignIn(out, style, web, approvers);
+        // The workers created the store when they started; the demo reads it beside them.
+        if (project.alerts) alerts = new SqliteAlertStore(SqliteAlertStore.fileIn(config.WARDEN_DATA_DIR));
         const ctx: DemoContext = {
           demo,
           client,
@@ -302,6 +315,7 @@ export function registerDemo(program: Command): void {
           taskQueue: workers.taskQueue,
           interactive,
           ...(web ? { approvalsUrl: web.url } : {}),
+          ...(alerts ? { alerts } : {}),
           style,
           out,
         };
@@ -330,6 +344,7 @@ export function registerDemo(program: Command): void {
         if (results.some((r) => r.status !== 'completed'))
           throw new CliError('a demo run did not complete', 1);
       } finally {
+        alerts?.close();
         await web?.close();
         await connection?.close();
         await workers?.shutdown();
