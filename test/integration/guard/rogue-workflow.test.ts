@@ -25,9 +25,12 @@ describe('a hostile namespace client runs its own workflow against the guard act
 
   it("gets no grant past the agent's own rules with `rules: []` and zero usage, and executes nothing", async () => {
     const crm = fixture.workers.deps.services.crm;
-    // Two refunds through Warden's own workflow fill the copilot's window for alice.
-    const plan = await startPlan(fixture.client, fixture.taskQueue, { calls: [refund('r1'), refund('r2')] });
-    expect((await plan.result()).outcomes.map((o) => o.status)).toEqual(['executed', 'executed']);
+    // Two refunds through Warden's own workflow fill the copilot's window for alice (one per run:
+    // the refund tool escalates a second refund in the same run).
+    for (const callId of ['r1', 'r2']) {
+      const plan = await startPlan(fixture.client, fixture.taskQueue, { calls: [refund(callId)] });
+      expect((await plan.result()).outcomes.map((o) => o.status)).toEqual(['executed']);
+    }
     const before = crm.refunds.length;
 
     const result = await runRogue({ ...refund('rogue-refund'), executions: 3 });
