@@ -30,6 +30,8 @@ export function pendingView(p: PendingApproval): PendingApprovalView {
     approvalsSoFar: p.approvals.map((a) => `${a.approver} ${a.decision}d`),
     quorum: p.quorum,
     expiresAt: new Date(p.expiresAt).toISOString(),
+    ...(p.provenance ? { provenance: p.provenance } : {}),
+    ...(p.request !== undefined ? { request: p.request } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { listPendingApprovals } from '../../approvals/list-pending.ts';
+import { explainProvenance, requestStandingWords, whyPerson } from '../../provenance/explain.ts';
 import { age } from '../../web/pages.ts';
 import { pendingView } from '../../web/temporal-backend.ts';
 import { printJson, withOpsSession } from './ops-session.ts';
@@ -33,7 +34,14 @@ export function registerApprovals(program: Command): void {
           console.log(
             `  requested by ${p.requester} via ${p.agent}; approvals ${p.approvalsSoFar.length}/${p.quorum}`,
           );
-          console.log(`  why: ${p.reasons.join('; ') || '-'}`);
+          console.log(`  why: ${whyPerson(p.reasons, p.provenance).join('; ') || '-'}`);
+          if (p.request !== undefined) {
+            const standing = p.provenance ? ` (${requestStandingWords(p.provenance.request)})` : '';
+            console.log(`  request${standing}: ${JSON.stringify(p.request)}`);
+          }
+          for (const line of p.provenance ? explainProvenance(p.provenance, p.requester) : []) {
+            console.log(`  provenance: ${line}`);
+          }
           console.log(`  arguments: ${JSON.stringify(p.arguments)}`);
         }
         console.log(
