@@ -69,6 +69,7 @@ export {
   type StoredEntry,
 } from './sqlite-provenance-store.ts';
 export {
+  decides,
   type IndexedSource,
   MAX_SOURCES_PER_VALUE,
   MAX_TRACED_VALUES,
