@@ -10,11 +10,14 @@ import {
 } from '../../../examples/support-copilot/services/seed.ts';
 import { ApproverAuthenticator } from '../../../src/approvals/auth/authenticate.ts';
 import { issueRequesterAssertion } from '../../../src/approvals/requester-assertion.ts';
+import { provenanceWhatIf } from '../../../src/audit/provenance-what-if.ts';
+import type { Fact } from '../../../src/authz/types.ts';
+import { toolRegistry } from '../../../src/tools/define-tool.ts';
 import { createApprovalsServer } from '../../../src/web/approvals-server.ts';
 import { ApprovalVisibility } from '../../../src/web/need-to-know.ts';
 import { TemporalApprovalsBackend } from '../../../src/web/temporal-backend.ts';
 import type { ToolPlanInput, ToolPlanResult } from '../../../src/workflows/tool-plan.ts';
-import { exampleProject } from '../../support/example.ts';
+import { EXAMPLE_POLICY_DIR, exampleProject } from '../../support/example.ts';
 import { PRIMARY_KEY } from '../../support/keys.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
 import { eventually } from '../../support/waiting.ts';
@@ -52,6 +55,40 @@ describe('informed approvals on a real injected run: page, warden approvals, war
   let baseUrl: string;
   let handle: WorkflowHandle<(input: ToolPlanInput) => Promise<ToolPlanResult>>;
 
+  /** A run whose model obeyed ticket t-505: its customer asks for the refund to go to another customer. */
+  async function startInjected(
+    prefix: string,
+  ): Promise<WorkflowHandle<(input: ToolPlanInput) => Promise<ToolPlanResult>>> {
+    const workflowId = `${prefix}-${taskQueue}`;
+    // The model obeyed ticket t-505, whose customer asks for the refund to go to another customer.
+    return (await client.workflow.start('toolPlanWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [
+        {
+          agent: 'support-bot',
+          onBehalfOf: 'alice',
+          purpose: 'resolve alice support tickets',
+          requester: issueRequesterAssertion(PRIMARY_KEY.signer, alice, workflowId, { request: REQUEST }),
+          request: REQUEST,
+          calls: [
+            { tool: 'ticket.get', arguments: { ticketId: REDIRECTED_REFUND_TICKET_ID }, callId: 'read' },
+            {
+              tool: 'crm.issue_refund',
+              arguments: {
+                customerId: REDIRECTED_REFUND_CUSTOMER,
+                amount: 40,
+                currency: 'EUR',
+                reason: CRAFTED_REASON,
+              },
+              callId: 'refund',
+            },
+          ],
+        } satisfies ToolPlanInput,
+      ],
+    })) as WorkflowHandle<(input: ToolPlanInput) => Promise<ToolPlanResult>>;
+  }
+
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     useTestServerEnv({
@@ -82,34 +119,7 @@ describe('informed approvals on a real injected run: page, warden approvals, war
         '--disable-background-networking',
       ],
     });
-    const workflowId = `web-provenance-${taskQueue}`;
-    // The model obeyed ticket t-505, whose customer asks for the refund to go to another customer.
-    handle = (await client.workflow.start('toolPlanWorkflow', {
-      taskQueue,
-      workflowId,
-      args: [
-        {
-          agent: 'support-bot',
-          onBehalfOf: 'alice',
-          purpose: 'resolve alice support tickets',
-          requester: issueRequesterAssertion(PRIMARY_KEY.signer, alice, workflowId, { request: REQUEST }),
-          request: REQUEST,
-          calls: [
-            { tool: 'ticket.get', arguments: { ticketId: REDIRECTED_REFUND_TICKET_ID }, callId: 'read' },
-            {
-              tool: 'crm.issue_refund',
-              arguments: {
-                customerId: REDIRECTED_REFUND_CUSTOMER,
-                amount: 40,
-                currency: 'EUR',
-                reason: CRAFTED_REASON,
-              },
-              callId: 'refund',
-            },
-          ],
-        } satisfies ToolPlanInput,
-      ],
-    })) as WorkflowHandle<(input: ToolPlanInput) => Promise<ToolPlanResult>>;
+    handle = await startInjected('web-provenance');
     await waitForPending(handle);
   });
   afterAll(async () => {
@@ -188,5 +198,59 @@ describe('informed approvals on a real injected run: page, warden approvals, war
     expect(audit.stdout).toContain(
       "customerId `c-1003` was written in field body of ticket.get (call read) — untrusted; not in alice's request",
     );
+  });
+
+  it('what-if over a run recorded with provenance: executed then (a known payee), escalate or deny now', async () => {
+    // The policy accepted the tainted recipient when the run was recorded: it was a known payee.
+    const payee: Fact = ['known_payee', REDIRECTED_REFUND_CUSTOMER];
+    await workers.deps.authorizer.insertFacts([payee]);
+    let recorded: ToolPlanResult;
+    try {
+      recorded = await (await startInjected('what-if-provenance')).result();
+    } finally {
+      await workers.deps.authorizer.deleteFacts([payee]);
+    }
+    expect(recorded.outcomes.map((o) => o.status)).toEqual(['executed', 'executed']);
+    const runId = `what-if-provenance-${taskQueue}`;
+
+    // The example's policy has no such payee: the same call would now ask a person.
+    const text = await warden('what-if', runId, '--policy', EXAMPLE_POLICY_DIR);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      'CHANGED provenance crm.issue_refund#refund (executed): clear → escalate (tainted: account customerId `c-1003` comes only from untrusted content)',
+    );
+    expect(text.stdout).toContain('same    provenance ticket.get#read (executed): clear → clear');
+    expect(text.stdout).toContain('2 provenance verdicts re-decided, 1 would change');
+
+    // Today's declarations decide too: a refund tool that denies tainted recipients denies it.
+    const project = await exampleProject();
+    const refundTool = project.tools.get('crm.issue_refund');
+    if (refundTool === undefined) throw new Error('the example has crm.issue_refund');
+    const strict = toolRegistry([
+      ...[...project.tools.values()].filter((t) => t !== refundTool),
+      { ...refundTool, provenance: { ...refundTool.provenance, onTainted: 'deny' } },
+    ]);
+    const denied = await provenanceWhatIf(runId, recorded.records, 'alice', {
+      tools: strict,
+      agents: project.agents,
+      authorizer: workers.deps.authorizer,
+    });
+    expect(denied.rows.find((r) => r.callId === 'refund')).toMatchObject({
+      recorded: 'clear',
+      now: 'deny',
+      changed: true,
+    });
+    // And with the payee known again, the policy accepts it as it did: nothing changes.
+    await workers.deps.authorizer.insertFacts([payee]);
+    try {
+      const same = await provenanceWhatIf(runId, recorded.records, 'alice', {
+        tools: project.tools,
+        agents: project.agents,
+        authorizer: workers.deps.authorizer,
+      });
+      expect(same.changed).toBe(0);
+    } finally {
+      await workers.deps.authorizer.deleteFacts([payee]);
+    }
   });
 });
