@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { listPendingApprovals } from '../../approvals/list-pending.ts';
+import { withRecordedProvenance } from '../../approvals/recorded-provenance.ts';
 import { explainProvenance, requestStandingWords, whyPerson } from '../../provenance/explain.ts';
 import { age } from '../../web/pages.ts';
 import { pendingView } from '../../web/temporal-backend.ts';
@@ -13,9 +14,9 @@ export function registerApprovals(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { run?: string; json?: boolean }) => {
       await withOpsSession(async ({ client }) => {
-        const pending = (
-          await listPendingApprovals(client, options.run ? { workflowId: options.run } : {})
-        ).map(pendingView);
+        const listed = await listPendingApprovals(client, options.run ? { workflowId: options.run } : {});
+        // Provenance as the tool worker recorded it, not as the run reports it.
+        const pending = (await withRecordedProvenance(client, listed)).map(pendingView);
         const now = Date.now();
         if (options.json) {
           printJson(
