@@ -489,7 +489,8 @@ function takeStep(
  */
 function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord, user: string): void {
   const at = record.completedAt ?? record.requestedAt;
-  if (record.provenance) {
+  // A call with nothing traced and nothing found has no provenance to tell.
+  if (record.provenance && (record.provenance.values.length > 0 || record.provenance.verdict !== 'clear')) {
     const p = record.provenance;
     const found = p.tainted.length > 0 || p.confidential.length > 0;
     entries.push({
