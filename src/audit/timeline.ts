@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { HANDOFF_ACTION } from '../activities/agent/authorize-handoff.ts';
 import { formatValue } from '../authz/values.ts';
 import type { DecisionRecord } from '../guard/types.ts';
+import { explainProvenance, whyPerson } from '../provenance/explain.ts';
+import type { CallProvenance } from '../provenance/types.ts';
 import type { ActivityStep, RunHistory, UpdateStep } from './run-history.ts';
 
 /** One line of a run's audit timeline. Plain JSON; the SIEM export flattens these. */
@@ -64,6 +66,18 @@ export type TimelineEntry =
       /** `accepted` = the workflow took it; `refused` = its handler failed it (e.g. not an eligible approver). */
       result: 'accepted' | 'refused';
       detail: string;
+    }
+  | {
+      at: string;
+      kind: 'provenance';
+      callId: string;
+      tool: string;
+      verdict: CallProvenance['verdict'];
+      request: CallProvenance['request'];
+      /** Why the call needed a person, in words (empty when nothing was found). */
+      why: string[];
+      /** Where each traced argument value came from, in words. */
+      values: string[];
     }
   | {
       at: string;
@@ -440,7 +454,7 @@ export function buildTimeline(
     });
   }
 
-  for (const record of records) addRecordFacts(entries, record);
+  for (const record of records) addRecordFacts(entries, record, user ?? 'the user');
   // A call denied by policy never reaches a step that names its call id; its decision record does.
   for (const record of records) {
     if (record.authorization !== undefined && !attached.has(record.callId)) {
@@ -473,8 +487,23 @@ function takeStep(
  * Adds from a decision record what the history cannot show: validation errors, decisions taken
  * again after a refusal at execution, and in-workflow refusals.
  */
-function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord): void {
+function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord, user: string): void {
   const at = record.completedAt ?? record.requestedAt;
+  // A call with nothing traced and nothing found has no provenance to tell.
+  if (record.provenance && (record.provenance.values.length > 0 || record.provenance.verdict !== 'clear')) {
+    const p = record.provenance;
+    const found = p.tainted.length > 0 || p.confidential.length > 0;
+    entries.push({
+      at: record.requestedAt,
+      kind: 'provenance',
+      callId: record.callId,
+      tool: record.tool,
+      verdict: p.verdict,
+      request: p.request,
+      why: found ? whyPerson([], p) : [],
+      values: explainProvenance(p, user),
+    });
+  }
   if (!record.validation.ok) {
     entries.push({
       at: record.requestedAt,

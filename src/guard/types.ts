@@ -150,6 +150,10 @@ export interface PendingApproval {
   approvals: RecordedApproval[];
   /** The approval public keys the run's workers accept (key id → hex); the validator verifies with them. */
   approvalKeys?: Record<string, string>;
+  /** The tool worker's provenance of the call's arguments, shown to approvers in words. */
+  provenance?: CallProvenance;
+  /** The user's request text the run sent; `provenance.request` says whether it counted. */
+  request?: string;
 }
 
 /** Whatever an approval Update returns to the approver. */

@@ -10,7 +10,10 @@
  * - Steps, one concept a module: `extractTokens` (identifier-like tokens in text), the normalisers,
  *   `leavesOf`, `ProvenanceIndex` (`recordOutput`, `lookupFor`, over `SqliteProvenanceStore`),
  *   `traceArguments`, `decideProvenance`, `describeSource` (a source in words), `requestDigest`
- *   and `requestStanding` (the request text against the signed digest).
+ *   and `requestStanding` (the request text against the signed digest); `decides` (whether a
+ *   traced unit of a sensitive kind decides its argument's taint).
+ * - Words for people: `explainProvenance` / `explainValue` (each value and where it was written),
+ *   `whyPerson` (why a call needs a person), `requestStandingWords`, `requesterName`.
  * - Policy: a tainted call asks the PDP `accept_tainted` on the tool with the context fact
  *   `tainted_argument(Tool, "<argument path>", "<value>")`, once per tainted value; a call whose
  *   payload carries a confidential value asks `accept_confidential` with the context fact
@@ -69,6 +72,7 @@ export {
   type StoredEntry,
 } from './sqlite-provenance-store.ts';
 export {
+  decides,
   type IndexedSource,
   MAX_SOURCES_PER_VALUE,
   MAX_TRACED_VALUES,

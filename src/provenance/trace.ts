@@ -116,6 +116,14 @@ const DECIDING_TOKENS: ReadonlySet<string> = new Set<TokenKind>([
   'path',
 ]);
 
+/** Whether a unit of an argument of this sensitive kind decides the argument's taint. */
+export function decides(kind: SensitiveKind | undefined, token: string): boolean {
+  if (kind === undefined) return false;
+  // A whole free-text leaf never decides: only the identifiers inside it do.
+  if (token === 'value') return kind !== 'text';
+  return kind !== 'text' || DECIDING_TOKENS.has(token);
+}
+
 function unitsOf(args: unknown, provenance: ToolProvenance | undefined): Unit[] {
   const units: Unit[] = [];
   for (const leaf of leavesOf(args, 2_000)) {
@@ -128,13 +136,11 @@ function unitsOf(args: unknown, provenance: ToolProvenance | undefined): Unit[] 
       keys: leafKeys,
       compact: kind !== undefined && kind !== 'text' ? compactIdentifier(leaf.text) : '',
       ...(kind ? { kind } : {}),
-      // A whole free-text leaf never decides: only the identifiers inside it do.
-      deciding: kind !== undefined && kind !== 'text',
+      deciding: decides(kind, 'value'),
     });
     for (const token of extractTokens(leaf.text)) {
       if (token.keys.every((k) => leafKeys.includes(k))) continue;
-      const deciding = kind !== undefined && (kind !== 'text' || DECIDING_TOKENS.has(token.kind));
-      units.push(tokenUnit(leaf.path, token, kind, deciding));
+      units.push(tokenUnit(leaf.path, token, kind, decides(kind, token.kind)));
     }
   }
   return units;

@@ -1,4 +1,5 @@
 import type { ApproverIdentity } from '../approvals/auth/approver-identity.ts';
+import type { CallProvenance } from '../provenance/types.ts';
 
 /** One call waiting for a human, with everything an approver needs to decide. */
 export interface PendingApprovalView {
@@ -14,6 +15,10 @@ export interface PendingApprovalView {
   approvalsSoFar: string[];
   quorum: number;
   expiresAt?: string;
+  /** The tool worker's provenance of the arguments, when the run recorded one. */
+  provenance?: CallProvenance;
+  /** The user's request text the run sent. */
+  request?: string;
 }
 
 /** A recent decision shown under the pending list (denials first among what approvers look for). */

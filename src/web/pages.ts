@@ -1,4 +1,5 @@
 import { formatIdentity } from '../approvals/auth/approver-identity.ts';
+import { explainProvenance, requestStandingWords, whyPerson } from '../provenance/explain.ts';
 import type { PendingApprovalView, RecentDecisionView } from './approvals-backend.ts';
 import { html, SafeHtml } from './html.ts';
 import type { WebSession } from './sessions.ts';
@@ -15,6 +16,7 @@ pre{background:#f0f2f5;padding:8px;border-radius:4px;overflow:auto;margin:4px 0}
 textarea{width:100%;min-height:44px;box-sizing:border-box}button{margin:6px 6px 0 0;padding:5px 12px}
 table{border-collapse:collapse;width:100%;background:#fff}td,th{border:1px solid #d6d9e0;padding:4px 8px;text-align:left;vertical-align:top}
 .flash{background:#e7f3e9;border:1px solid #9bc8a3;padding:8px 12px;border-radius:4px;margin-bottom:12px}
+.why li,.provenance li{margin:2px 0}.untrusted{color:#a0141e}blockquote.request{margin:4px 0;padding:6px 10px;border-left:3px solid #9bb0d6;background:#f0f4fb;white-space:pre-wrap}
 .flash.error{background:#fbe9ea;border-color:#d9a0a4}.denied,.rejected{color:#a0141e}.empty{color:#5b6478}
 `;
 
@@ -45,6 +47,30 @@ export function age(fromIso: string, now: number): string {
   return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
 }
 
+/** The user's request as the run sent it, and whether it counted. */
+function requestSection(item: PendingApprovalView): SafeHtml {
+  const standing = item.provenance
+    ? html` <span class="standing">(${requestStandingWords(item.provenance.request)})</span>`
+    : '';
+  return item.request === undefined
+    ? html`<div class="request-none">No request text was sent with this run.${standing}</div>`
+    : html`<div>${item.requester.replace(/^User:/, '')}'s request${standing}</div><blockquote class="request">${item.request}</blockquote>`;
+}
+
+/** Where each argument value came from, one line each; untrusted ones stand out. */
+function provenanceSection(item: PendingApprovalView): SafeHtml | string {
+  if (!item.provenance) return '';
+  const lines = explainProvenance(item.provenance, item.requester);
+  return html`<div>Where the arguments came from</div><ul class="provenance">${
+    lines.length
+      ? lines.map((line, i) => {
+          const origin = item.provenance?.values[i]?.origin ?? 'unknown';
+          return html`<li class="${origin === 'trusted' ? 'trusted' : 'untrusted'}">${line}</li>`;
+        })
+      : html`<li>No argument value was traced to a source.</li>`
+  }</ul>`;
+}
+
 function pendingCard(item: PendingApprovalView, csrf: string, now: number): SafeHtml {
   const hidden = html`<input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="run" value="${item.workflowId}"><input type="hidden" name="call" value="${item.callId}">`;
   return html`<section class="card pending" data-run="${item.workflowId}" data-call="${item.callId}">
@@ -55,10 +81,11 @@ function pendingCard(item: PendingApprovalView, csrf: string, now: number): Safe
 <dt>Run</dt><dd><code>${item.workflowId}</code></dd>
 <dt>Call</dt><dd><a href="/call?run=${encodeURIComponent(item.workflowId)}&amp;call=${encodeURIComponent(item.callId)}"><code>${item.callId}</code></a></dd>
 <dt>Waiting</dt><dd>${age(item.requestedAt, now)}${item.expiresAt ? ` (expires ${item.expiresAt})` : ''}</dd>
-<dt>Why approval</dt><dd>${item.reasons.length ? item.reasons.join('; ') : '-'}</dd>
+<dt>Why a person</dt><dd><ul class="why">${whyPerson(item.reasons, item.provenance).map((r) => html`<li>${r}</li>`)}</ul></dd>
 <dt>Approvals</dt><dd>${item.approvalsSoFar.length} of ${item.quorum}${item.approvalsSoFar.length ? ` (${item.approvalsSoFar.join(', ')})` : ''}</dd>
 </dl>
-<div>Arguments</div><pre>${JSON.stringify(item.arguments, null, 2)}</pre>
+${requestSection(item)}${provenanceSection(item)}
+<div>Arguments (what you sign)</div><pre>${JSON.stringify(item.arguments, null, 2)}</pre>
 <form method="post" action="/decide">${hidden}
 <label>Reason <textarea name="reason" required maxlength="500"></textarea></label>
 <button type="submit" name="decision" value="approve">Approve</button>

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { ApproverIdentity } from '../approvals/auth/approver-identity.ts';
 import { listPendingApprovals } from '../approvals/list-pending.ts';
+import { withRecordedProvenance } from '../approvals/recorded-provenance.ts';
 import { type DecisionSigner, resolveDecisionSigner } from '../approvals/signing-keys.ts';
 import { type ApprovalServiceContext, submitApproval } from '../approvals/submit-approval.ts';
 import { decodeHistoryWithClient } from '../audit/decode-history.ts';
@@ -30,6 +31,8 @@ export function pendingView(p: PendingApproval): PendingApprovalView {
     approvalsSoFar: p.approvals.map((a) => `${a.approver} ${a.decision}d`),
     quorum: p.quorum,
     expiresAt: new Date(p.expiresAt).toISOString(),
+    ...(p.provenance ? { provenance: p.provenance } : {}),
+    ...(p.request !== undefined ? { request: p.request } : {}),
   };
 }
 
@@ -88,14 +91,18 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
   ) {}
 
   async listPending(): Promise<PendingApprovalView[]> {
-    return (await listPendingApprovals(this.client)).map(pendingView);
+    return (await withRecordedProvenance(this.client, await listPendingApprovals(this.client))).map(
+      pendingView,
+    );
   }
 
   async pendingCall(workflowId: string, callId: string): Promise<PendingApprovalView | undefined> {
     try {
       const pending = await listPendingApprovals(this.client, { workflowId });
       const item = pending.find((p) => p.callId === callId);
-      return item ? pendingView(item) : undefined;
+      if (item === undefined) return undefined;
+      const [shown] = await withRecordedProvenance(this.client, [item]);
+      return shown ? pendingView(shown) : undefined;
     } catch {
       // No such run, a finished one, or a workflow without the pending-approvals query.
       return undefined;

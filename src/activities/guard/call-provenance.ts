@@ -86,16 +86,16 @@ export async function callProvenance(
   });
 }
 
-const taintFacts = (resource: OsoValue, tainted: readonly TaintedArgument[]): ContextFact[] =>
+export const taintFacts = (resource: OsoValue, tainted: readonly TaintedArgument[]): ContextFact[] =>
   tainted.flatMap((t) => t.texts.map((text): ContextFact => ['tainted_argument', resource, t.path, text]));
 
 /**
  * Whether the policy grants `action` on the tool for every one of `facts`, asked one by one (each
  * with the call's own context). No facts, or too many, is no.
  */
-async function policyAccepts(
-  deps: GuardDependencies,
-  q: ProvenanceQuestion,
+export async function policyAccepts(
+  deps: Pick<GuardDependencies, 'authorizer'>,
+  q: Pick<ProvenanceQuestion, 'tool' | 'args' | 'agent' | 'onBehalfOf'>,
   action: 'accept_tainted' | 'accept_confidential',
   facts: readonly ContextFact[],
 ): Promise<boolean> {

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { listPendingApprovals } from '../../approvals/list-pending.ts';
+import { withRecordedProvenance } from '../../approvals/recorded-provenance.ts';
+import { explainProvenance, requestStandingWords, whyPerson } from '../../provenance/explain.ts';
 import { age } from '../../web/pages.ts';
 import { pendingView } from '../../web/temporal-backend.ts';
 import { printJson, withOpsSession } from './ops-session.ts';
@@ -12,9 +14,9 @@ export function registerApprovals(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { run?: string; json?: boolean }) => {
       await withOpsSession(async ({ client }) => {
-        const pending = (
-          await listPendingApprovals(client, options.run ? { workflowId: options.run } : {})
-        ).map(pendingView);
+        const listed = await listPendingApprovals(client, options.run ? { workflowId: options.run } : {});
+        // Provenance as the tool worker recorded it, not as the run reports it.
+        const pending = (await withRecordedProvenance(client, listed)).map(pendingView);
         const now = Date.now();
         if (options.json) {
           printJson(
@@ -33,7 +35,14 @@ export function registerApprovals(program: Command): void {
           console.log(
             `  requested by ${p.requester} via ${p.agent}; approvals ${p.approvalsSoFar.length}/${p.quorum}`,
           );
-          console.log(`  why: ${p.reasons.join('; ') || '-'}`);
+          console.log(`  why: ${whyPerson(p.reasons, p.provenance).join('; ') || '-'}`);
+          if (p.request !== undefined) {
+            const standing = p.provenance ? ` (${requestStandingWords(p.provenance.request)})` : '';
+            console.log(`  request${standing}: ${JSON.stringify(p.request)}`);
+          }
+          for (const line of p.provenance ? explainProvenance(p.provenance, p.requester) : []) {
+            console.log(`  provenance: ${line}`);
+          }
           console.log(`  arguments: ${JSON.stringify(p.arguments)}`);
         }
         console.log(

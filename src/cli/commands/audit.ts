@@ -28,6 +28,10 @@ export function describeEntry(e: TimelineEntry): string {
       return `approval      REQUESTED ${e.tool}#${e.callId} from ${e.eligibleApprovers.join(', ') || 'nobody eligible'} (policy ${e.policyVersion})`;
     case 'approval':
       return `approval      ${e.decision.toUpperCase()} #${e.callId} by ${e.approver}${e.reason ? ` "${e.reason}"` : ''} → ${e.result}${e.result === 'refused' ? `: ${e.detail}` : ''}`;
+    case 'provenance': {
+      const lines = [...e.why.map((w) => `needs a person: ${w}`), ...e.values];
+      return `provenance    ${e.verdict.toUpperCase()} ${e.tool}#${e.callId} (request ${e.request})${lines.map((l) => `\n                ${l}`).join('')}`;
+    }
     case 'tool_outcome':
       return `tool          ${e.status.toUpperCase()} ${e.tool}#${e.callId}${e.output ? ` → ${e.output}` : e.status === 'executed' ? '' : `: ${e.reason}`}`;
     case 'redecision': {

@@ -1,14 +1,19 @@
 import type { Command } from 'commander';
 import { loadRun, RunNotFoundError } from '../../audit/load-run.ts';
+import { provenanceWhatIf } from '../../audit/provenance-what-if.ts';
+import { keyword, recordsFromResult } from '../../audit/timeline.ts';
 import { whatIf } from '../../audit/what-if.ts';
 import { createAuthorizer } from '../../authz/create-authorizer.ts';
 import { CliError } from '../errors.ts';
+import { currentProject } from '../project.ts';
 import { printJson, progress, withOpsSession } from './ops-session.ts';
 
 export function registerWhatIf(program: Command): void {
   program
     .command('what-if')
-    .description("re-take a past run's authorization decisions under another policy and show what changes")
+    .description(
+      "re-take a past run's authorization decisions, and its calls' provenance verdicts under the project's tool declarations, under another policy; show what changes",
+    )
     .argument('<run>', 'workflow id of the run')
     .requiredOption('--policy <dir>', 'policy directory (*.polar + facts) to evaluate against')
     .option('--json', 'print the report as JSON')
@@ -30,8 +35,21 @@ export function registerWhatIf(program: Command): void {
             `re-taking the decisions of ${workflowId} under ${options.policy} (policy ${authorizer.policyVersion()})…`,
           );
           const report = await whatIf(run, authorizer);
+          const project = await currentProject();
+          const provenance = project
+            ? await provenanceWhatIf(
+                run.workflowId,
+                recordsFromResult(run.result),
+                keyword(run.searchAttributes.WardenUser),
+                {
+                  tools: project.tools,
+                  agents: project.agents,
+                  authorizer,
+                },
+              )
+            : undefined;
           if (options.json) {
-            printJson(report);
+            printJson(provenance ? { ...report, provenance } : report);
             return;
           }
           for (const row of report.rows) {
@@ -43,6 +61,17 @@ export function registerWhatIf(program: Command): void {
             );
           }
           console.log(`${report.decisions} decisions re-taken, ${report.changed} would change`);
+          if (provenance === undefined) return;
+          for (const row of provenance.rows) {
+            const mark = row.changed ? 'CHANGED' : 'same   ';
+            const tool = row.unknownTool ? ' (tool no longer in the project: not re-decided)' : '';
+            console.log(
+              `${mark} provenance ${row.tool}#${row.callId} (${row.outcome}): ${row.recorded} → ${row.now}${tool}${row.changed && row.why.length ? ` (${row.why.join('; ')})` : ''}`,
+            );
+          }
+          console.log(
+            `${provenance.calls} provenance verdicts re-decided, ${provenance.changed} would change`,
+          );
         } finally {
           await authorizer.close();
         }

@@ -311,6 +311,8 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
         approvals: approval.approvals,
         submissions: [],
         ...(prepared.approvalKeys ? { approvalKeys: prepared.approvalKeys } : {}),
+        ...(record.provenance ? { provenance: record.provenance } : {}),
+        ...(identity.request !== undefined ? { request: identity.request } : {}),
       };
       pending.set(grant.callId, state);
       record.outcome = 'awaiting_approval';
