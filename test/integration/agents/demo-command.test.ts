@@ -65,6 +65,15 @@ describe('warden demo (what npm start runs)', () => {
     expect(stdout).toMatch(/4\. ✓ A prompt-injected ticket .*: completed; 1 call executed, 1 refused/);
     expect(stdout).toMatch(/3\. ✓ A refund over the limit .*: completed; .*approved by bob \(token\)/);
     expect(stdout).toContain('results: 1 of 2 Customer records removed');
+    // The injected export's call, refused, still raises the tool workers' alerts on its run: a host
+    // no call contacted before, and a destination URL traced to the ticket's untrusted body.
+    const injected = stdout.slice(stdout.indexOf('4/5'), stdout.indexOf('5/5'));
+    expect(injected).toMatch(
+      /⚠ alert new_external_host \(medium\) crm\.export_customers called attacker\.example/,
+    );
+    expect(injected).toMatch(/⚠ alert tainted_arguments \(high\) crm\.export_customers/);
+    const benign = stdout.slice(stdout.indexOf('1/5'), stdout.indexOf('4/5'));
+    expect(benign).not.toContain('⚠ alert');
     expect(stdout).toMatch(
       /5\. ✓ A search that returns only what the user may read: completed; 1 call executed/,
     );
