@@ -23,3 +23,14 @@ export async function exampleDependencies(): Promise<ProjectDependencies> {
   const { tools, agents, scenarioDir } = await exampleProject();
   return { tools, agents, services: demoServices(new DemoDatabase(':memory:')), scenarioDir };
 }
+
+/**
+ * The example's CRM, for the adversarial evaluation's support domain (eval/domains/support): like
+ * the tests and benchmarks, the evaluation reaches the example through these fixture modules only
+ * (its definitions, for workflow code, through example-definitions.ts).
+ */
+export { CrmService } from '../../examples/support-copilot/services/crm-service.ts';
+export { DemoDatabase } from '../../examples/support-copilot/services/demo-database.ts';
+export { Egress } from '../../examples/support-copilot/services/egress.ts';
+export { seedCustomers, seedTickets } from '../../examples/support-copilot/services/seed.ts';
+export type { Customer, Ticket } from '../../examples/support-copilot/services/types.ts';

@@ -1,6 +1,5 @@
 import { type AgentCatalog, agentCatalog, defineAgent, type ToolDefinition } from 'warden/workflow';
-import { supportCopilot } from '../../../examples/support-copilot/agents.ts';
-import { httpPost } from '../../../examples/support-copilot/tools/http-tools.ts';
+import { httpPost, supportCopilot } from '../../../test/support/example-definitions.ts';
 import { withAbsentHuman } from '../../harness/absent-human.ts';
 import { withoutProvenance } from '../../harness/without-provenance.ts';
 

@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { CrmService } from '../../../examples/support-copilot/services/crm-service.ts';
-import { DemoDatabase } from '../../../examples/support-copilot/services/demo-database.ts';
-import { Egress } from '../../../examples/support-copilot/services/egress.ts';
-import { seedCustomers, seedTickets } from '../../../examples/support-copilot/services/seed.ts';
-import type { Customer, Ticket } from '../../../examples/support-copilot/services/types.ts';
+import {
+  CrmService,
+  type Customer,
+  DemoDatabase,
+  Egress,
+  seedCustomers,
+  seedTickets,
+  type Ticket,
+} from '../../../test/support/example.ts';
 import type { Domain, SeedData } from '../../harness/domain.ts';
 import type { Predicate } from '../../harness/tasks.ts';
 import type { SupportDesk } from './services.ts';

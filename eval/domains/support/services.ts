@@ -1,6 +1,5 @@
 import type { ToolServices } from 'warden';
-import type { CrmService } from '../../../examples/support-copilot/services/crm-service.ts';
-import type { Egress } from '../../../examples/support-copilot/services/egress.ts';
+import type { CrmService, Egress } from '../../../test/support/example.ts';
 import { RunEnvironments } from '../../harness/environments.ts';
 
 /** One run's support desk: the example's CRM and its egress recorder. */
