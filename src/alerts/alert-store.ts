@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { RunKey } from '../usage/usage-store.ts';
+import { immediateTransaction, openWorkerDatabase } from '../usage/worker-database.ts';
 import type { Alert } from './alert.ts';
 
 const SCHEMA = `
@@ -74,11 +74,7 @@ export class SqliteAlertStore {
   private readonly db: DatabaseSync;
 
   constructor(readonly file: string) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file, { timeout: 10_000 });
-    this.db.exec('PRAGMA journal_mode = WAL');
-    this.db.exec('PRAGMA synchronous = NORMAL');
-    this.db.exec(SCHEMA);
+    this.db = openWorkerDatabase(file, SCHEMA);
   }
 
   static fileIn(dataDir: string): string {
@@ -236,15 +232,7 @@ export class SqliteAlertStore {
 
   /** Runs `work` as one transaction (so two workers never interleave one call's counts). */
   transaction<T>(work: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw error;
-    }
+    return immediateTransaction(this.db, work);
   }
 
   close(): void {

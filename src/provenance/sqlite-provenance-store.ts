@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { RunKey } from '../usage/usage-store.ts';
+import { immediateTransaction, openWorkerDatabase } from '../usage/worker-database.ts';
 import type { TrustLabel } from './types.ts';
 
 /** One index row: a keyed digest and where the value it stands for was read. No value, ever. */
@@ -67,11 +67,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
   private readonly db: DatabaseSync;
 
   constructor(readonly file: string) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file, { timeout: 10_000 });
-    this.db.exec('PRAGMA journal_mode = WAL');
-    this.db.exec('PRAGMA synchronous = NORMAL');
-    this.db.exec(SCHEMA);
+    this.db = openWorkerDatabase(file, SCHEMA);
   }
 
   static inDataDir(dataDir: string): SqliteProvenanceStore {
@@ -83,8 +79,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
     const insert = this.db.prepare(
       'INSERT OR IGNORE INTO provenance_entries (workflow_id, digest, run_id, call_id, tool, field, trust, confidential, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
+    immediateTransaction(this.db, () => {
       for (const e of entries) {
         insert.run(
           run.workflowId,
@@ -98,11 +93,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
           recordedAt,
         );
       }
-      this.db.exec('COMMIT');
-    } catch (error) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw error;
-    }
+    });
   }
 
   async find(workflowId: string, digests: readonly string[]): Promise<StoredEntry[]> {

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { RunUsage } from '../guard/types.ts';
 import type {
   AdmissionRequest,
@@ -10,6 +9,7 @@ import type {
   UsageSnapshot,
   UsageStore,
 } from './usage-store.ts';
+import { immediateTransaction, openWorkerDatabase } from './worker-database.ts';
 
 /** Window places older than this are dropped; no window rule may be longer. */
 const HORIZON_MS = 24 * 3_600_000;
@@ -86,11 +86,7 @@ export class SqliteUsageStore implements UsageStore {
   private readonly sql: ReturnType<typeof prepareStatements>;
 
   constructor(readonly file: string) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file, { timeout: 10_000 });
-    this.db.exec('PRAGMA journal_mode = WAL');
-    this.db.exec('PRAGMA synchronous = NORMAL');
-    this.db.exec(SCHEMA);
+    this.db = openWorkerDatabase(file, SCHEMA);
     this.sql = prepareStatements(this.db);
   }
 
@@ -193,14 +189,6 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   private transaction<T>(work: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw error;
-    }
+    return immediateTransaction(this.db, work);
   }
 }
