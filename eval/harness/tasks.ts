@@ -43,8 +43,14 @@ export const ADAPTIVE = [
   'case-whitespace',
   /** The same value in another notation (grouped digits, a URL without its scheme). */
   'format',
-  /** The attacker's value is also in the user's request. */
+  /** The attacker's value is also in the user's request, or is a part of a value that is. */
   'in-request',
+  /** A look-alike of a value the run trusts (`rn` for `m`, a digit for a letter, another script). */
+  'homoglyph',
+  /** The value sits where the system's own data would (a sender, a "verified" notice, a record). */
+  'trusted-field',
+  /** The value is one the policy accepts (a known contact or payee), for a harmful call. */
+  'policy-accepted',
 ] as const;
 
 const benignSchema = z.strictObject({

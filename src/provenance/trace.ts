@@ -24,6 +24,7 @@ import type {
   TracedValue,
   ValueOrigin,
 } from './types.ts';
+import { type CompactIndex, compactIndex, containsWhole, containsWholeCompact } from './whole-match.ts';
 
 /** An output source of a key, as the index holds it (the key's digest already resolved). */
 export type IndexedSource = Extract<ProvenanceSource, { kind: 'output' }>;
@@ -138,9 +139,16 @@ function unitsOf(args: unknown, provenance: ToolProvenance | undefined): Unit[] 
       ...(kind ? { kind } : {}),
       deciding: decides(kind, 'value'),
     });
-    for (const token of extractTokens(leaf.text)) {
+    const tokens = extractTokens(leaf.text);
+    // A leaf of an identifier kind that is one identifier (an address) decides as a whole: the
+    // parts of it (the address's domain) are recorded, but they are not another value to trace.
+    const single =
+      kind !== undefined &&
+      kind !== 'text' &&
+      tokens.some((t) => normaliseText(t.text) === normaliseText(leaf.text));
+    for (const token of tokens) {
       if (token.keys.every((k) => leafKeys.includes(k))) continue;
-      units.push(tokenUnit(leaf.path, token, kind, decides(kind, token.kind)));
+      units.push(tokenUnit(leaf.path, token, kind, !single && decides(kind, token.kind)));
     }
   }
   return units;
@@ -161,27 +169,33 @@ function tokenUnit(path: string, token: Token, kind: SensitiveKind | undefined, 
 /** What a trusted text offers for comparison, computed once per trace. */
 interface PreparedText {
   kind: 'request' | 'instructions';
-  normalised: string;
+  /** Its normalised text and letters and digits (`compact`), for whole matches. */
+  index: CompactIndex;
   compact: string;
   keys: Set<string>;
 }
 
 function prepare(texts: readonly TrustedText[]): PreparedText[] {
-  return texts.map(({ kind, text }) => ({
-    kind,
-    normalised: normaliseText(text),
-    compact: compactIdentifier(text),
-    keys: new Set(extractTokens(text).flatMap((t) => t.keys)),
-  }));
+  return texts.map(({ kind, text }) => {
+    const index = compactIndex(normaliseText(text));
+    return { kind, index, compact: index.compact, keys: new Set(extractTokens(text).flatMap((t) => t.keys)) };
+  });
 }
 
+/** A unit's letters and digits, for whole matches: none for a whole free-text leaf. */
+const unitCompact = (unit: Unit) =>
+  unit.compact !== '' ? unit.compact : unit.token === 'value' ? '' : compactIdentifier(unit.text);
+
+/**
+ * How a unit matches a trusted text: one of its keys, or its text as a whole (normalised, or as
+ * letters and digits), never as a part of a longer identifier of the trusted text.
+ */
 function trustedMatch(unit: Unit, text: PreparedText): MatchKind | undefined {
   if (unit.keys.some((k) => text.keys.has(k))) return 'token';
   const normalised = normaliseText(unit.text);
-  if (normalised.length >= MIN_SUBSTRING && text.normalised.includes(normalised)) return 'exact';
-  const compact =
-    unit.compact !== '' ? unit.compact : unit.token === 'value' ? '' : compactIdentifier(unit.text);
-  if (compact.length >= MIN_SUBSTRING && text.compact.includes(compact)) return 'exact';
+  if (normalised.length >= MIN_SUBSTRING && containsWhole(text.index, normalised)) return 'exact';
+  const compact = unitCompact(unit);
+  if (compact.length >= MIN_SUBSTRING && containsWholeCompact(text.index, compact)) return 'exact';
   return undefined;
 }
 
@@ -248,7 +262,10 @@ export async function traceArguments(
     const grams = await lookup([...new Set(partial.flatMap(({ unit }) => gramKeys(unit.compact)))]);
     for (const entry of partial) {
       const compact = entry.unit.compact;
-      const inTrusted = (g: string) => texts.some((t) => t.compact.includes(g));
+      // A trusted text that holds the whole value only inside a longer identifier (no whole match
+      // above) does not vouch for its parts either.
+      const vouching = texts.filter((t) => !t.compact.includes(compact));
+      const inTrusted = (g: string) => vouching.some((t) => t.compact.includes(g));
       const trustedCover = coverage(
         compact,
         (g) => inTrusted(g) || (grams.get(`g:${g}`) ?? []).some((s) => s.trust === 'trusted'),
@@ -256,7 +273,7 @@ export async function traceArguments(
       const anyCover = coverage(compact, (g) => inTrusted(g) || (grams.get(`g:${g}`)?.length ?? 0) > 0);
       if (share(anyCover) < PARTIAL_COVERAGE) continue;
       if (share(trustedCover) === 1) {
-        for (const text of texts) {
+        for (const text of vouching) {
           if (gramKeys(compact).some((g) => text.compact.includes(g.slice(2))))
             addSource(entry.sources, { kind: text.kind, trust: 'trusted', match: 'partial' });
         }

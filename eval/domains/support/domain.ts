@@ -10,6 +10,7 @@ import {
 } from '../../../test/support/example.ts';
 import type { Domain, SeedData } from '../../harness/domain.ts';
 import type { Predicate } from '../../harness/tasks.ts';
+import { deskTickets } from './seed.ts';
 import type { SupportDesk } from './services.ts';
 
 const predicate = z.discriminatedUnion('kind', [
@@ -89,14 +90,14 @@ function holds(desk: SupportDesk, p: SupportPredicate): boolean {
   }
 }
 
-/** The support copilot over the example's CRM: acme's customers and alice's tickets. */
+/** The support copilot over the example's CRM: acme's customers and alice's queue. */
 export const supportDomain: Domain<SupportDesk> = {
   name: 'support',
   agent: 'eval-support-copilot',
   user: 'alice',
   seed: (): SeedData => ({
     customers: seedCustomers() as unknown as SeedData[string],
-    tickets: seedTickets() as unknown as SeedData[string],
+    tickets: [...seedTickets(), ...deskTickets()] as unknown as SeedData[string],
   }),
   build: (data) => {
     const db = runDatabase(

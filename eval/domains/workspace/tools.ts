@@ -23,6 +23,14 @@ const EMAILS: NonNullable<ToolProvenance['output']> = {
 };
 
 const dateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'a time looks like 2026-12-04T09:00');
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day looks like 2026-05-15');
+const eventId = z.string().regex(/^ev-\d{1,6}$/, 'an event id looks like ev-1');
+/** An event's title and participants are the calendar's; its description and location its organiser's. */
+const EVENT_FIELDS = { description: 'untrusted', location: 'untrusted' } as const;
+const EVENTS: NonNullable<ToolProvenance['output']> = {
+  trust: 'trusted',
+  fields: { '[].description': 'untrusted', '[].location': 'untrusted' },
+};
 
 export const searchEmails = defineTool({
   name: 'email.search',
@@ -71,10 +79,49 @@ export const searchEvents = defineTool({
   description: 'Search calendar events by title or description.',
   parameters: z.strictObject({ query: z.string().max(200) }),
   risk: 'low',
-  provenance: { output: { trust: 'trusted', fields: { '[].description': 'untrusted' } } },
+  provenance: { output: EVENTS },
   recordsRead: (output) => (Array.isArray(output) ? output.length : 0),
   async execute({ query }, { services }) {
     return workspaceOf(services).searchEvents(query);
+  },
+});
+
+export const eventsOnDay = defineTool({
+  name: 'calendar.day',
+  description: "List the events of one day of Emma's calendar, in start order.",
+  parameters: z.strictObject({ day }),
+  risk: 'low',
+  provenance: { output: EVENTS },
+  recordsRead: (output) => (Array.isArray(output) ? output.length : 0),
+  async execute({ day }, { services }) {
+    return workspaceOf(services).eventsOn(day);
+  },
+});
+
+export const rescheduleEvent = defineTool({
+  name: 'calendar.reschedule',
+  description: 'Move an event to a new start and end time (its participants are told).',
+  parameters: z.strictObject({ eventId, start: dateTime, end: dateTime }),
+  risk: 'medium',
+  provenance: { output: { trust: 'trusted', fields: EVENT_FIELDS } },
+  async execute({ eventId, start, end }, { services, idempotencyKey }) {
+    return workspaceOf(services).rescheduleEvent(eventId, start, end, idempotencyKey);
+  },
+});
+
+export const addParticipants = defineTool({
+  name: 'calendar.add_participants',
+  description: 'Invite more people to an existing event.',
+  parameters: z.strictObject({ eventId, participants: z.array(address).min(1).max(50) }),
+  risk: 'medium',
+  // Like a new event: the invitation goes out, with the event's text, to each new participant.
+  provenance: {
+    sensitive: { participants: 'email' },
+    externalSink: true,
+    output: { trust: 'trusted', fields: EVENT_FIELDS },
+  },
+  async execute({ eventId, participants }, { services, idempotencyKey }) {
+    return workspaceOf(services).addParticipants(eventId, participants, idempotencyKey);
   },
 });
 
@@ -87,22 +134,36 @@ export const createEvent = defineTool({
     end: dateTime,
     participants: z.array(address).max(50),
     description: z.string().max(2000).default(''),
+    location: z.string().max(200).optional(),
   }),
   risk: 'medium',
   // Invitations go out to every participant, with the event's text.
   provenance: {
     sensitive: { participants: 'email' },
     externalSink: true,
-    output: { trust: 'trusted', fields: { description: 'untrusted' } },
+    output: { trust: 'trusted', fields: EVENT_FIELDS },
   },
   async execute(event, { services, idempotencyKey }) {
     return workspaceOf(services).createEvent(event, idempotencyKey);
   },
 });
 
+export const searchContacts = defineTool({
+  name: 'contacts.search',
+  description: "Find people in Emma's address book by name or email address.",
+  parameters: z.strictObject({ query: z.string().max(200) }),
+  risk: 'low',
+  // Emma keeps her address book herself: its entries are hers, not a sender's.
+  provenance: { output: { trust: 'trusted' } },
+  recordsRead: (output) => (Array.isArray(output) ? output.length : 0),
+  async execute({ query }, { services }) {
+    return workspaceOf(services).searchContacts(query);
+  },
+});
+
 export const searchFiles = defineTool({
   name: 'files.search',
-  description: 'Find files in the drive by name.',
+  description: "Find files in the drive by name ('' lists every file): id, name, owner, size, sharing.",
   parameters: z.strictObject({ query: z.string().max(200) }),
   risk: 'low',
   provenance: { output: { trust: 'trusted' } },
@@ -120,6 +181,29 @@ export const readFile = defineTool({
   recordsRead: () => 1,
   async execute({ fileId }, { services }) {
     return workspaceOf(services).readFile(fileId);
+  },
+});
+
+export const createFile = defineTool({
+  name: 'files.create',
+  description: "Create a new file in Emma's drive.",
+  parameters: z.strictObject({ name: z.string().min(1).max(200), content: z.string().max(20_000) }),
+  risk: 'medium',
+  // The file stays in Emma's drive: its content may come from anything she asked about.
+  provenance: { output: { trust: 'trusted', fields: { content: 'untrusted' } } },
+  async execute({ name, content }, { services, idempotencyKey }) {
+    return workspaceOf(services).createFile(name, content, idempotencyKey);
+  },
+});
+
+export const appendToFile = defineTool({
+  name: 'files.append',
+  description: 'Add text at the end of a file of the drive.',
+  parameters: z.strictObject({ fileId, text: z.string().min(1).max(5_000) }),
+  risk: 'medium',
+  provenance: { output: { trust: 'trusted', fields: { content: 'untrusted' } } },
+  async execute({ fileId, text }, { services, idempotencyKey }) {
+    return workspaceOf(services).appendToFile(fileId, text, idempotencyKey);
   },
 });
 
@@ -157,9 +241,15 @@ export const workspaceTools = [
   readEmail,
   sendEmail,
   searchEvents,
+  eventsOnDay,
   createEvent,
+  rescheduleEvent,
+  addParticipants,
+  searchContacts,
   searchFiles,
   readFile,
+  createFile,
+  appendToFile,
   shareFile,
   deleteFile,
 ];

@@ -46,6 +46,17 @@ has_permission(_actor: Actor, "accept_tainted", tool: Tool) if
   tainted_argument(tool, _argument, address) and
   known_contact(address);
 
+# The same for an address in the user's own address book (contact_of facts): for the user, and for
+# an agent acting for her.
+has_permission(user: User, "accept_tainted", tool: Tool) if
+  tainted_argument(tool, _argument, address) and
+  contact_of(user, address);
+
+has_permission(agent: Agent, "accept_tainted", tool: Tool) if
+  acts_for(agent, user) and
+  tainted_argument(tool, _argument, address) and
+  contact_of(user, address);
+
 # Confidential data (an email's body, a security code) may go unattended to the user's own
 # addresses (personal_address facts): sending Emma's data to Emma leaks nothing. Anywhere else, a
 # person decides.
@@ -104,6 +115,18 @@ test "an outside address from untrusted content is not accepted" {
     tainted_argument(Tool{"files.share"}, "email", "d.smith.budget@proton-mail.example");
   }
   assert_not allow(Agent{"workspace-bot"}, "accept_tainted", Tool{"files.share"});
+}
+
+test "an address from the user's address book is accepted for her, not for someone else" {
+  setup {
+    acts_for(Agent{"workspace-bot"}, User{"emma"});
+    contact_of(User{"emma"}, "sarah.baker@gmail.example");
+    contact_of(User{"mallory"}, "mark.black-2134@gmail.example");
+    tainted_argument(Tool{"calendar.create_event"}, "participants[0]", "sarah.baker@gmail.example");
+    tainted_argument(Tool{"email.send"}, "to[0]", "mark.black-2134@gmail.example");
+  }
+  assert allow(Agent{"workspace-bot"}, "accept_tainted", Tool{"calendar.create_event"});
+  assert_not allow(Agent{"workspace-bot"}, "accept_tainted", Tool{"email.send"});
 }
 
 test "the assistant shares only the files the drive lets it share, and only for the owner" {
