@@ -278,9 +278,13 @@ export async function traceArguments(
             addSource(entry.sources, { kind: text.kind, trust: 'trusted', match: 'partial' });
         }
       }
+      // Trusted parts vouch for a value only when they make all of it: a value partly covered by
+      // trusted fields (the `.example` every address shares) and partly by untrusted text is the
+      // untrusted text's, so its trusted parts are not sources.
+      const wholeTrusted = share(trustedCover) === 1;
       for (let i = 0; i + GRAM <= compact.length; i++) {
         for (const source of grams.get(`g:${compact.slice(i, i + GRAM)}`) ?? []) {
-          if (share(trustedCover) === 1 && source.trust !== 'trusted') continue;
+          if ((source.trust === 'trusted') !== wholeTrusted) continue;
           addSource(entry.sources, { ...source, match: 'partial' });
         }
       }
