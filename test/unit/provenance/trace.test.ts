@@ -160,10 +160,13 @@ describe('tracing arguments through the run index', () => {
         },
       ],
     });
-    const invite = { name: 'calendar.create_event', provenance: { sensitive: { participants: 'email' } } };
+    const invite = {
+      name: 'calendar.create_event',
+      provenance: { sensitive: { participants: 'email' } } satisfies ToolProvenance,
+    };
     const units = await traceArguments(
       { participants: ['jay.wolfe@partners-hub.example'] },
-      invite.provenance as ToolProvenance,
+      invite.provenance,
       [],
       index.lookupFor(run.workflowId),
     );
