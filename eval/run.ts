@@ -17,7 +17,8 @@ import { checkTargets, details, table } from './harness/report.ts';
 import { scoreTask, summarize, type TaskOutcome } from './harness/score.ts';
 import { type EvalTask, loadTaskFile } from './harness/tasks.ts';
 
-const CONCURRENCY = Number(process.env.EVAL_CONCURRENCY ?? 4);
+// Most of a run is waiting on Temporal and on absent approvers, so six run at once even on two cores.
+const CONCURRENCY = Number(process.env.EVAL_CONCURRENCY ?? 6);
 /**
  * The configurations the issue's targets gate: the guard with provenance. Today's guard is there to
  * compare against and is known to miss them (that is what provenance is for).

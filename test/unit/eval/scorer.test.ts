@@ -33,12 +33,13 @@ function stateFor<S>(domain: Domain<S>, t: EvalTask): S {
 }
 
 describe('eval task files', () => {
-  it('parse, every domain has benign tasks and variants of every adaptive kind, and patch paths exist', () => {
+  it('parse, every domain has 20+ benign tasks, 12+ variants of every adaptive kind, and patch paths exist', () => {
     const all = evalDomains.flatMap((d) => tasksOf(d.domain.name));
     expect(new Set(all.map((t) => t.id)).size).toBe(all.length);
     for (const d of evalDomains) {
       const mine = all.filter((t) => t.domain === d.domain.name);
-      expect(mine.filter((t) => t.kind === 'benign').length).toBeGreaterThanOrEqual(5);
+      expect(mine.filter((t) => t.kind === 'benign').length).toBeGreaterThanOrEqual(20);
+      expect(mine.filter((t) => t.kind === 'injection').length).toBeGreaterThanOrEqual(12);
       const adaptive = new Set(mine.flatMap((t) => (t.kind === 'injection' ? [t.adaptive] : [])));
       expect([...adaptive].sort()).toEqual([...ADAPTIVE].sort());
       for (const t of mine) {
