@@ -44,7 +44,7 @@ export function createCallDecider(context: DecisionContext) {
   function decide(caller: Caller, record: DecisionRecord, call: ResolvedCall): Promise<ToolCallOutcome> {
     const { identity, options } = caller;
     const finish = context.publisher.finish;
-    const waitForApproval: ApprovalWaiter = (...call) => context.waitForApproval(caller, ...call);
+    const waitForApproval: ApprovalWaiter = (...pause) => context.waitForApproval(caller, ...pause);
     if (context.patches.has(PEP_SINGLE_ACTIVITY)) {
       const added = {
         ...(options.rules ? { rules: options.rules } : {}),
