@@ -27,6 +27,11 @@ import { median } from './stats.ts';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CALLS = Number(process.env.BENCH_CALLS ?? 10);
 const TICKETS = ['t-501', 't-502', 't-503'];
+/**
+ * `BENCH_TRACING_INTERCEPTORS=0` bundles the workflows without Temporal's tracing interceptors: what
+ * they cost a run whose worker does not trace (deployments keep them, see webpack-hook.ts).
+ */
+const TRACING_INTERCEPTORS = process.env.BENCH_TRACING_INTERCEPTORS !== '0';
 
 /** The tool's work with no guard around it (the baseline of bareCallsWorkflow); this worker only. */
 function baselineActivities(deps: { services: { crm: { getTicket(id: string): unknown } } }) {
@@ -59,6 +64,7 @@ async function main() {
     workflowBundle: await bundleWorkflowCode({
       workflowsPath: path.join(EXAMPLE_DIR, 'bench/workflows.ts'),
       ...workflowBundlerOptions,
+      ...(TRACING_INTERCEPTORS ? {} : { workflowInterceptorModules: [] }),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
     }),
   });
@@ -97,7 +103,8 @@ async function main() {
   };
 
   console.log(
-    `guard overhead: ${CALLS} ticket reads per workflow, ${ROUNDS} rounds (after 1 warm-up), real Temporal dev server`,
+    `guard overhead: ${CALLS} ticket reads per workflow, ${ROUNDS} rounds (after 1 warm-up), real Temporal dev server` +
+      (TRACING_INTERCEPTORS ? '' : ', bundle without tracing interceptors'),
   );
   for (const parallel of [false, true]) {
     await runBare(parallel);

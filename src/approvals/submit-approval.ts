@@ -1,10 +1,11 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Authorizer } from '../authz/types.ts';
+import { formatValue } from '../authz/values.ts';
 import { acceptsKey } from '../guard/signatures.ts';
 import type { ApprovalUpdateResult, PendingApproval } from '../guard/types.ts';
 import type { ToolRegistry } from '../tools/define-tool.ts';
 import { decideApprovalUpdate, pendingApprovalsQuery } from '../workflows/guard/definitions.ts';
-import { type ApproverIdentity, formatIdentity } from './auth/approver-identity.ts';
+import type { ApproverIdentity } from './auth/approver-identity.ts';
 import { approvalDigest } from './digest.ts';
 import { signApproval } from './sign-approval.ts';
 import type { DecisionSigner } from './signing-keys.ts';
@@ -80,11 +81,11 @@ export async function submitApproval(
       `this approval service signs with key ${options.signer.keyId} but the run's workers accept ${Object.keys(pending.approvalKeys).join(', ') || 'none'}: add its public key to the workers' WARDEN_APPROVAL_PUBLIC_KEYS (in development: use the same WARDEN_DATA_DIR)`,
     );
   }
-  const who = formatIdentity(approver.user);
-  if (who === formatIdentity(pending.requester.onBehalfOf)) {
+  const who = formatValue(approver.user);
+  if (who === formatValue(pending.requester.onBehalfOf)) {
     throw new ApprovalRefusedError(`${approver.user.id} requested this call and cannot approve it`);
   }
-  if (who === formatIdentity(pending.requester.agent)) {
+  if (who === formatValue(pending.requester.agent)) {
     throw new ApprovalRefusedError('the agent cannot approve its own call');
   }
   await checkLivePolicy(options, pending, tool);

@@ -344,11 +344,17 @@ export interface GuardedCallInput extends AddedRestrictions {
   requester?: RequesterAssertion;
   /** The user's request text; counted only when it matches the assertion's `requestDigest`. */
   request?: string;
+  /** Answer without what the workflow derives itself (the authorization summary). */
+  compactResult?: boolean;
 }
 
 /** The decision pieces of a guarded call, kept in its activity result so the history is the audit. */
 interface GuardedCallDecision {
-  authorization: AuthorizeCallResult;
+  /**
+   * Every PDP decision of the call. A compact result (asked for with `compactResult`) leaves the
+   * summary out: the workflow derives it from these decisions (guard/authorization-summary.ts).
+   */
+  authorization: Omit<AuthorizeCallResult, 'summary'> & { summary?: AuthorizationSummary };
   /** Absent when the policy denied: intent was not evaluated. */
   intent?: IntentResult;
   /** Where each argument value came from, and the tainted/confidential verdicts (absent in older runs). */

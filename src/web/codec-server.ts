@@ -4,14 +4,11 @@ import rateLimit from '@fastify/rate-limit';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import {
-  ApproverAuthError,
-  type ApproverIdentity,
-  formatIdentity,
-} from '../approvals/auth/approver-identity.ts';
+import { ApproverAuthError, type ApproverIdentity } from '../approvals/auth/approver-identity.ts';
 import type { ApproverAuthenticator } from '../approvals/auth/authenticate.ts';
 import type { RunReadDecision } from '../audit/run-access.ts';
 import type { OsoValue } from '../authz/types.ts';
+import { formatValue } from '../authz/values.ts';
 import { isEncrypted, PayloadDecryptionError, payloadWorkflowId } from '../temporal/encryption-codec.ts';
 import { html } from './html.ts';
 import { SessionStore } from './sessions.ts';
@@ -245,7 +242,7 @@ export async function createCodecServer(options: CodecServerOptions): Promise<Fa
     if (!identity || !namespaceOk(request, reply)) return reply;
     const payloads = parse(request, reply);
     if (!payloads) return reply;
-    const who = formatIdentity(identity.user);
+    const who = formatValue(identity.user);
     const runs = new Set<string>();
     for (const payload of payloads) {
       if (!isEncrypted(payload)) continue;
@@ -310,7 +307,7 @@ export async function createCodecServer(options: CodecServerOptions): Promise<Fa
 
   app.get('/', async (request, reply) => {
     const session = sessions.get(request.cookies[CODEC_SESSION_COOKIE]);
-    const who = session ? formatIdentity(session.identity.user) : undefined;
+    const who = session ? formatValue(session.identity.user) : undefined;
     return reply.type('text/html; charset=utf-8').send(signInPage(who));
   });
 
@@ -336,9 +333,7 @@ export async function createCodecServer(options: CodecServerOptions): Promise<Fa
     const expires = identity.tokenExpiresAt ? new Date(identity.tokenExpiresAt) : undefined;
     const { id } = sessions.create(identity, expires);
     reply.setCookie(CODEC_SESSION_COOKIE, id, cookieOptions);
-    log(
-      `codec: ${formatIdentity(identity.user)} signed in (${identity.tokenLabel ?? identity.authentication})`,
-    );
+    log(`codec: ${formatValue(identity.user)} signed in (${identity.tokenLabel ?? identity.authentication})`);
     return reply.redirect('/', 303);
   });
 

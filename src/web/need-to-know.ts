@@ -1,6 +1,7 @@
 import { resolveCall } from '../activities/guard/tool-lookup.ts';
-import { type ApproverIdentity, formatIdentity } from '../approvals/auth/approver-identity.ts';
+import type { ApproverIdentity } from '../approvals/auth/approver-identity.ts';
 import type { Authorizer, OsoValue } from '../authz/types.ts';
+import { formatValue } from '../authz/values.ts';
 import type { ToolRegistry } from '../tools/define-tool.ts';
 import type { PendingApprovalView, RecentDecisionView } from './approvals-backend.ts';
 
@@ -33,7 +34,7 @@ export class IdentityVisibility {
     private readonly tools: ToolRegistry | undefined,
     private readonly identity: ApproverIdentity,
   ) {
-    this.who = formatIdentity(identity.user);
+    this.who = formatValue(identity.user);
   }
 
   async pending(items: PendingApprovalView[]): Promise<PendingApprovalView[]> {

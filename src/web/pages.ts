@@ -1,4 +1,4 @@
-import { formatIdentity } from '../approvals/auth/approver-identity.ts';
+import { formatValue } from '../authz/values.ts';
 import { explainProvenance, requestStandingWords, whyPerson } from '../provenance/explain.ts';
 import type { PendingApprovalView, RecentDecisionView } from './approvals-backend.ts';
 import { html, SafeHtml } from './html.ts';
@@ -111,7 +111,7 @@ export interface ApprovalsPageModel {
 }
 
 function signedInHeader(session: WebSession): SafeHtml {
-  const who = formatIdentity(session.identity.user);
+  const who = formatValue(session.identity.user);
   return html`<span>Signed in as <strong id="who">${who}</strong>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="${session.csrfToken}"><button type="submit">Sign out</button></form></span>`;
 }

@@ -7,6 +7,7 @@ import { type ApprovalServiceContext, submitApproval } from '../approvals/submit
 import { decodeHistoryWithClient } from '../audit/decode-history.ts';
 import { decodeRunHistory } from '../audit/run-history.ts';
 import { type AuditRecord, auditRecords, exportQuery } from '../audit/siem-export.ts';
+import { formatValue } from '../authz/values.ts';
 import type { WardenConfig } from '../config/env.ts';
 import type { PendingApproval } from '../guard/types.ts';
 import { listRuns } from '../temporal/list-runs.ts';
@@ -25,8 +26,8 @@ export function pendingView(p: PendingApproval): PendingApprovalView {
     arguments: p.arguments,
     risk: p.risk,
     reasons: p.reasons,
-    requester: `${p.requester.onBehalfOf.type}:${p.requester.onBehalfOf.id}`,
-    agent: `${p.requester.agent.type}:${p.requester.agent.id}`,
+    requester: formatValue(p.requester.onBehalfOf),
+    agent: formatValue(p.requester.agent),
     requestedAt: p.requestedAt,
     approvalsSoFar: p.approvals.map((a) => `${a.approver} ${a.decision}d`),
     quorum: p.quorum,

@@ -2,12 +2,13 @@
  * Evaluated once per worker, before any run, and shared by every run of its reusable V8 context
  * (the bundler's `preloadModules`): see SHARED_WORKFLOW_MODULES in webpack-hook.ts. Its imports are
  * kept in use here because the libraries declare themselves free of side effects, and webpack drops
- * a bare preload of such a module.
+ * a bare preload of such a module. The Ed25519 verifier is shared with its key cache (see there).
  */
 import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, bytesToNumberLE, concatBytes, hexToBytes } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
+import { ed25519Verify } from '../guard/ed25519-verify.ts';
 
 export const sharedModules = {
   ed25519,
@@ -17,4 +18,5 @@ export const sharedModules = {
   concatBytes,
   hexToBytes,
   sha512,
+  ed25519Verify,
 };

@@ -1,5 +1,6 @@
-import { checkRecords, recordDenial } from '../../authz/record-checks.ts';
+import { checkRecords } from '../../authz/record-checks.ts';
 import type { OsoValue } from '../../authz/types.ts';
+import { type AuthorizationDecisions, authorizationSummary } from '../../guard/authorization-summary.ts';
 import type { AuthorizeCallInput, AuthorizeCallResult, RefusalCode } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
 import type { GuardDependencies } from './dependencies.ts';
@@ -30,36 +31,12 @@ export async function authorizeCall(
         checkRecords(deps.authorizer, who, () => tool.records(args), { type: 'Tool', id: tool.name }),
       ])
     : [undefined, []];
-  const denied = recordDenial(records);
-  const result: AuthorizeCallResult = {
+  const decisions: AuthorizationDecisions = {
     invoke,
-    summary: {
-      allowed: invoke.allowed && denied === undefined,
-      unattended: unattended?.allowed === true,
-      reason: !invoke.allowed
-        ? invoke.reason
-        : denied !== undefined
-          ? denied
-          : unattended?.allowed
-            ? unattended.reason
-            : `${invoke.reason}; approval needed: ${unattended?.reason ?? 'invoke_unattended not granted'}`,
-      policyVersion: invoke.policyVersion,
-      factsVersion: invoke.factsVersion,
-      engine: invoke.engine,
-    },
+    ...(unattended ? { unattended } : {}),
+    ...(records.length > 0 ? { records } : {}),
   };
-  if (unattended) result.unattended = unattended;
-  if (records.length > 0) {
-    result.records = records;
-    result.summary.records = records.map(({ action, resource, allowed, deniedFor, reason }) => ({
-      action,
-      resource,
-      allowed,
-      deniedFor,
-      reason,
-    }));
-  }
-  return result;
+  return { ...decisions, summary: authorizationSummary(decisions) };
 }
 
 /** Why the enforcement point refuses a call on its authorization, or undefined when it may go on. */

@@ -56,7 +56,18 @@ interface Decided {
   provenance?: CallProvenance;
 }
 
-export type Enforcement =
+/**
+ * The call as this activity resolved it, once: the registry's tool, the arguments its schema
+ * validated, and the hosts they name. Every later step of the activity (intent, admission, the
+ * observer) reads this value instead of parsing the input again.
+ */
+export interface ResolvedToolCall {
+  tool: ToolDefinition;
+  args: unknown;
+  hosts: string[];
+}
+
+export type Enforcement = (
   | ({ kind: 'admitted'; tool: ToolDefinition; args: unknown; callId: string; approvers: string[] } & Decided)
   | ({
       kind: 'needs_approval';
@@ -72,7 +83,11 @@ export type Enforcement =
       authorization?: AuthorizeCallResult;
       intent?: IntentResult;
       provenance?: CallProvenance;
-    };
+    }
+) & {
+  /** Absent when the tool or its arguments did not resolve. */
+  resolved?: ResolvedToolCall;
+};
 
 const isValue = (v: unknown): v is OsoValue =>
   typeof v === 'object' &&
@@ -104,15 +119,27 @@ export async function enforce(
   evidence: Evidence | undefined,
   context: ExecutionContext,
 ): Promise<Enforcement> {
-  let tool: ToolDefinition;
-  let args: unknown;
+  let resolved: ResolvedToolCall;
   try {
-    ({ tool, args } = resolveCall(deps.tools, request?.tool as string, request?.arguments));
+    const { tool, args } = resolveCall(deps.tools, request?.tool as string, request?.arguments);
+    resolved = { tool, args, hosts: callHosts(tool, args) };
   } catch (error) {
     if (error instanceof UnknownToolError) return deny('unknown_tool', error.message);
     if (error instanceof InvalidArgumentsError) return deny('invalid_arguments', error.message);
     throw error;
   }
+  return { ...(await enforceResolved(deps, zone, request, evidence, context, resolved)), resolved };
+}
+
+async function enforceResolved(
+  deps: GuardDependencies,
+  zone: string | undefined,
+  request: EnforcementRequest,
+  evidence: Evidence | undefined,
+  context: ExecutionContext,
+  resolved: ResolvedToolCall,
+): Promise<Enforcement> {
+  const { tool, args } = resolved;
   if (zone !== undefined && tool.zone !== zone) {
     return deny('unknown_tool', `${tool.name} does not run in trust zone ${zone}`);
   }
@@ -197,7 +224,7 @@ export async function enforce(
       activityId: context.activityId,
       digest,
       tool: tool.name,
-      hosts: callHosts(tool, args),
+      hosts: resolved.hosts,
       windowKey: windowKey(agent, onBehalfOf, tool),
       windowsMs: windowsOf(rules),
       now,

@@ -107,6 +107,7 @@ const executing = {
   rules: rules.optional(),
   requester: requester.optional(),
   request: z.string().max(100_000).optional(),
+  compactResult: z.boolean().optional(),
 };
 
 // The authority may be absent (refused as `no_grant` by the execute step, with its own reason).

@@ -1,4 +1,10 @@
-import type { CallProvenance, GuardedCallInput, GuardedCallResult } from '../../guard/types.ts';
+import { withoutSummary } from '../../guard/authorization-summary.ts';
+import type {
+  AuthorizeCallResult,
+  CallProvenance,
+  GuardedCallInput,
+  GuardedCallResult,
+} from '../../guard/types.ts';
 import { grantLifetimeMs } from './check-intent.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { enforce } from './enforce.ts';
@@ -19,6 +25,9 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
     const input = checkedGuardedCallInput(untrusted);
     const context = executionContext();
     const decided = await enforce(deps, zone, input, undefined, context);
+    // What the run derives itself is left out when it asks: the history keeps every decision.
+    const recorded = (authorization: AuthorizeCallResult) =>
+      input.compactResult === true ? withoutSummary(authorization) : authorization;
     const observe = (extra: Parameters<typeof observationOf>[5] = {}) =>
       report(deps.observer, () => observationOf('decide', deps.tools, context.run, input, decided, extra));
     switch (decided.kind) {
@@ -30,7 +39,7 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
         observe({ recordsRead: execution.recordsRead });
         return {
           decision: 'executed',
-          authorization: decided.authorization,
+          authorization: recorded(decided.authorization),
           intent: decided.intent,
           ...provenanceOf(decided),
           execution,
@@ -54,7 +63,7 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
         observe({ grantExpiresAt: grant.expiresAt });
         return {
           decision: 'needs_approval',
-          authorization: decided.authorization,
+          authorization: recorded(decided.authorization),
           intent: { ...decided.intent, grant },
           ...provenanceOf(decided),
           reasons: decided.reasons,
@@ -70,7 +79,7 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
         return {
           decision: 'denied',
           code: decided.code,
-          authorization: decided.authorization,
+          authorization: recorded(decided.authorization),
           ...(decided.intent ? { intent: decided.intent } : {}),
           ...provenanceOf(decided),
           reason: decided.reason,

@@ -4,7 +4,6 @@ import type { RefusalCode } from '../../guard/types.ts';
 import type { ToolRegistry } from '../../tools/define-tool.ts';
 import type { RunKey } from '../../usage/usage-store.ts';
 import type { Enforcement } from './enforce.ts';
-import { resolveCall } from './tool-lookup.ts';
 
 /**
  * One decision of the tool worker, as it took it: the run from the server's task, the tool from the
@@ -84,18 +83,13 @@ export function taintedDecision(intent: unknown): boolean {
 }
 
 /**
- * The tool and hosts of a denied call, parsed as the enforcement parsed them (the denial does not
- * carry them): a refused call to a new host is as telling as an executed one.
+ * The tool and hosts of a denied call, as the enforcement resolved them: a refused call to a new
+ * host is as telling as an executed one.
  */
-function deniedCall(tools: ToolRegistry, request: { tool?: unknown; arguments?: unknown }) {
-  if (typeof request?.tool !== 'string') return { hosts: [] };
-  try {
-    const { tool, args } = resolveCall(tools, request.tool, request.arguments);
-    return { tool: tool.name, hosts: callHosts(tool, args) };
-  } catch {
-    const known = tools.get(request.tool);
-    return known ? { tool: known.name, hosts: [] } : { hosts: [] };
-  }
+function deniedCall(tools: ToolRegistry, request: { tool?: unknown }, resolved: Enforcement['resolved']) {
+  if (resolved !== undefined) return { tool: resolved.tool.name, hosts: resolved.hosts };
+  const known = typeof request?.tool === 'string' ? tools.get(request.tool) : undefined;
+  return known ? { tool: known.name, hosts: [] } : { hosts: [] };
 }
 
 /** The observation of one enforcement's answer (and of the execution that followed, if any). */
@@ -134,7 +128,7 @@ export function observationOf(
   if (decided.kind === 'denied') {
     return {
       ...base,
-      ...deniedCall(tools, request),
+      ...deniedCall(tools, request, decided.resolved),
       outcome: 'denied',
       code: decided.code,
       approvers: [],
@@ -146,7 +140,7 @@ export function observationOf(
     tool: decided.tool.name,
     outcome: decided.kind === 'admitted' ? 'executed' : 'needs_approval',
     approvers: decided.kind === 'admitted' ? decided.approvers : [],
-    hosts: callHosts(decided.tool, decided.args),
+    hosts: decided.resolved?.hosts ?? callHosts(decided.tool, decided.args),
     ...extra,
   };
 }

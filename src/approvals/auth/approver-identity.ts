@@ -25,10 +25,6 @@ export function parseUserRef(text: string): OsoValue {
   return { type, id };
 }
 
-export function formatIdentity(value: OsoValue): string {
-  return `${value.type}:${value.id}`;
-}
-
 export class ApproverAuthError extends Error {
   override name = 'ApproverAuthError';
 }

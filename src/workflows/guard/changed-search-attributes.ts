@@ -1,5 +1,6 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import type { GuardPatches } from './guard-patches.ts';
 
 /**
  * Runs recorded before this patch upserted the status attributes after every call, changed or not;
@@ -12,10 +13,12 @@ export const PUBLISH_CHANGED_ATTRIBUTES = 'warden-publish-changed-search-attribu
  * is a history event and a visibility write on the server; without this a run wrote the same
  * `running, 0 pending, 0 denials` after each of its calls.
  */
-export function changedAttributesPublisher(): (pairs: SearchAttributeUpdatePair[]) => void {
+export function changedAttributesPublisher(
+  patches: GuardPatches,
+): (pairs: SearchAttributeUpdatePair[]) => void {
   const published = new Map<string, string>();
   return (pairs) => {
-    if (!patched(PUBLISH_CHANGED_ATTRIBUTES)) {
+    if (!patches.has(PUBLISH_CHANGED_ATTRIBUTES)) {
       upsertSearchAttributes(pairs);
       return;
     }

@@ -1,5 +1,5 @@
 import { msToNumber } from '@temporalio/common';
-import { type ActivityOptions, patched } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
 import { GUARD_REFUSAL } from '../../guard/types.ts';
 import {
   DEFAULT_TOOL_HEARTBEAT_TIMEOUT,
@@ -7,6 +7,7 @@ import {
   type ToolDefinition,
   zoneTaskQueue,
 } from '../../tools/define-tool.ts';
+import type { GuardPatches } from './guard-patches.ts';
 
 /**
  * Runs recorded before this patch scheduled tool activities without a heartbeat timeout; later runs
@@ -22,6 +23,7 @@ export const TOOL_HEARTBEAT_TIMEOUT = 'warden-tool-heartbeat-timeout';
 export function toolActivityOptions(
   mainTaskQueue: string,
   tool: ToolDefinition,
+  patches: GuardPatches,
 ): { key: string; options: ActivityOptions } {
   const taskQueue = zoneTaskQueue(mainTaskQueue, tool.zone);
   const options: ActivityOptions = {
@@ -29,7 +31,7 @@ export function toolActivityOptions(
     startToCloseTimeout: TOOL_START_TO_CLOSE_MS,
     retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: [GUARD_REFUSAL] },
   };
-  if (!patched(TOOL_HEARTBEAT_TIMEOUT)) return { key: taskQueue, options };
+  if (!patches.has(TOOL_HEARTBEAT_TIMEOUT)) return { key: taskQueue, options };
   const heartbeatTimeout = msToNumber(tool.heartbeatTimeout ?? DEFAULT_TOOL_HEARTBEAT_TIMEOUT);
   return { key: `${taskQueue}\u0000${heartbeatTimeout}`, options: { ...options, heartbeatTimeout } };
 }

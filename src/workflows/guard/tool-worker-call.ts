@@ -1,5 +1,6 @@
-import { patched, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import type { GuardActivities } from '../../activities/guard/index.ts';
+import { authorizationSummary } from '../../guard/authorization-summary.ts';
 import { resultSignatureProblem, type ZonePublicKeys } from '../../guard/tool-result-signature.ts';
 import type {
   AddedRestrictions,
@@ -7,11 +8,12 @@ import type {
   DecisionRecord,
   ExecuteToolResult,
   GuardedCallResult,
-  GuardGrant,
   Redecision,
   ToolCallOutcome,
 } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
+import type { ApprovalWaiter } from './approval-wait.ts';
+import { MAX_DECISION_ROUNDS } from './decision-rounds.ts';
 import { failureText, refusalCode, summarize } from './failures.ts';
 import type { RunIdentity } from './run-guard.ts';
 
@@ -24,26 +26,21 @@ export const PEP_SINGLE_ACTIVITY = 'warden-pep-single-activity';
 /** Runs recorded before this patch send no request text with their calls. */
 export const PROVENANCE_REQUEST = 'warden-provenance-request';
 
-/** How often a call is decided again when the policy changed while it waited. */
-const MAX_DECISION_ROUNDS = 3;
-
-type ApprovalWait =
-  | { state: 'approved'; approvals: ApprovalSubmission[] }
-  | { state: 'rejected' | 'expired'; reason: string };
+/**
+ * Runs recorded before this patch were answered with the authorization summary in each result;
+ * later runs ask for the compact result and derive the summary from the decisions it holds.
+ */
+export const COMPACT_GUARDED_RESULT = 'warden-compact-guarded-result';
 
 /** What the run guard lends this call path: its activities, its approval wait, its bookkeeping. */
 export interface ToolWorkerGuard {
   activities(tool: ToolDefinition): Pick<GuardActivities, 'guardedToolCall' | 'executeGuardedTool'>;
   /** The zones' public keys, from the main worker's configuration (a local activity, once per run). */
   zoneKeys(): Promise<ZonePublicKeys>;
-  waitForApproval(
-    record: DecisionRecord,
-    tool: ToolDefinition,
-    args: unknown,
-    grant: GuardGrant,
-    reasons: string[],
-  ): Promise<ApprovalWait>;
+  waitForApproval: ApprovalWaiter;
   finish(record: DecisionRecord, outcome: ToolCallOutcome): ToolCallOutcome;
+  /** Whether the run takes a patch (guard-patches.ts). */
+  patched(patchId: string): boolean;
 }
 
 /**
@@ -71,7 +68,10 @@ export async function decideAtToolWorker(
     purpose: identity.purpose,
     ...added,
     ...(identity.requester ? { requester: identity.requester } : {}),
-    ...(identity.request !== undefined && patched(PROVENANCE_REQUEST) ? { request: identity.request } : {}),
+    ...(identity.request !== undefined && guard.patched(PROVENANCE_REQUEST)
+      ? { request: identity.request }
+      : {}),
+    ...(guard.patched(COMPACT_GUARDED_RESULT) ? { compactResult: true } : {}),
   };
   const refused = (error: unknown): ToolCallOutcome =>
     guard.finish(record, {
@@ -88,7 +88,7 @@ export async function decideAtToolWorker(
     } catch (error) {
       return refused(error);
     }
-    record.authorization = answer.authorization.summary;
+    record.authorization = answer.authorization.summary ?? authorizationSummary(answer.authorization);
     if (answer.intent) {
       record.intent = answer.intent.verdict;
       record.argsDigest = answer.intent.digest;

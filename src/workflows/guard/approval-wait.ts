@@ -1,0 +1,134 @@
+import { msToNumber as durationMs } from '@temporalio/common';
+import { workflowInfo } from '@temporalio/workflow';
+import type { GuardActivities } from '../../activities/guard/index.ts';
+import type { ApprovalSubmission, DecisionRecord, GuardGrant, RecordedApproval } from '../../guard/types.ts';
+import { DEFAULT_APPROVAL_TIMEOUT, type ToolDefinition } from '../../tools/define-tool.ts';
+import type { ApprovalStore } from './approval-store.ts';
+import type { PendingState } from './approval-validator.ts';
+import { runApprovalTimeout } from './call-request.ts';
+import type { RunGuardOptions, RunIdentity } from './run-guard.ts';
+import type { RunPublisher } from './run-publisher.ts';
+
+export type Approval =
+  | { state: 'approved'; approvals: ApprovalSubmission[] }
+  | { state: 'rejected' | 'expired'; reason: string };
+
+/** A call's approval wait, as the decide loop's call paths see it (the caller is bound). */
+export type ApprovalWaiter = (
+  record: DecisionRecord,
+  tool: ToolDefinition,
+  args: unknown,
+  grant: GuardGrant,
+  reasons: string[],
+) => Promise<Approval>;
+
+/** What an approval wait uses of the run: its approvals, its publisher, the prepare step. */
+export interface ApprovalWaitContext {
+  store: ApprovalStore;
+  publisher: RunPublisher;
+  prepareApproval: GuardActivities['prepareApproval'];
+}
+
+/**
+ * Pauses one call for people: stage by stage (the tool's approvers, then its escalation group),
+ * each stage prepared by the main worker (digest, eligible approvers, the keys the Update validator
+ * verifies with). Fails closed: nobody eligible, a rejection or no quorum in time is not approved.
+ */
+export async function waitForApproval(
+  context: ApprovalWaitContext,
+  caller: { identity: RunIdentity; options: RunGuardOptions },
+  record: DecisionRecord,
+  tool: ToolDefinition,
+  args: unknown,
+  grant: GuardGrant,
+  reasons: string[],
+): Promise<Approval> {
+  const config = tool.approval ?? {};
+  const groups: Array<string[] | undefined> = [undefined];
+  if (config.onTimeout === 'escalate' && config.escalateTo) groups.push(config.escalateTo);
+  const quorum = config.quorum ?? 1;
+  const toolTimeout = durationMs(config.timeout ?? DEFAULT_APPROVAL_TIMEOUT);
+  // Checked when the call was validated: a bad value made the call invalid before it got here.
+  const runTimeout = runApprovalTimeout(caller.options.approvalTimeouts, tool.name).ms;
+  const { identity } = caller;
+  const timeoutMs = runTimeout === undefined ? toolTimeout : Math.min(toolTimeout, runTimeout);
+
+  let unstaffed = 0;
+  for (const [index, group] of groups.entries()) {
+    const stage = index + 1;
+    const prepared = await context.prepareApproval({
+      callId: grant.callId,
+      tool: tool.name,
+      arguments: args,
+      agent: identity.agent,
+      onBehalfOf: identity.onBehalfOf,
+      ...(group ? { group } : {}),
+    });
+    const approval = {
+      required: true,
+      reasons,
+      quorum,
+      stage,
+      eligibleApprovers: prepared.eligibleApprovers,
+      approvals: [] as RecordedApproval[],
+      expiresAt: Date.now() + timeoutMs,
+    };
+    record.approval = approval;
+    record.argsDigest = prepared.digest;
+    if (prepared.eligibleApprovers.length < quorum) {
+      approval.reasons = [
+        ...reasons,
+        `stage ${stage}: fewer eligible approvers than the quorum of ${quorum}`,
+      ];
+      unstaffed += 1;
+      continue;
+    }
+    const state: PendingState = {
+      workflowId: workflowInfo().workflowId,
+      runId: workflowInfo().runId,
+      callId: grant.callId,
+      tool: tool.name,
+      toolVersion: tool.version,
+      arguments: args,
+      risk: tool.risk,
+      reasons,
+      requester: { agent: identity.agent, onBehalfOf: identity.onBehalfOf },
+      purpose: identity.purpose,
+      requestedAt: record.requestedAt,
+      expiresAt: approval.expiresAt,
+      digest: prepared.digest,
+      policyVersion: prepared.policyVersion,
+      eligibleApprovers: prepared.eligibleApprovers,
+      quorum,
+      stage,
+      approvals: approval.approvals,
+      submissions: [],
+      ...(prepared.approvalKeys ? { approvalKeys: prepared.approvalKeys } : {}),
+      ...(record.provenance ? { provenance: record.provenance } : {}),
+      ...(identity.request !== undefined ? { request: identity.request } : {}),
+    };
+    record.outcome = 'awaiting_approval';
+    const decided = await context.store.wait(state, timeoutMs, context.publisher.publish);
+    if (decided && state.decision === 'approved') {
+      return { state: 'approved', approvals: state.submissions.filter((s) => s.decision === 'approve') };
+    }
+    if (decided) {
+      const rejection = state.submissions.find((s) => s.decision === 'reject');
+      return {
+        state: 'rejected',
+        reason: `rejected by ${rejection?.approver ?? 'an approver'}${rejection?.reason ? `: ${rejection.reason}` : ''}`,
+      };
+    }
+  }
+  if (unstaffed === groups.length) {
+    return {
+      state: 'rejected',
+      reason: `nobody may approve this call (quorum ${quorum}); not executed (fail closed)`,
+    };
+  }
+  const stages = groups.length > 1 ? ` after ${groups.length} approval stages` : '';
+  return {
+    state: 'expired',
+    reason: `no approval within ${timeoutMs} ms${stages}; not executed (fail closed)`,
+  };
+}
