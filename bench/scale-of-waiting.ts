@@ -287,6 +287,11 @@ async function main() {
         `    worker RSS before ${(before.rss / MiB).toFixed(0)} MiB, with ${size} paused ${(paused.rss / MiB).toFixed(0)} MiB` +
           ` (${(perRun / 1024).toFixed(0)} KiB per paused run; heap ${(before.heapUsed / MiB).toFixed(0)} → ${(paused.heapUsed / MiB).toFixed(0)} MiB), after all completed ${(after.rss / MiB).toFixed(0)} MiB`,
       );
+      const threadHeap = (m: typeof before) =>
+        `${(m.workflowHeap.used / MiB).toFixed(0)} used of ${(m.workflowHeap.total / MiB).toFixed(0)} MiB`;
+      console.log(
+        `    workflow thread heap (garbage included): before ${threadHeap(before)}, with ${size} paused ${threadHeap(paused)}, after all completed ${threadHeap(after)}`,
+      );
       console.log(
         `    approve → completed, idle: p50 ${ms(percentile(idle, 50))}, p95 ${ms(percentile(idle, 95))}` +
           `   with ${size - 1}…${size - LOADED_APPROVALS} others paused: p50 ${ms(percentile(loaded, 50))}, p95 ${ms(percentile(loaded, 95))}` +
@@ -307,6 +312,7 @@ async function main() {
       row('worker RSS before', before.rss / MiB, 'MiB');
       row(`worker RSS, ${size} paused`, paused.rss / MiB, 'MiB');
       row('worker RSS per paused run', perRun / 1024, 'KiB');
+      row(`workflow thread heap, ${size} paused`, paused.workflowHeap.total / MiB, 'MiB');
       row('approve → completed p50, idle', percentile(idle, 50), 'ms', 'sequential');
       row('approve → completed p95, idle', percentile(idle, 95), 'ms', 'sequential');
       row('approve → completed p50, others paused', percentile(loaded, 50), 'ms', 'sequential');

@@ -1,3 +1,5 @@
+import type { WorkflowHeapSetting } from './workflow-heap.ts';
+
 /**
  * How many workflow runs a worker keeps in its sticky cache. A cached run keeps its V8 state (the
  * modules its workflow code evaluated, its closures, its pending promises) so the next task needs no
@@ -22,6 +24,11 @@ export interface WorkerSettings {
    * replays). Default {@link DEFAULT_MAX_CACHED_WORKFLOWS}; WARDEN_MAX_CACHED_WORKFLOWS overrides.
    */
   maxCachedWorkflows?: number;
+  /**
+   * How the workflow thread's V8 heap is sized: `bounded` (default) or `node` (V8's own sizing);
+   * WARDEN_WORKFLOW_HEAP overrides. See {@link WorkflowHeapSetting}.
+   */
+  workflowHeap?: WorkflowHeapSetting;
 }
 
 /**
