@@ -7,9 +7,10 @@
  * approve → run completed, one call at a time with nothing else paused (idle) and while the N others
  * are still paused (random order, so evicted runs replay as they would); then 20 approvers at once.
  * Every approval is a real signed approval through submitApproval (the approval service's path).
- * BENCH_WORKER_FLAGS adds Node flags to the worker process: `--max-old-space-size=512` bounds the
- * workflow thread's heap too, so V8 collects evicted runs' garbage instead of growing (1,000 paused
- * runs: 1.9 GiB RSS without it, 0.97 GiB with it, at about twice the worker CPU per approval).
+ * BENCH_WORKER_FLAGS adds Node flags to the worker process (e.g. `--max-semi-space-size=32`, which
+ * wins over Warden's workflow heap setting); WARDEN_WORKFLOW_HEAP=node compares with V8's own heap
+ * sizing. The workflow thread's heap is read from the process's diagnostic report, garbage included:
+ * the main thread is collected before each probe, the workflow thread cannot be from outside.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

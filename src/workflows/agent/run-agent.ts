@@ -119,8 +119,9 @@ export async function runAgent(agents: AgentCatalog, input: AgentRunInput): Prom
     },
   });
 
-  // One guard for the whole run, created before the first await so that its approval Update and
-  // queries are registered when the run starts. Each agent calls tools through it under its own
+  // One guard for the whole run, created before the run's first await so that its approval Update
+  // and queries are registered in the run's first activation (loading this module takes microtasks
+  // of that activation, nothing more). Each agent calls tools through it under its own
   // identity: records and pending approvals of every agent stay in the run's one list.
   const callerOptions = (agent: AgentDefinition) => ({
     // An agent knows only its own tools: a tool it was not given is an invalid call.
