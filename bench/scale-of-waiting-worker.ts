@@ -13,7 +13,31 @@ import { EXAMPLE_DIR } from '../test/support/example.ts';
 export type WorkerRequest = { type: 'memory' } | { type: 'stop' };
 export type WorkerReply =
   | { type: 'ready'; maxCachedWorkflows: number }
-  | { type: 'memory'; rss: number; heapUsed: number; external: number; cpuMs: number };
+  | {
+      type: 'memory';
+      rss: number;
+      heapUsed: number;
+      external: number;
+      cpuMs: number;
+      /** The workflow thread's V8 heap (used includes garbage not yet collected), from the diagnostic report. */
+      workflowHeap: { used: number; total: number };
+    };
+
+interface ReportedThread {
+  javascriptHeap?: { usedMemory?: number; totalMemory?: number };
+}
+
+/** The heaps of this process's worker threads (the SDK's workflow thread), summed. */
+function workflowThreadHeap(): { used: number; total: number } {
+  const report = process.report.getReport() as unknown as { workers?: ReportedThread[] };
+  let used = 0;
+  let total = 0;
+  for (const thread of report.workers ?? []) {
+    used += thread.javascriptHeap?.usedMemory ?? 0;
+    total += thread.javascriptHeap?.totalMemory ?? 0;
+  }
+  return { used, total };
+}
 
 const send = (reply: WorkerReply) => process.send?.(reply);
 
@@ -34,7 +58,14 @@ async function main() {
       const { rss, heapUsed, external } = process.memoryUsage();
       // All threads of the process (the workflow thread too): robust to other load on the machine.
       const { user, system } = process.cpuUsage();
-      send({ type: 'memory', rss, heapUsed, external, cpuMs: (user + system) / 1000 });
+      send({
+        type: 'memory',
+        rss,
+        heapUsed,
+        external,
+        cpuMs: (user + system) / 1000,
+        workflowHeap: workflowThreadHeap(),
+      });
     } else if (request.type === 'stop') {
       await workers.shutdown();
       process.disconnect();

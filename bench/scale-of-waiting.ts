@@ -7,9 +7,10 @@
  * approve → run completed, one call at a time with nothing else paused (idle) and while the N others
  * are still paused (random order, so evicted runs replay as they would); then 20 approvers at once.
  * Every approval is a real signed approval through submitApproval (the approval service's path).
- * BENCH_WORKER_FLAGS adds Node flags to the worker process: `--max-old-space-size=512` bounds the
- * workflow thread's heap too, so V8 collects evicted runs' garbage instead of growing (1,000 paused
- * runs: 1.9 GiB RSS without it, 0.97 GiB with it, at about twice the worker CPU per approval).
+ * BENCH_WORKER_FLAGS adds Node flags to the worker process (e.g. `--max-semi-space-size=32`, which
+ * wins over Warden's workflow heap setting); WARDEN_WORKFLOW_HEAP=node compares with V8's own heap
+ * sizing. The workflow thread's heap is read from the process's diagnostic report, garbage included:
+ * the main thread is collected before each probe, the workflow thread cannot be from outside.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -287,6 +288,11 @@ async function main() {
         `    worker RSS before ${(before.rss / MiB).toFixed(0)} MiB, with ${size} paused ${(paused.rss / MiB).toFixed(0)} MiB` +
           ` (${(perRun / 1024).toFixed(0)} KiB per paused run; heap ${(before.heapUsed / MiB).toFixed(0)} → ${(paused.heapUsed / MiB).toFixed(0)} MiB), after all completed ${(after.rss / MiB).toFixed(0)} MiB`,
       );
+      const threadHeap = (m: typeof before) =>
+        `${(m.workflowHeap.used / MiB).toFixed(0)} used of ${(m.workflowHeap.total / MiB).toFixed(0)} MiB`;
+      console.log(
+        `    workflow thread heap (garbage included): before ${threadHeap(before)}, with ${size} paused ${threadHeap(paused)}, after all completed ${threadHeap(after)}`,
+      );
       console.log(
         `    approve → completed, idle: p50 ${ms(percentile(idle, 50))}, p95 ${ms(percentile(idle, 95))}` +
           `   with ${size - 1}…${size - LOADED_APPROVALS} others paused: p50 ${ms(percentile(loaded, 50))}, p95 ${ms(percentile(loaded, 95))}` +
@@ -307,6 +313,7 @@ async function main() {
       row('worker RSS before', before.rss / MiB, 'MiB');
       row(`worker RSS, ${size} paused`, paused.rss / MiB, 'MiB');
       row('worker RSS per paused run', perRun / 1024, 'KiB');
+      row(`workflow thread heap, ${size} paused`, paused.workflowHeap.total / MiB, 'MiB');
       row('approve → completed p50, idle', percentile(idle, 50), 'ms', 'sequential');
       row('approve → completed p95, idle', percentile(idle, 95), 'ms', 'sequential');
       row('approve → completed p50, others paused', percentile(loaded, 50), 'ms', 'sequential');

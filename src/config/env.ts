@@ -48,6 +48,7 @@ export const ENV_NAMES = {
   codecPort: 'WARDEN_CODEC_PORT',
   codecCorsOrigins: 'WARDEN_CODEC_CORS_ORIGINS',
   maxCachedWorkflows: 'WARDEN_MAX_CACHED_WORKFLOWS',
+  workflowHeap: 'WARDEN_WORKFLOW_HEAP',
 } as const;
 
 const port = z.coerce.number().int().min(1).max(65_535);
@@ -121,6 +122,8 @@ const schema = z.object({
       }
       return parsed.value;
     }),
+  /** How the workflow thread's V8 heap is sized: `bounded` or `node`; default: the project's, else bounded. */
+  WARDEN_WORKFLOW_HEAP: optionalText.pipe(z.enum(['bounded', 'node']).optional()),
 });
 
 type ParsedEnvironment = z.infer<typeof schema>;

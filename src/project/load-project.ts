@@ -11,6 +11,7 @@ import { checkJudgeConfig, type JudgeConfig, JudgeConfigError } from '../judge/j
 import type { TracingConfig } from '../telemetry/tracing.ts';
 import { type ToolDefinition, type ToolRegistry, toolRegistry } from '../tools/define-tool.ts';
 import { cacheSizeProblem, type WorkerSettings } from '../workers/workflow-cache.ts';
+import { type WorkflowHeapSetting, workflowHeapProblem } from '../workers/workflow-heap.ts';
 import type { DemoConfig, ServicesFactory, WardenProjectConfig } from './define-config.ts';
 
 /** The names `warden` looks for, in each directory from the working directory up to the root. */
@@ -189,11 +190,19 @@ function workerSettings(
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw fail('worker must be an object, e.g. { maxCachedWorkflows: 250 }');
-  const unknown = Object.keys(value).filter((key) => key !== 'maxCachedWorkflows');
+  const unknown = Object.keys(value).filter((key) => key !== 'maxCachedWorkflows' && key !== 'workflowHeap');
   if (unknown.length > 0) throw fail(`worker has no setting ${unknown.join(', ')}`);
-  const { maxCachedWorkflows } = value as Record<string, unknown>;
-  if (maxCachedWorkflows === undefined) return {};
-  const problem = cacheSizeProblem(maxCachedWorkflows);
-  if (problem !== undefined) throw fail(`worker.maxCachedWorkflows ${problem}`);
-  return { maxCachedWorkflows: maxCachedWorkflows as number };
+  const { maxCachedWorkflows, workflowHeap } = value as Record<string, unknown>;
+  const settings: WorkerSettings = {};
+  if (maxCachedWorkflows !== undefined) {
+    const problem = cacheSizeProblem(maxCachedWorkflows);
+    if (problem !== undefined) throw fail(`worker.maxCachedWorkflows ${problem}`);
+    settings.maxCachedWorkflows = maxCachedWorkflows as number;
+  }
+  if (workflowHeap !== undefined) {
+    const problem = workflowHeapProblem(workflowHeap);
+    if (problem !== undefined) throw fail(`worker.workflowHeap ${problem}`);
+    settings.workflowHeap = workflowHeap as WorkflowHeapSetting;
+  }
+  return settings;
 }

@@ -6,6 +6,7 @@ import { workerDataConverter } from '../temporal/data-converter.ts';
 import { installWorkerLogging } from './runtime-logging.ts';
 import { workflowBundle } from './workflow-bundle.ts';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from './workflow-cache.ts';
+import { applyWorkflowHeap, DEFAULT_WORKFLOW_HEAP, type WorkflowHeapSetting } from './workflow-heap.ts';
 
 export interface WorkerOptions {
   config: WardenConfig;
@@ -20,6 +21,8 @@ export interface WorkerOptions {
   tracing?: Tracing;
   /** Sticky cache size of a workflow worker; default {@link DEFAULT_MAX_CACHED_WORKFLOWS}. */
   maxCachedWorkflows?: number;
+  /** How the workflow thread's heap is sized; default {@link DEFAULT_WORKFLOW_HEAP}. */
+  workflowHeap?: WorkflowHeapSetting;
 }
 
 export interface RunningWorker {
@@ -34,6 +37,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   installWorkerLogging();
   const dataConverter = await workerDataConverter(options.config);
   const connection = await connectWorker(options.config, options.address);
+  // Before Worker.create: it starts the workflow thread, whose heap V8 configures as it starts.
+  if (options.workflowsPath) applyWorkflowHeap(options.workflowHeap ?? DEFAULT_WORKFLOW_HEAP);
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,

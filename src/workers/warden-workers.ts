@@ -13,6 +13,7 @@ import { DEFAULT_ZONE, toolZones, zoneTaskQueue } from '../tools/define-tool.ts'
 import type { ToolServices } from '../tools/tool-services.ts';
 import { type RunningWorker, startWorker } from './start-worker.ts';
 import { resolveMaxCachedWorkflows } from './workflow-cache.ts';
+import { resolveWorkflowHeap } from './workflow-heap.ts';
 
 export interface WardenWorkersOptions {
   config: WardenConfig;
@@ -89,6 +90,7 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
                   config.WARDEN_MAX_CACHED_WORKFLOWS,
                   project.worker,
                 ),
+                workflowHeap: resolveWorkflowHeap(config.WARDEN_WORKFLOW_HEAP, project.worker),
               }
             : {}),
         }),

@@ -1,13 +1,17 @@
+import type { WorkflowHeapSetting } from './workflow-heap.ts';
+
 /**
  * How many workflow runs a worker keeps in its sticky cache. A cached run keeps its V8 state (the
  * modules its workflow code evaluated, its closures, its pending promises) so the next task needs no
  * replay; an evicted run costs nothing on the worker and is replayed from history when it next has
  * work, e.g. when its approval arrives. Runs that wait for people are most of the runs a Warden
  * worker holds, so the cache is bounded: the SDK's default sizes it from the heap limit (about 2,300
- * runs on a 4 GiB heap), which lets paused runs alone take gigabytes: a cached tool-plan run costs
- * about 4–5 MiB of worker RSS (bench/scale-of-waiting.ts), an evicted one next to nothing, and its
- * approval then pays a replay (tens of milliseconds of worker CPU). 100 keeps 1,000 paused runs
- * under 1 GiB with the recently active runs still cached.
+ * runs on a 4 GiB heap), which lets paused runs alone take gigabytes: a cached tool-plan run keeps
+ * about 1.2 MiB live in the workflow thread's heap (bench/scale-of-waiting.ts, after a full
+ * collection), an evicted one nothing that a full collection does not free, and its approval then
+ * pays a replay (tens of milliseconds of worker CPU). 100 keeps 1,000 paused runs under 1 GiB of
+ * worker RSS with the recently active runs still cached; the workflow heap setting
+ * (workflow-heap.ts) keeps the garbage evicted and replayed runs leave from growing the heap.
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
@@ -22,6 +26,11 @@ export interface WorkerSettings {
    * replays). Default {@link DEFAULT_MAX_CACHED_WORKFLOWS}; WARDEN_MAX_CACHED_WORKFLOWS overrides.
    */
   maxCachedWorkflows?: number;
+  /**
+   * How the workflow thread's V8 heap is sized: `bounded` (default) or `node` (V8's own sizing);
+   * WARDEN_WORKFLOW_HEAP overrides. See {@link WorkflowHeapSetting}.
+   */
+  workflowHeap?: WorkflowHeapSetting;
 }
 
 /**
