@@ -1,4 +1,4 @@
-import { policyAccepts, taintFacts } from '../activities/guard/call-provenance.ts';
+import { clearFacts, policyAccepts, taintFacts } from '../activities/guard/call-provenance.ts';
 import type { AgentCatalog } from '../agents/define-agent.ts';
 import type { Authorizer, ContextFact, OsoValue } from '../authz/types.ts';
 import type { DecisionRecord } from '../guard/types.ts';
@@ -137,7 +137,13 @@ export async function provenanceWhatIf(
       const ask = async (action: 'accept_tainted' | 'accept_confidential', facts: () => ContextFact[]) => {
         if (question === undefined) return false;
         try {
-          return await policyAccepts(project, question, action, facts());
+          return await policyAccepts(
+            project,
+            question,
+            action,
+            facts(),
+            clearFacts(tool.resource(record.arguments), units),
+          );
         } catch {
           // Arguments today's tool cannot take (its schema changed): the policy is not asked.
           return false;

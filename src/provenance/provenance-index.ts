@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { RunKey } from '../usage/usage-store.ts';
+import { echoTrust } from './echo.ts';
 import { codeWordKeys, extractTokens, gramKeys, leafKey } from './extract.ts';
 import { KeyedDigest } from './keyed-digest.ts';
 import { outputLabel } from './labels.ts';
@@ -14,6 +15,8 @@ export interface ExecutedCall {
   callId: string;
   tool: { name: string; provenance?: ToolProvenance };
   output: unknown;
+  /** What the call was told without a trusted source (`untrustedEchoes`): its echoes stay untrusted. */
+  echoes?: readonly string[];
 }
 
 /**
@@ -53,8 +56,10 @@ export class ProvenanceIndex {
   entriesOf(workflowId: string, call: ExecutedCall): IndexEntry[] {
     const entries = new Map<string, IndexEntry>();
     let untrustedRead = false;
+    const echoes = new Set(call.echoes ?? []);
     for (const leaf of leavesOf(call.output)) {
-      const label = outputLabel(call.tool.provenance?.output, leaf.field);
+      const declared = outputLabel(call.tool.provenance?.output, leaf.field);
+      const label = { ...declared, trust: echoTrust(declared.trust, leaf.text, echoes) };
       if (label.trust === 'untrusted' && !untrustedRead) {
         untrustedRead = true;
         const digest = this.digest.of(workflowId, UNTRUSTED_READ_KEY);

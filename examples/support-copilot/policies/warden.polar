@@ -25,6 +25,11 @@
 # - Provenance: Warden's tool worker escalates a call whose sensitive argument comes only from
 #   untrusted content (a ticket's text), unless the policy grants "accept_tainted" on the tool for
 #   each such value, given as the context fact tainted_argument(Tool, "<argument>", "<value>").
+#   Each of those questions also carries clear_argument(Tool, "<argument>", "<value>") for every
+#   sensitive identifier argument of the same call that has a trusted source (the request, a
+#   system field such as a ticket's customerId), so a rule can accept a tainted value together with
+#   a clear one. Payees are registered per customer: payee_for("<customer>", "<payee>") says that
+#   finance pays the customer's refunds to the payee (a parent company paying a subsidiary's invoices).
 # - Handoffs: an agent may hand a user's conversation to another agent (`handoff` on Agent{target})
 #   when it is a configured "delegator" of that agent AND the user may use the toolset the target
 #   "serves" (holds "user" or "unattended_user" on it). Every tool call after the handoff is still
@@ -134,11 +139,17 @@ has_permission(actor: Actor, "invoke_unattended", tool: Tool) if
   record_count(tool, count) and
   count <= 50;
 
-# A refund to a customer id that only a ticket's text names runs unattended only when that customer
-# is a known payee (known_payee facts); any other such refund asks a person.
+# A refund (a tool of the refunds toolset) to a customer id that only a ticket's text names runs
+# unattended only when it is made on behalf of a customer whose id is clear (not from untrusted
+# text: the ticket's own customer field, or the request) and finance registered the named account as
+# that customer's payee. A payee registered for somebody is not a payee for everybody: the same
+# account named in another customer's ticket, a refund that omits onBehalfOf, or one whose
+# onBehalfOf the ticket's text wrote, asks a person.
 has_permission(_actor: Actor, "accept_tainted", tool: Tool) if
-  tainted_argument(tool, "customerId", customer) and
-  known_payee(customer);
+  has_relation(tool, "toolset", Toolset{"refunds"}) and
+  tainted_argument(tool, "customerId", payee) and
+  clear_argument(tool, "onBehalfOf", customer) and
+  payee_for(customer, payee);
 
 # A user acts on her own authority.
 allow(user: User, action: String, resource: Resource) if
@@ -386,26 +397,55 @@ test "a run's payloads are read by its user and by security only" {
   assert_not allow(Agent{"support-bot"}, "read", Run{"run-1"});
 }
 
-test "a tainted refund recipient is accepted only for a known payee" {
+test "a tainted refund recipient is accepted only as the payee of the clear customer it is for" {
   setup {
     has_role(Agent{"support-bot"}, "capped_refunder", Toolset{"refunds"});
     has_role(User{"alice"}, "unattended_user", Toolset{"refunds"});
     has_relation(Tool{"crm.issue_refund"}, "toolset", Toolset{"refunds"});
     acts_for(Agent{"support-bot"}, User{"alice"});
+    payee_for("c-1002", "c-1003");
     tainted_argument(Tool{"crm.issue_refund"}, "customerId", "c-1003");
-    known_payee("c-1003");
+    clear_argument(Tool{"crm.issue_refund"}, "onBehalfOf", "c-1002");
+    tainted_argument(Tool{"crm.delete_customer"}, "customerId", "c-1003");
+    clear_argument(Tool{"crm.delete_customer"}, "onBehalfOf", "c-1002");
   }
   assert allow(Agent{"support-bot"}, "accept_tainted", Tool{"crm.issue_refund"});
   assert_not allow(Agent{"support-bot"}, "accept_tainted", Tool{"crm.delete_customer"});
 }
 
-test "a tainted value that is not a known payee is not accepted" {
+test "a payee is not accepted for another customer, nor without a clear onBehalfOf" {
   setup {
     has_role(Agent{"support-bot"}, "capped_refunder", Toolset{"refunds"});
+    has_role(User{"alice"}, "unattended_user", Toolset{"refunds"});
+    has_relation(Tool{"crm.issue_refund"}, "toolset", Toolset{"refunds"});
+    has_relation(Tool{"crm.search_customers"}, "toolset", Toolset{"refunds"});
+    has_relation(Tool{"crm.get_customer"}, "toolset", Toolset{"refunds"});
+    acts_for(Agent{"support-bot"}, User{"alice"});
+    payee_for("c-1002", "c-1003");
+    # Another customer's refund (the ticket's own customer is c-1001).
+    tainted_argument(Tool{"crm.issue_refund"}, "customerId", "c-1003");
+    clear_argument(Tool{"crm.issue_refund"}, "onBehalfOf", "c-1001");
+    # onBehalfOf omitted: the customer the payee is registered for is only a tainted value.
+    tainted_argument(Tool{"crm.search_customers"}, "customerId", "c-1003");
+    tainted_argument(Tool{"crm.search_customers"}, "onBehalfOf", "c-1002");
+    # The payee registration read the other way round.
+    tainted_argument(Tool{"crm.get_customer"}, "customerId", "c-1002");
+    clear_argument(Tool{"crm.get_customer"}, "onBehalfOf", "c-1003");
+  }
+  assert_not allow(Agent{"support-bot"}, "accept_tainted", Tool{"crm.issue_refund"});
+  assert_not allow(Agent{"support-bot"}, "accept_tainted", Tool{"crm.search_customers"});
+  assert_not allow(Agent{"support-bot"}, "accept_tainted", Tool{"crm.get_customer"});
+}
+
+test "a clear customer is no payee of its own, and a tainted onBehalfOf is never accepted" {
+  setup {
+    has_role(Agent{"support-bot"}, "capped_refunder", Toolset{"refunds"});
+    has_role(User{"alice"}, "unattended_user", Toolset{"refunds"});
     has_relation(Tool{"crm.issue_refund"}, "toolset", Toolset{"refunds"});
     acts_for(Agent{"support-bot"}, User{"alice"});
-    tainted_argument(Tool{"crm.issue_refund"}, "customerId", "c-1004");
-    known_payee("c-1003");
+    payee_for("c-1002", "c-1003");
+    tainted_argument(Tool{"crm.issue_refund"}, "onBehalfOf", "c-1002");
+    clear_argument(Tool{"crm.issue_refund"}, "customerId", "c-1003");
   }
   assert_not allow(Agent{"support-bot"}, "accept_tainted", Tool{"crm.issue_refund"});
 }

@@ -82,9 +82,15 @@ export const updateTicket = defineTool({
 
 export const issueRefund = defineTool({
   name: 'crm.issue_refund',
-  description: 'Refund an amount to a customer. Refunds above 100 need a human approval.',
+  description:
+    'Refund an amount to a customer. Refunds above 100 need a human approval. A refund paid to ' +
+    "another account than the ticket's customer (a parent company that paid the invoice) names " +
+    'that customer in onBehalfOf.',
   parameters: z.strictObject({
     customerId,
+    // Whose refund it is when it is paid to another account: the policy accepts a payee only for the
+    // customer finance registered it for (payee_for), and only when this id is not itself tainted.
+    onBehalfOf: customerId.optional(),
     // money: finite, 0.01 to 10,000, at most 2 decimal places (no 5e-324, no 0.001).
     amount: money({ decimals: 2, max: 10_000 }),
     currency: z.enum(['EUR', 'USD']),
@@ -100,8 +106,8 @@ export const issueRefund = defineTool({
     { kind: 'max_calls_per_run', limit: 1, onExceed: 'escalate' },
   ],
   approval: { timeout: '30 minutes', onTimeout: 'escalate', escalateTo: ['carol'] },
-  // Who gets the money: a customer id named only by a ticket's text is asked about.
-  provenance: { sensitive: { customerId: 'account' }, output: { trust: 'trusted' } },
+  // Who gets the money, and for whom: a customer id named only by a ticket's text is asked about.
+  provenance: { sensitive: { customerId: 'account', onBehalfOf: 'account' }, output: { trust: 'trusted' } },
   async execute(args, { services, idempotencyKey }) {
     return services.crm.issueRefund(args, idempotencyKey);
   },

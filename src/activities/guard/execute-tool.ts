@@ -1,5 +1,6 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type { ExecuteToolInput, ExecuteToolResult } from '../../guard/types.ts';
+import { untrustedEchoes } from '../../provenance/echo.ts';
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { type Enforcement, type ExecutionContext, enforce } from './enforce.ts';
@@ -52,7 +53,13 @@ export async function runAdmitted(
   const recordsRead = tool.recordsRead?.(output) ?? 0;
   await deps.usage.recordExecution(run, callId, context.activityId, recordsRead);
   // What the run will hand the model, indexed before it leaves the worker: later calls trace to it.
-  await deps.provenance.recordOutput(run, { callId, tool, output });
+  // What the call was told without a trusted source stays so where the output echoes it.
+  await deps.provenance.recordOutput(run, {
+    callId,
+    tool,
+    output,
+    echoes: untrustedEchoes(args, admitted.provenance),
+  });
   const signature = deps.zoneKeys.signer(tool.zone).sign({
     zone: tool.zone,
     ...run,

@@ -60,6 +60,7 @@ describe('informed approvals on a real injected run: page, warden approvals, war
   /** A run whose model obeyed ticket t-505: its customer asks for the refund to go to another customer. */
   async function startInjected(
     prefix: string,
+    onBehalfOf?: string,
   ): Promise<WorkflowHandle<(input: ToolPlanInput) => Promise<ToolPlanResult>>> {
     const workflowId = `${prefix}-${taskQueue}`;
     // The model obeyed ticket t-505, whose customer asks for the refund to go to another customer.
@@ -79,6 +80,7 @@ describe('informed approvals on a real injected run: page, warden approvals, war
               tool: 'crm.issue_refund',
               arguments: {
                 customerId: REDIRECTED_REFUND_CUSTOMER,
+                ...(onBehalfOf !== undefined ? { onBehalfOf } : {}),
                 amount: 40,
                 currency: 'EUR',
                 reason: CRAFTED_REASON,
@@ -232,20 +234,22 @@ describe('informed approvals on a real injected run: page, warden approvals, war
     );
   });
 
-  it('what-if over a run recorded with provenance: executed then (a known payee), escalate or deny now', async () => {
-    // The policy accepted the tainted recipient when the run was recorded: it was a known payee.
-    const payee: Fact = ['known_payee', REDIRECTED_REFUND_CUSTOMER];
+  it('what-if over a run recorded with provenance: executed then (a registered payee), escalate or deny now', async () => {
+    // The policy accepted the tainted recipient when the run was recorded: it was the payee finance
+    // registered for the ticket's own customer, on whose behalf (the ticket's customer field) the
+    // refund was made.
+    const payee: Fact = ['payee_for', 'c-1002', REDIRECTED_REFUND_CUSTOMER];
     await workers.deps.authorizer.insertFacts([payee]);
     let recorded: ToolPlanResult;
     try {
-      recorded = await (await startInjected('what-if-provenance')).result();
+      recorded = await (await startInjected('what-if-provenance', 'c-1002')).result();
     } finally {
       await workers.deps.authorizer.deleteFacts([payee]);
     }
     expect(recorded.outcomes.map((o) => o.status)).toEqual(['executed', 'executed']);
     const runId = `what-if-provenance-${taskQueue}`;
 
-    // The example's policy has no such payee: the same call would now ask a person.
+    // The example's policy registers no such payee: the same call would now ask a person.
     const text = await warden('what-if', runId, '--policy', EXAMPLE_POLICY_DIR);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(
@@ -272,7 +276,8 @@ describe('informed approvals on a real injected run: page, warden approvals, war
       now: 'deny',
       changed: true,
     });
-    // And with the payee known again, the policy accepts it as it did: nothing changes.
+    // And with the payee registered again, the policy accepts it as it did (the recorded onBehalfOf
+    // is still clear): nothing changes.
     await workers.deps.authorizer.insertFacts([payee]);
     try {
       const same = await provenanceWhatIf(runId, recorded.records, 'alice', {
