@@ -29,8 +29,10 @@ import { freePort } from '../src/temporal/ports.ts';
 import { pendingApprovalsQuery } from '../src/workflows/guard/definitions.ts';
 import type { ToolPlanInput, ToolPlanResult } from '../src/workflows/tool-plan.ts';
 import { EXAMPLE_DIR } from '../test/support/example.ts';
+import { childrenCpuMs, ownCpuMs } from './cpu.ts';
 import { record } from './results.ts';
 import type { WorkerReply, WorkerRequest } from './scale-of-waiting-worker.ts';
+import { requestDelta, scrapeRequests } from './server-metrics.ts';
 import { percentile } from './stats.ts';
 
 const SIZES = (process.env.BENCH_PAUSED ?? '100,1000').split(',').map((n) => Number(n.trim()));
@@ -124,9 +126,11 @@ async function main() {
   const project = await loadProject({ config: EXAMPLE_DIR });
   const baseEnv = { ...process.env, TEMPORAL_ADDRESS: undefined, WARDEN_DATA_DIR: dataDir };
   const config: WardenConfig = loadConfig(baseEnv, { policyDir: project.policyDir });
+  const metricsPort = await freePort();
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const endpoint = await resolveTemporal(config, {
     log: console.error,
-    ephemeral: { port: await freePort() },
+    ephemeral: { port: await freePort(), metricsPort },
   });
   const connection = await Connection.connect({ address: endpoint.address });
   const client = new Client({
@@ -179,12 +183,19 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   };
-  /** What the approval page does: shows the pending call (the run's query), then signs and sends it. */
+  /**
+   * What the approval page does: shows the pending call (the run's query), then signs what it
+   * showed and sends it. The two steps are timed apart.
+   */
   const approve = async (handle: WorkflowHandle<Plan>) => {
     const started = performance.now();
+    const shown = (await handle.query(pendingApprovalsQuery)).find((p) => p.callId === 'refund');
+    if (shown === undefined) throw new Error(`run ${handle.workflowId}: no call refund is waiting`);
+    const queried = performance.now();
     await submitApproval(client, {
       workflowId: handle.workflowId,
       callId: 'refund',
+      shown,
       approver: { user: { type: 'User', id: 'bob' }, authentication: 'token', tokenLabel: 'bench' },
       decision: 'approve',
       signer,
@@ -198,7 +209,7 @@ async function main() {
       throw new Error(
         `run ${handle.workflowId}: ${result.outcomes[0]?.status} ${result.outcomes[0]?.reason}`,
       );
-    return { update: accepted - started, completed: performance.now() - started };
+    return { query: queried - started, update: accepted - queried, completed: performance.now() - started };
   };
 
   console.log(
@@ -265,12 +276,27 @@ async function main() {
       const afterLoaded = await worker.memory();
       const rest = order.slice(LOADED_APPROVALS);
       const concurrent: number[] = [];
+      const concurrentQuery: number[] = [];
+      const concurrentUpdate: number[] = [];
+      const requestsBefore = await scrapeRequests(metricsUrl);
+      const benchCpuBefore = ownCpuMs();
+      const serverCpuBefore = childrenCpuMs('temporal');
       const concurrentStarted = performance.now();
+      // The monotonic clock the worker's CPU profiles share: to cut the profile to this phase.
+      const clock = () => (process.hrtime.bigint() / 1000n).toString();
+      if (process.env.BENCH_WORKER_PROFILE) console.log(`    ${APPROVERS} approvers from ${clock()} µs`);
       await pool(rest, APPROVERS, async (handle) => {
-        concurrent.push((await approve(handle)).completed);
+        const { query, update, completed } = await approve(handle);
+        concurrent.push(completed);
+        concurrentQuery.push(query);
+        concurrentUpdate.push(update);
       });
       const throughput = rest.length / ((performance.now() - concurrentStarted) / 1000);
+      if (process.env.BENCH_WORKER_PROFILE) console.log(`    ${APPROVERS} approvers until ${clock()} µs`);
       const after = await worker.memory();
+      const serverCpu = (childrenCpuMs('temporal') - serverCpuBefore) / Math.max(1, rest.length);
+      const benchCpu = (ownCpuMs() - benchCpuBefore) / Math.max(1, rest.length);
+      const requests = requestDelta(requestsBefore, await scrapeRequests(metricsUrl));
       await worker.stop();
 
       const ms = (v: number) => `${v.toFixed(0)} ms`;
@@ -293,8 +319,35 @@ async function main() {
           ` (Update accepted p50 ${ms(percentile(loadedUpdate, 50))})`,
       );
       console.log(
-        `    ${APPROVERS} approvers at once: ${throughput.toFixed(1)} approvals/s (${rest.length} runs), approve → completed p50 ${ms(percentile(concurrent, 50))}, p95 ${ms(percentile(concurrent, 95))}`,
+        `    ${APPROVERS} approvers at once: ${throughput.toFixed(1)} approvals/s (${rest.length} runs), approve → completed p50 ${ms(percentile(concurrent, 50))}, p95 ${ms(percentile(concurrent, 95))}` +
+          ` (query p50 ${ms(percentile(concurrentQuery, 50))}, Update accepted p50 ${ms(percentile(concurrentUpdate, 50))})`,
       );
+      console.log(
+        `    CPU per approval (${APPROVERS} approvers): worker ${cpuConcurrent.toFixed(1)} ms, dev server ${serverCpu.toFixed(1)} ms, approval service and bench client ${benchCpu.toFixed(1)} ms`,
+      );
+      const perApproval = (key: string) =>
+        (requests.find(([k]) => k === key)?.[1] ?? 0) / Math.max(1, rest.length);
+      const frontend = requests.filter(([key]) => key.startsWith('frontend:'));
+      console.log(
+        `    server requests per approval: frontend ${(frontend.reduce((n, [, v]) => n + v, 0) / rest.length).toFixed(1)} (` +
+          frontend
+            .slice(0, 10)
+            .map(([key, v]) => `${key.slice('frontend:'.length)} ${(v / rest.length).toFixed(2)}`)
+            .join(', ') +
+          `), history ${requests
+            .filter(([key]) => key.startsWith('history:'))
+            .reduce((n, [, v]) => n + v / rest.length, 0)
+            .toFixed(1)}, matching ${requests
+            .filter(([key]) => key.startsWith('matching:'))
+            .reduce((n, [, v]) => n + v / rest.length, 0)
+            .toFixed(1)}, persistence ${requests
+            .filter(([key]) => key.startsWith('persistence:'))
+            .reduce((n, [, v]) => n + v / rest.length, 0)
+            .toFixed(1)}`,
+      );
+      if (process.env.BENCH_REQUESTS_DETAIL) {
+        for (const [key, v] of requests) console.log(`      ${key} ${(v / rest.length).toFixed(2)}`);
+      }
       const row = (name: string, value: number, unit: string, mode?: 'sequential' | 'parallel') =>
         record({
           bench: 'scale-of-waiting',
@@ -316,6 +369,20 @@ async function main() {
       // CPU of the worker process per approval: what load on a shared machine does not change much.
       row('worker CPU per approval, others paused', cpuLoaded, 'ms', 'sequential');
       row(`worker CPU per approval, ${APPROVERS} approvers`, cpuConcurrent, 'ms', 'parallel');
+      row(`dev server CPU per approval, ${APPROVERS} approvers`, serverCpu, 'ms', 'parallel');
+      row(`approval service CPU per approval, ${APPROVERS} approvers`, benchCpu, 'ms', 'parallel');
+      row(
+        `frontend RPCs per approval, ${APPROVERS} approvers`,
+        frontend.reduce((n, [, v]) => n + v, 0) / rest.length,
+        'RPCs',
+        'parallel',
+      );
+      row(
+        `queries per approval, ${APPROVERS} approvers`,
+        perApproval('frontend:QueryWorkflow'),
+        'RPCs',
+        'parallel',
+      );
     }
   }
   await authorizer.close();

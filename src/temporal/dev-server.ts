@@ -20,6 +20,8 @@ export interface DevServerOptions {
    */
   uiCodecEndpoint?: string;
   startTimeoutMs?: number;
+  /** The port of the server's Prometheus `/metrics` endpoint; default a random free one. */
+  metricsPort?: number;
   /** Further dynamic config values (`key=value`), e.g. to measure the server's settings. */
   dynamicConfig?: string[];
 }
@@ -98,6 +100,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...searchAttributeFlags(),
     ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
   ];
+  if (options.metricsPort !== undefined) args.push('--metrics-port', String(options.metricsPort));
   if (options.headless) args.push('--headless');
   else {
     args.push('--ui-port', String(options.uiPort));
