@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { resolveDecisionSigner } from '../src/approvals/signing-keys.ts';
 import { submitApproval } from '../src/approvals/submit-approval.ts';
 import { createAuthorizer } from '../src/authz/create-authorizer.ts';
@@ -143,7 +143,7 @@ async function main() {
   const authorizer = await createAuthorizer(config);
 
   let counter = 0;
-  const startPaused = async (taskQueue: string): Promise<WorkflowHandle<Plan>> => {
+  const startPaused = async (taskQueue: string): Promise<WorkflowHandleWithFirstExecutionRunId<Plan>> => {
     counter += 1;
     return client.workflow.start<Plan>('toolPlanWorkflow', {
       taskQueue,
@@ -164,7 +164,7 @@ async function main() {
       ],
     });
   };
-  const pendingCall = async (handle: WorkflowHandle<Plan>) => {
+  const pendingCall = async (handle: WorkflowHandleWithFirstExecutionRunId<Plan>) => {
     for (;;) {
       const [pending] = await handle.query(pendingApprovalsQuery);
       if (pending) return pending;
@@ -187,9 +187,14 @@ async function main() {
    * What the approval page does: shows the pending call (the run's query), then signs what it
    * showed and sends it. The two steps are timed apart.
    */
-  const approve = async (handle: WorkflowHandle<Plan>) => {
+  const approve = async (handle: WorkflowHandleWithFirstExecutionRunId<Plan>) => {
     const started = performance.now();
-    const shown = (await handle.query(pendingApprovalsQuery)).find((p) => p.callId === 'refund');
+    // By run id, as the page queries the runs its visibility listing found.
+    const shown = (
+      await client.workflow
+        .getHandle(handle.workflowId, handle.firstExecutionRunId)
+        .query(pendingApprovalsQuery)
+    ).find((p) => p.callId === 'refund');
     if (shown === undefined) throw new Error(`run ${handle.workflowId}: no call refund is waiting`);
     const queried = performance.now();
     await submitApproval(client, {
@@ -248,7 +253,7 @@ async function main() {
 
       const beforePause = await worker.memory();
       const pauseStarted = performance.now();
-      const handles: Array<WorkflowHandle<Plan>> = [];
+      const handles: Array<WorkflowHandleWithFirstExecutionRunId<Plan>> = [];
       await pool(
         Array.from({ length: size }, (_, i) => i),
         START_CONCURRENCY,

@@ -97,6 +97,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // bench/floor.ts: a sequential activity 53 → 9 ms per call.
     '--dynamic-config-value',
     'history.transferProcessorMaxPollRPS=1000',
+    // The CLI turns this on so that search attributes added while it runs show at once; it makes
+    // every read of a search attribute (each upsert, visibility task, list and count) read the
+    // cluster metadata from SQLite: ~15 reads per approved call. Warden's attributes are registered
+    // when the server starts (the flags below), before anything reads them.
+    '--dynamic-config-value',
+    'system.forceSearchAttributesCacheRefreshOnRead=false',
     ...searchAttributeFlags(),
     ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
   ];
