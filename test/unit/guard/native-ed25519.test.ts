@@ -7,6 +7,7 @@ import { signApproval } from '../../../src/approvals/sign-approval.ts';
 import { signerFromSeed } from '../../../src/approvals/signing-keys.ts';
 import { approvalSignatureValid } from '../../../src/guard/approval-signature.ts';
 import { ed25519Verify } from '../../../src/guard/ed25519-verify.ts';
+import { signedMessage } from '../../../src/guard/signatures.ts';
 
 const ORDER = ed25519.Point.Fn.ORDER;
 const seed = (n: number) => new Uint8Array(32).fill(n);
@@ -110,6 +111,15 @@ describe('the tool worker’s native Ed25519 check answers as the sandbox’s st
     expect(approvalSignatureValid(keys, { ...approval, digest: 'sha256:cd' }, nativeEd25519Verify)).toBe(
       false,
     );
+  });
+
+  it('the approval service signs natively the same bytes noble signs (Ed25519 is deterministic)', () => {
+    const signer = signerFromSeed('svc', seed(22));
+    const payload = { callId: 'refund', amount: 250, note: 'ü' };
+    const signature = signer.sign('warden-approval-v2', payload);
+    const noble = ed25519.sign(signedMessage('warden-approval-v2', payload), seed(22));
+    expect(signature).toBe(Buffer.from(noble).toString('hex'));
+    expect(signer.publicKey).toBe(Buffer.from(ed25519.getPublicKey(seed(22))).toString('hex'));
   });
 
   it('is faster than the pure-JS check it stands in for', () => {
