@@ -6,7 +6,11 @@
  * does here, or a number) it measures worker RSS before, with N paused and per paused run; then
  * approve → run completed, one call at a time with nothing else paused (idle) and while the N others
  * are still paused (random order, so evicted runs replay as they would); then 20 approvers at once.
- * Every approval is a real signed approval through submitApproval (the approval service's path).
+ * Every approval is a real signed approval through submitApproval (the approval service's path):
+ * the pending call is shown (one query of the run, by run id), then what was shown is signed and sent
+ * as one Update. For the 20 approvers it also prints the CPU per approval of each process (workers,
+ * dev server, this process: the approval service and the client waiting for results) and the server's
+ * RPCs per approval, counted by its Prometheus metrics (BENCH_REQUESTS_DETAIL=1: every operation).
  * BENCH_WORKER_FLAGS adds Node flags to the worker process: `--max-old-space-size=512` bounds the
  * workflow thread's heap too, so V8 collects evicted runs' garbage instead of growing (1,000 paused
  * runs: 1.9 GiB RSS without it, 0.97 GiB with it, at about twice the worker CPU per approval).
