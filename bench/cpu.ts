@@ -7,10 +7,11 @@ export function ownCpuMs(): number {
 }
 
 /**
- * CPU time (ms) used so far by this process's children, e.g. the dev server a benchmark started.
+ * CPU time (ms) used so far by this process's children, e.g. the dev server a benchmark started;
+ * with `command`, only the children whose command name is that (`temporal` for the dev server).
  * Linux only (from /proc); elsewhere NaN, and the benchmark prints no server column.
  */
-export function childrenCpuMs(): number {
+export function childrenCpuMs(command?: string): number {
   let dirs: string[];
   try {
     dirs = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
@@ -29,6 +30,8 @@ export function childrenCpuMs(): number {
     // Fields after the command name (which may hold spaces): state, ppid, …, utime (14th), stime (15th).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (Number(fields[1]) !== process.pid) continue;
+    if (command !== undefined && stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command)
+      continue;
     total += (Number(fields[11]) + Number(fields[12])) * tick;
   }
   return total;

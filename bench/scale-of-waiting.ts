@@ -6,7 +6,11 @@
  * does here, or a number) it measures worker RSS before, with N paused and per paused run; then
  * approve → run completed, one call at a time with nothing else paused (idle) and while the N others
  * are still paused (random order, so evicted runs replay as they would); then 20 approvers at once.
- * Every approval is a real signed approval through submitApproval (the approval service's path).
+ * Every approval is a real signed approval through submitApproval (the approval service's path):
+ * the pending call is shown (one query of the run, by run id), then what was shown is signed and sent
+ * as one Update. For the 20 approvers it also prints the CPU per approval of each process (workers,
+ * dev server, this process: the approval service and the client waiting for results) and the server's
+ * RPCs per approval, counted by its Prometheus metrics (BENCH_REQUESTS_DETAIL=1: every operation).
  * BENCH_WORKER_FLAGS adds Node flags to the worker process (e.g. `--max-semi-space-size=32`, which
  * wins over Warden's workflow heap setting); WARDEN_WORKFLOW_HEAP=node compares with V8's own heap
  * sizing. The workflow thread's heap is read from the process's diagnostic report, garbage included:
@@ -18,7 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { resolveDecisionSigner } from '../src/approvals/signing-keys.ts';
 import { submitApproval } from '../src/approvals/submit-approval.ts';
 import { createAuthorizer } from '../src/authz/create-authorizer.ts';
@@ -30,8 +34,10 @@ import { freePort } from '../src/temporal/ports.ts';
 import { pendingApprovalsQuery } from '../src/workflows/guard/definitions.ts';
 import type { ToolPlanInput, ToolPlanResult } from '../src/workflows/tool-plan.ts';
 import { EXAMPLE_DIR } from '../test/support/example.ts';
+import { childrenCpuMs, ownCpuMs } from './cpu.ts';
 import { record } from './results.ts';
 import type { WorkerReply, WorkerRequest } from './scale-of-waiting-worker.ts';
+import { requestDelta, scrapeRequests } from './server-metrics.ts';
 import { percentile } from './stats.ts';
 
 const SIZES = (process.env.BENCH_PAUSED ?? '100,1000').split(',').map((n) => Number(n.trim()));
@@ -125,9 +131,11 @@ async function main() {
   const project = await loadProject({ config: EXAMPLE_DIR });
   const baseEnv = { ...process.env, TEMPORAL_ADDRESS: undefined, WARDEN_DATA_DIR: dataDir };
   const config: WardenConfig = loadConfig(baseEnv, { policyDir: project.policyDir });
+  const metricsPort = await freePort();
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const endpoint = await resolveTemporal(config, {
     log: console.error,
-    ephemeral: { port: await freePort() },
+    ephemeral: { port: await freePort(), metricsPort },
   });
   const connection = await Connection.connect({ address: endpoint.address });
   const client = new Client({
@@ -140,7 +148,7 @@ async function main() {
   const authorizer = await createAuthorizer(config);
 
   let counter = 0;
-  const startPaused = async (taskQueue: string): Promise<WorkflowHandle<Plan>> => {
+  const startPaused = async (taskQueue: string): Promise<WorkflowHandleWithFirstExecutionRunId<Plan>> => {
     counter += 1;
     return client.workflow.start<Plan>('toolPlanWorkflow', {
       taskQueue,
@@ -161,7 +169,7 @@ async function main() {
       ],
     });
   };
-  const pendingCall = async (handle: WorkflowHandle<Plan>) => {
+  const pendingCall = async (handle: WorkflowHandleWithFirstExecutionRunId<Plan>) => {
     for (;;) {
       const [pending] = await handle.query(pendingApprovalsQuery);
       if (pending) return pending;
@@ -180,12 +188,24 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   };
-  /** What the approval page does: shows the pending call (the run's query), then signs and sends it. */
-  const approve = async (handle: WorkflowHandle<Plan>) => {
+  /**
+   * What the approval page does: shows the pending call (the run's query), then signs what it
+   * showed and sends it. The two steps are timed apart.
+   */
+  const approve = async (handle: WorkflowHandleWithFirstExecutionRunId<Plan>) => {
     const started = performance.now();
+    // By run id, as the page queries the runs its visibility listing found.
+    const shown = (
+      await client.workflow
+        .getHandle(handle.workflowId, handle.firstExecutionRunId)
+        .query(pendingApprovalsQuery)
+    ).find((p) => p.callId === 'refund');
+    if (shown === undefined) throw new Error(`run ${handle.workflowId}: no call refund is waiting`);
+    const queried = performance.now();
     await submitApproval(client, {
       workflowId: handle.workflowId,
       callId: 'refund',
+      shown,
       approver: { user: { type: 'User', id: 'bob' }, authentication: 'token', tokenLabel: 'bench' },
       decision: 'approve',
       signer,
@@ -199,7 +219,7 @@ async function main() {
       throw new Error(
         `run ${handle.workflowId}: ${result.outcomes[0]?.status} ${result.outcomes[0]?.reason}`,
       );
-    return { update: accepted - started, completed: performance.now() - started };
+    return { query: queried - started, update: accepted - queried, completed: performance.now() - started };
   };
 
   console.log(
@@ -238,7 +258,7 @@ async function main() {
 
       const beforePause = await worker.memory();
       const pauseStarted = performance.now();
-      const handles: Array<WorkflowHandle<Plan>> = [];
+      const handles: Array<WorkflowHandleWithFirstExecutionRunId<Plan>> = [];
       await pool(
         Array.from({ length: size }, (_, i) => i),
         START_CONCURRENCY,
@@ -266,12 +286,27 @@ async function main() {
       const afterLoaded = await worker.memory();
       const rest = order.slice(LOADED_APPROVALS);
       const concurrent: number[] = [];
+      const concurrentQuery: number[] = [];
+      const concurrentUpdate: number[] = [];
+      const requestsBefore = await scrapeRequests(metricsUrl);
+      const benchCpuBefore = ownCpuMs();
+      const serverCpuBefore = childrenCpuMs('temporal');
       const concurrentStarted = performance.now();
+      // The monotonic clock the worker's CPU profiles share: to cut the profile to this phase.
+      const clock = () => (process.hrtime.bigint() / 1000n).toString();
+      if (process.env.BENCH_WORKER_PROFILE) console.log(`    ${APPROVERS} approvers from ${clock()} µs`);
       await pool(rest, APPROVERS, async (handle) => {
-        concurrent.push((await approve(handle)).completed);
+        const { query, update, completed } = await approve(handle);
+        concurrent.push(completed);
+        concurrentQuery.push(query);
+        concurrentUpdate.push(update);
       });
       const throughput = rest.length / ((performance.now() - concurrentStarted) / 1000);
+      if (process.env.BENCH_WORKER_PROFILE) console.log(`    ${APPROVERS} approvers until ${clock()} µs`);
       const after = await worker.memory();
+      const serverCpu = (childrenCpuMs('temporal') - serverCpuBefore) / Math.max(1, rest.length);
+      const benchCpu = (ownCpuMs() - benchCpuBefore) / Math.max(1, rest.length);
+      const requests = requestDelta(requestsBefore, await scrapeRequests(metricsUrl));
       await worker.stop();
 
       const ms = (v: number) => `${v.toFixed(0)} ms`;
@@ -299,8 +334,35 @@ async function main() {
           ` (Update accepted p50 ${ms(percentile(loadedUpdate, 50))})`,
       );
       console.log(
-        `    ${APPROVERS} approvers at once: ${throughput.toFixed(1)} approvals/s (${rest.length} runs), approve → completed p50 ${ms(percentile(concurrent, 50))}, p95 ${ms(percentile(concurrent, 95))}`,
+        `    ${APPROVERS} approvers at once: ${throughput.toFixed(1)} approvals/s (${rest.length} runs), approve → completed p50 ${ms(percentile(concurrent, 50))}, p95 ${ms(percentile(concurrent, 95))}` +
+          ` (query p50 ${ms(percentile(concurrentQuery, 50))}, Update accepted p50 ${ms(percentile(concurrentUpdate, 50))})`,
       );
+      console.log(
+        `    CPU per approval (${APPROVERS} approvers): worker ${cpuConcurrent.toFixed(1)} ms, dev server ${serverCpu.toFixed(1)} ms, approval service and bench client ${benchCpu.toFixed(1)} ms`,
+      );
+      const perApproval = (key: string) =>
+        (requests.find(([k]) => k === key)?.[1] ?? 0) / Math.max(1, rest.length);
+      const frontend = requests.filter(([key]) => key.startsWith('frontend:'));
+      console.log(
+        `    server requests per approval: frontend ${(frontend.reduce((n, [, v]) => n + v, 0) / rest.length).toFixed(1)} (` +
+          frontend
+            .slice(0, 10)
+            .map(([key, v]) => `${key.slice('frontend:'.length)} ${(v / rest.length).toFixed(2)}`)
+            .join(', ') +
+          `), history ${requests
+            .filter(([key]) => key.startsWith('history:'))
+            .reduce((n, [, v]) => n + v / rest.length, 0)
+            .toFixed(1)}, matching ${requests
+            .filter(([key]) => key.startsWith('matching:'))
+            .reduce((n, [, v]) => n + v / rest.length, 0)
+            .toFixed(1)}, persistence ${requests
+            .filter(([key]) => key.startsWith('persistence:'))
+            .reduce((n, [, v]) => n + v / rest.length, 0)
+            .toFixed(1)}`,
+      );
+      if (process.env.BENCH_REQUESTS_DETAIL) {
+        for (const [key, v] of requests) console.log(`      ${key} ${(v / rest.length).toFixed(2)}`);
+      }
       const row = (name: string, value: number, unit: string, mode?: 'sequential' | 'parallel') =>
         record({
           bench: 'scale-of-waiting',
@@ -323,6 +385,20 @@ async function main() {
       // CPU of the worker process per approval: what load on a shared machine does not change much.
       row('worker CPU per approval, others paused', cpuLoaded, 'ms', 'sequential');
       row(`worker CPU per approval, ${APPROVERS} approvers`, cpuConcurrent, 'ms', 'parallel');
+      row(`dev server CPU per approval, ${APPROVERS} approvers`, serverCpu, 'ms', 'parallel');
+      row(`approval service CPU per approval, ${APPROVERS} approvers`, benchCpu, 'ms', 'parallel');
+      row(
+        `frontend RPCs per approval, ${APPROVERS} approvers`,
+        frontend.reduce((n, [, v]) => n + v, 0) / rest.length,
+        'RPCs',
+        'parallel',
+      );
+      row(
+        `queries per approval, ${APPROVERS} approvers`,
+        perApproval('frontend:QueryWorkflow'),
+        'RPCs',
+        'parallel',
+      );
     }
   }
   await authorizer.close();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -55,12 +55,25 @@ function settingText(setting: string, name: string): { text: string; where: stri
   return { text: setting, where: name };
 }
 
+/**
+ * Signs with node:crypto (OpenSSL), as the zones' result signer does: Ed25519 signatures are
+ * deterministic, so the bytes are the ones noble would make, at a fraction of the cost per decision.
+ */
 export function signerFromSeed(keyId: string, seed: Uint8Array): DecisionSigner {
   const publicKey = ed25519.getPublicKey(seed);
+  const key = createPrivateKey({
+    key: {
+      kty: 'OKP',
+      crv: 'Ed25519',
+      d: Buffer.from(seed).toString('base64url'),
+      x: Buffer.from(publicKey).toString('base64url'),
+    },
+    format: 'jwk',
+  });
   return {
     keyId,
     publicKey: bytesToHex(publicKey),
-    sign: (domain, payload) => bytesToHex(ed25519.sign(signedMessage(domain, payload), seed)),
+    sign: (domain, payload) => sign(null, signedMessage(domain, payload), key).toString('hex'),
   };
 }
 

@@ -53,7 +53,6 @@ export async function submitApproval(
   if (options.mode === 'production' && approver.authentication === 'unauthenticated-dev') {
     throw new ApprovalRefusedError('production mode accepts only authenticated approvers (a token)');
   }
-  const handle = client.workflow.getHandle(options.workflowId);
   const pending = options.shown ?? (await findPending(client, options.workflowId, options.callId));
   if (pending.workflowId !== options.workflowId || pending.callId !== options.callId) {
     throw new ApprovalRefusedError(`the call shown is not call ${options.callId} of ${options.workflowId}`);
@@ -103,6 +102,9 @@ export async function submitApproval(
     expiresAt: issuedAt + (options.ttlMs ?? DEFAULT_APPROVAL_TTL_MS),
     ...(options.reason !== undefined ? { reason: options.reason } : {}),
   });
+  // Addressed to the run the decision is signed for: a run that continued as new (or was reset) is
+  // not sent it, and the server need not look the current run up first.
+  const handle = client.workflow.getHandle(options.workflowId, pending.runId);
   try {
     return await handle.executeUpdate(decideApprovalUpdate, { args: [submission] });
   } catch (error) {

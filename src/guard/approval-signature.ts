@@ -1,3 +1,4 @@
+import type { Ed25519Verifier } from './ed25519-verify.ts';
 import { type PublicKeyRing, signatureValid } from './signatures.ts';
 import type { ApprovalSubmission } from './types.ts';
 
@@ -22,8 +23,12 @@ export function approvalSignedFields(s: Omit<ApprovalSubmission, 'signature'>): 
   return fields;
 }
 
-/** Whether one of `keys` signed this exact decision. Sandbox-safe; never throws. */
-export function approvalSignatureValid(keys: PublicKeyRing | undefined, s: ApprovalSubmission): boolean {
+/** Whether one of `keys` signed this exact decision. Sandbox-safe by default; never throws. */
+export function approvalSignatureValid(
+  keys: PublicKeyRing | undefined,
+  s: ApprovalSubmission,
+  verify?: Ed25519Verifier,
+): boolean {
   if (typeof s !== 'object' || s === null) return false;
-  return signatureValid(keys, s.keyId, APPROVAL_DOMAIN, approvalSignedFields(s), s.signature);
+  return signatureValid(keys, s.keyId, APPROVAL_DOMAIN, approvalSignedFields(s), s.signature, verify);
 }

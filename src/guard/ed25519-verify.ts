@@ -51,6 +51,14 @@ function keyPoint(publicKey: Uint8Array, zip215: boolean): Point | null {
   return point;
 }
 
+/** An Ed25519 check: this module's (sandbox-safe) or the tool worker's native one. */
+export type Ed25519Verifier = (
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+  options: { zip215: boolean },
+) => boolean;
+
 /** True when `signature` is `publicKey`'s Ed25519 signature of `message`; never throws. */
 export function ed25519Verify(
   signature: Uint8Array,

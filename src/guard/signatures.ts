@@ -1,6 +1,6 @@
 import { hexToBytes } from '@noble/curves/utils.js';
 import { canonicalJson } from './canonical-json.ts';
-import { ed25519Verify } from './ed25519-verify.ts';
+import { type Ed25519Verifier, ed25519Verify } from './ed25519-verify.ts';
 
 /**
  * Ed25519 public keys a verifier accepts, by key id (hex of the 32-byte key). Several ids are
@@ -40,8 +40,9 @@ export function signedMessage(domain: string, payload: unknown): Uint8Array {
 }
 
 /**
- * Verifies a signature made by `keyId` over `payload`. Pure JS and deterministic, so the workflow
- * sandbox (an Update validator) and the tool worker use this same check. Never throws: anything
+ * Verifies a signature made by `keyId` over `payload`. Pure JS and deterministic by default, so the
+ * workflow sandbox (an Update validator) and the tool worker use this same check; host code may pass
+ * a native `verify` that is never laxer (activities/guard/native-ed25519.ts). Never throws: anything
  * malformed is simply not a valid signature.
  */
 export function signatureValid(
@@ -50,6 +51,7 @@ export function signatureValid(
   domain: string,
   payload: unknown,
   signature: unknown,
+  verify: Ed25519Verifier = ed25519Verify,
 ): boolean {
   if (typeof keyId !== 'string' || typeof signature !== 'string' || !SIGNATURE_HEX.test(signature)) {
     return false;
@@ -60,7 +62,7 @@ export function signatureValid(
     const text = signedText(domain, payload);
     const id = `${key}:${signature}`;
     if (verified.get(id) === text) return true;
-    const valid = ed25519Verify(hexToBytes(signature), new TextEncoder().encode(text), hexToBytes(key), {
+    const valid = verify(hexToBytes(signature), new TextEncoder().encode(text), hexToBytes(key), {
       zip215: false,
     });
     if (valid) remember(id, text);

@@ -20,6 +20,13 @@ export interface DevServerOptions {
    */
   uiCodecEndpoint?: string;
   startTimeoutMs?: number;
+  /**
+   * SQLite pragmas (`name=value`) for the file store; default {@link FILE_STORE_PRAGMAS}. Not used
+   * for the in-memory store.
+   */
+  sqlitePragmas?: string[];
+  /** The port of the server's Prometheus `/metrics` endpoint; default a random free one. */
+  metricsPort?: number;
   /** Further dynamic config values (`key=value`), e.g. to measure the server's settings. */
   dynamicConfig?: string[];
 }
@@ -29,6 +36,14 @@ export interface DevServer {
   uiUrl?: string;
   stop(): Promise<void>;
 }
+
+/**
+ * The file store's journal: SQLite's default rollback journal syncs the file on every commit, and the
+ * dev server commits several times per workflow task. In WAL mode with `synchronous=normal`, a commit
+ * appends to the log and syncs only at checkpoints: the store stays consistent after a crash, and a
+ * power loss can lose the last commits (a development store, not a production one).
+ */
+export const FILE_STORE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
 export class DevServerError extends Error {
   override name = 'DevServerError';
@@ -95,9 +110,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // bench/floor.ts: a sequential activity 53 → 9 ms per call.
     '--dynamic-config-value',
     'history.transferProcessorMaxPollRPS=1000',
+    // The CLI turns this on so that search attributes added while it runs show at once; it makes
+    // every read of a search attribute (each upsert, visibility task, list and count) read the
+    // cluster metadata from SQLite: ~15 reads per approved call. Warden's attributes are registered
+    // when the server starts (the flags below), before anything reads them.
+    '--dynamic-config-value',
+    'system.forceSearchAttributesCacheRefreshOnRead=false',
     ...searchAttributeFlags(),
     ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
   ];
+  if (options.metricsPort !== undefined) args.push('--metrics-port', String(options.metricsPort));
   if (options.headless) args.push('--headless');
   else {
     args.push('--ui-port', String(options.uiPort));
@@ -106,6 +128,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
+    for (const pragma of options.sqlitePragmas ?? FILE_STORE_PRAGMAS) args.push('--sqlite-pragma', pragma);
   }
   const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -20,8 +20,11 @@ export interface TemporalEndpoint {
 
 export interface LaunchOptions {
   log: (line: string) => void;
-  /** Start a server with no persistence and no UI on the given port (tests). */
-  ephemeral?: { port: number };
+  /**
+   * Start a server with no persistence and no UI on the given port (tests); `metricsPort` fixes the
+   * port of its Prometheus `/metrics` endpoint (benchmarks count the server's requests there).
+   */
+  ephemeral?: { port: number; metricsPort?: number };
   /** Temporal Web's codec endpoint, when Warden starts a dev server with its UI. */
   uiCodecEndpoint?: string;
 }
@@ -52,6 +55,7 @@ export async function resolveTemporal(
       port: options.ephemeral?.port ?? config.WARDEN_TEMPORAL_PORT,
       uiPort: config.WARDEN_TEMPORAL_UI_PORT,
       headless: options.ephemeral !== undefined,
+      ...(options.ephemeral?.metricsPort !== undefined ? { metricsPort: options.ephemeral.metricsPort } : {}),
       dbFile: options.ephemeral ? undefined : path.join(config.WARDEN_DATA_DIR, 'temporal.sqlite'),
       ...(options.uiCodecEndpoint ? { uiCodecEndpoint: options.uiCodecEndpoint } : {}),
     });

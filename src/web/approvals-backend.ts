@@ -1,4 +1,5 @@
 import type { ApproverIdentity } from '../approvals/auth/approver-identity.ts';
+import type { PendingApproval } from '../guard/types.ts';
 import type { CallProvenance } from '../provenance/types.ts';
 
 /** One call waiting for a human, with everything an approver needs to decide. */
@@ -19,6 +20,11 @@ export interface PendingApprovalView {
   provenance?: CallProvenance;
   /** The user's request text the run sent. */
   request?: string;
+  /**
+   * The run's report this view was made from: what a decision on the call shown signs (its digest is
+   * recomputed from these arguments), so deciding needs no second read of the run.
+   */
+  source?: PendingApproval;
 }
 
 /** A recent decision shown under the pending list (denials first among what approvers look for). */
@@ -38,6 +44,8 @@ export interface DecideRequest {
   callId: string;
   approve: boolean;
   reason: string;
+  /** The call as the approver was shown it (from `pendingCall`); otherwise the run is asked again. */
+  shown?: PendingApprovalView;
 }
 
 /** What the web page and the CLI need from the approval machinery. */

@@ -245,16 +245,19 @@ export async function createApprovalsServer(options: ApprovalsServerOptions): Pr
       return reply.redirect('/', 303);
     }
     const { run, call, decision, reason } = form.data;
-    if (!(await visibleCall(session, run, call))) {
+    const shown = await visibleCall(session, run, call);
+    if (!shown) {
       session.flash = `!no call ${call} of ${run} is waiting for your approval`;
       return reply.redirect('/', 303);
     }
     try {
+      // What is signed is the call this check just read and let this user see: one read of the run.
       session.flash = await options.backend.decide(session.identity, {
         workflowId: run,
         callId: call,
         approve: decision === 'approve',
         reason,
+        shown,
       });
     } catch (error) {
       session.flash = `!${error instanceof Error ? (error.message.split('\n')[0] ?? 'refused') : String(error)}`;

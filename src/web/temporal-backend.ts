@@ -34,6 +34,7 @@ export function pendingView(p: PendingApproval): PendingApprovalView {
     expiresAt: new Date(p.expiresAt).toISOString(),
     ...(p.provenance ? { provenance: p.provenance } : {}),
     ...(p.request !== undefined ? { request: p.request } : {}),
+    source: p,
   };
 }
 
@@ -136,6 +137,7 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
       approver: identity,
       decision: request.approve ? 'approve' : 'reject',
       ...(request.reason ? { reason: request.reason } : {}),
+      ...(request.shown?.source ? { shown: request.shown.source } : {}),
       signer: await this.signingKey(),
       authorizer: this.service.authorizer,
       tools: this.service.tools,

@@ -4,6 +4,7 @@ import type { ApprovalSubmission } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
 import type { RunKey } from '../../usage/usage-store.ts';
 import type { GuardDependencies } from './dependencies.ts';
+import { nativeEd25519Verify } from './native-ed25519.ts';
 
 export interface VerifiedApprovals {
   /** Distinct approvers whose approval of exactly this call verified and who may still approve. */
@@ -30,7 +31,8 @@ export async function verifyApprovals(
   for (const approval of approvals) {
     if (approval?.decision !== 'approve') continue;
     const who = approval.approver;
-    if (!approvalSignatureValid(deps.approvalKeys, approval)) problems.push(`${who}: signature invalid`);
+    if (!approvalSignatureValid(deps.approvalKeys, approval, nativeEd25519Verify))
+      problems.push(`${who}: signature invalid`);
     else if (deps.mode === 'production' && approval.authentication === 'unauthenticated-dev') {
       problems.push(`${who}: not authenticated (production)`);
     } else if (
