@@ -1,4 +1,5 @@
 import type { ApproverIdentity } from '../approvals/auth/approver-identity.ts';
+import type { DecisionCheck } from '../guard/types.ts';
 import type { CallProvenance } from '../provenance/types.ts';
 
 /** One call waiting for a human, with everything an approver needs to decide. */
@@ -19,6 +20,8 @@ export interface PendingApprovalView {
   provenance?: CallProvenance;
   /** The user's request text the run sent. */
   request?: string;
+  /** Whether the tool worker's recorded decision verified; unverified calls show none of its words. */
+  decisionCheck?: DecisionCheck;
 }
 
 /** A recent decision shown under the pending list (denials first among what approvers look for). */
