@@ -1,4 +1,4 @@
-import { patched, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import type { GuardActivities } from '../../activities/guard/index.ts';
 import { authorizationSummary } from '../../guard/authorization-summary.ts';
 import { decisionSignatureProblem, refusalAnswer } from '../../guard/decision-signature.ts';
@@ -35,8 +35,7 @@ export const COMPACT_GUARDED_RESULT = 'warden-compact-guarded-result';
 
 /**
  * Runs recorded before this patch accept a decision the tool worker did not sign; later runs verify
- * every decision with the zone's keys before they record it or pause for a person. Its own marker,
- * taken with `patched()` itself: runs recorded under GUARD_PATCHES (guard-patches.ts) predate it.
+ * every decision with the zone's keys before they record it or pause for a person.
  */
 export const SIGNED_DECISIONS = 'warden-signed-decisions';
 
@@ -83,7 +82,7 @@ export async function decideAtToolWorker(
       : {}),
     ...(guard.patched(COMPACT_GUARDED_RESULT) ? { compactResult: true } : {}),
   };
-  const verify = patched(SIGNED_DECISIONS);
+  const verify = guard.patched(SIGNED_DECISIONS);
   const { workflowId, runId } = workflowInfo();
   const decided = {
     zone: tool.zone,
