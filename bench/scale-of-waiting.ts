@@ -33,6 +33,7 @@ import { resolveTemporal } from '../src/temporal/launcher.ts';
 import { freePort } from '../src/temporal/ports.ts';
 import { pendingApprovalsQuery } from '../src/workflows/guard/definitions.ts';
 import type { ToolPlanInput, ToolPlanResult } from '../src/workflows/tool-plan.ts';
+import { hostDecisionVerifier } from '../src/zones/host-decision-verifier.ts';
 import { EXAMPLE_DIR } from '../test/support/example.ts';
 import { childrenCpuMs, ownCpuMs } from './cpu.ts';
 import { record } from './results.ts';
@@ -146,6 +147,7 @@ async function main() {
   // The approval service: the data directory's signing key (the workers accept it), the live policy.
   const signer = await resolveDecisionSigner(config);
   const authorizer = await createAuthorizer(config);
+  const decisions = hostDecisionVerifier(config, project.tools);
 
   let counter = 0;
   const startPaused = async (taskQueue: string): Promise<WorkflowHandleWithFirstExecutionRunId<Plan>> => {
@@ -211,6 +213,7 @@ async function main() {
       signer,
       authorizer,
       tools: project.tools,
+      decisions,
       mode: 'development',
     });
     const accepted = performance.now();

@@ -16,6 +16,7 @@ export {
 export { ApprovalRefusedError, submitApproval } from './approvals/submit-approval.ts';
 export { decodeHistoryPayloads, decodeHistoryWithClient } from './audit/decode-history.ts';
 export { fetchDecodedHistory, loadRun, RunNotFoundError } from './audit/load-run.ts';
+export type { DecisionVerifier } from './audit/recorded-decisions.ts';
 export { type ReplayReport, replayHistory } from './audit/replay-run.ts';
 export { RunReadAccess, type RunReadDecision } from './audit/run-access.ts';
 export { AUDIT_SCHEMA, type AuditRecord, auditRecords, exportAudit } from './audit/siem-export.ts';
@@ -90,3 +91,4 @@ export {
 } from './workers/warden-workers.ts';
 export { wardenWebpackHook, workflowBundlerOptions } from './workers/workflow-bundle.ts';
 export { DEFAULT_MAX_CACHED_WORKFLOWS, type WorkerSettings } from './workers/workflow-cache.ts';
+export { hostDecisionVerifier } from './zones/host-decision-verifier.ts';

@@ -1,4 +1,5 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { DecisionVerifier } from '../audit/recorded-decisions.ts';
 import type { Authorizer } from '../authz/types.ts';
 import { formatValue } from '../authz/values.ts';
 import { acceptsKey } from '../guard/signatures.ts';
@@ -7,6 +8,7 @@ import type { ToolRegistry } from '../tools/define-tool.ts';
 import { decideApprovalUpdate, pendingApprovalsQuery } from '../workflows/guard/definitions.ts';
 import type { ApproverIdentity } from './auth/approver-identity.ts';
 import { approvalDigest } from './digest.ts';
+import { recordedDecisionsOf, shownDecision } from './recorded-provenance.ts';
 import { signApproval } from './sign-approval.ts';
 import type { DecisionSigner } from './signing-keys.ts';
 
@@ -16,11 +18,15 @@ export class ApprovalRefusedError extends Error {
   override name = 'ApprovalRefusedError';
 }
 
-/** What the approval service holds: its signing key, the live policy, and the tools it can show. */
+/**
+ * What the approval service holds: its signing key, the live policy, the tools it can show, and
+ * the zone public keys it checks the tool workers' recorded decisions with.
+ */
 export interface ApprovalServiceContext {
   signer: DecisionSigner;
   authorizer: Pick<Authorizer, 'authorize'>;
   tools: ToolRegistry;
+  decisions: DecisionVerifier;
 }
 
 export interface SubmitApprovalOptions extends ApprovalServiceContext {
@@ -41,7 +47,9 @@ export interface SubmitApprovalOptions extends ApprovalServiceContext {
  * The approval service's side of one decision: it signs only what it can vouch for. The digest is
  * computed here from the arguments the approver is shown (a digest handed over by the run is only
  * compared, never signed), and the approver is checked against the live policy, so an approver
- * revoked while the call waited is refused here and the call stays open for the others.
+ * revoked while the call waited is refused here and the call stays open for the others. An approval
+ * is signed only for a call whose `needs_approval` the zone's worker signed in the history, for
+ * these arguments: a decision a poller made up is never approved on the strength of its words.
  * Throws ApprovalRefusedError with the reason, from this service or from the run's validator.
  */
 export async function submitApproval(
@@ -88,6 +96,7 @@ export async function submitApproval(
     throw new ApprovalRefusedError('the agent cannot approve its own call');
   }
   await checkLivePolicy(options, pending, tool);
+  if (options.decision === 'approve') await checkRecordedDecision(client, options.decisions, pending);
 
   const issuedAt = (options.now ?? Date.now)();
   const submission = signApproval(options.signer, {
@@ -157,6 +166,27 @@ async function checkLivePolicy(
   if (!decision.allowed) {
     throw new ApprovalRefusedError(
       `${options.approver.user.id} may not approve ${tool.name} under the current policy (${decision.reason}); nothing was sent, the call stays open for the other approvers`,
+    );
+  }
+}
+
+/** The tool worker's own decision to ask a person, verified from the history, or a refusal. */
+async function checkRecordedDecision(
+  client: Client,
+  verifier: DecisionVerifier,
+  pending: PendingApproval,
+): Promise<void> {
+  let problem: string | undefined;
+  try {
+    const recorded = await recordedDecisionsOf(client, pending.workflowId, pending.runId, verifier);
+    const shown = shownDecision(pending, recorded.get(pending.callId));
+    if ('problem' in shown) problem = shown.problem;
+  } catch (error) {
+    problem = `the run's history cannot be read (${error instanceof Error ? error.message : String(error)})`;
+  }
+  if (problem !== undefined) {
+    throw new ApprovalRefusedError(
+      `the tool worker's decision on call ${pending.callId} does not verify: ${problem}; not signed`,
     );
   }
 }

@@ -55,7 +55,11 @@ export async function loadRun(client: Client, workflowId: string, runId?: string
       await fetchDecodedHistory(client, workflowId, earliest.continuedFromRunId),
       workflowId,
     );
-    latest.steps = [...previous.steps, ...latest.steps];
+    // Their own run id stays with them: what the zone's workers signed there names that execution.
+    const earlier = previous.steps.map((step) =>
+      step.kind === 'activity' && step.runId === undefined ? { ...step, runId: previous.runId } : step,
+    );
+    latest.steps = [...earlier, ...latest.steps];
     latest.eventCount += previous.eventCount;
     latest.startedAt = previous.startedAt;
     latest.input = previous.input;

@@ -2,7 +2,16 @@ import { ocsfMetadata, ocsfObservables } from '../alerts/ocsf.ts';
 import type { AuditRecord } from './siem-export.ts';
 
 const ALLOWED = new Set(['allow', 'approve', 'executed', 'approved', 'unattended']);
-const BLOCKED = new Set(['deny', 'invalid', 'denied', 'rejected', 'reject', 'expired', 'failed']);
+const BLOCKED = new Set([
+  'deny',
+  'invalid',
+  'denied',
+  'rejected',
+  'reject',
+  'expired',
+  'failed',
+  'unverified',
+]);
 
 /** OCSF status: success when the step let the call go on, failure when it stopped it, else unknown. */
 function status(decision: string): { status_id: number; status: string } {
@@ -14,11 +23,16 @@ function status(decision: string): { status_id: number; status: string } {
 /**
  * One audit record as an OCSF API Activity event (class 6003, activity Other): the operation is the
  * tool (or the audit event when no tool applies), the actor the user the run acts for (the approver
- * for an approval), and the Warden record itself under `unmapped.warden`, field for field.
+ * for an approval), and the Warden record itself under `unmapped.warden`, field for field (a call's
+ * provenance in short among them); a provenance event is labelled with its decision signature's check.
  */
 export function ocsfAuditEvent(record: AuditRecord, index: number) {
   const actorUser = record.event === 'approval' ? record.approver : record.user;
   const denied = status(record.decision).status_id === 2;
+  const labels = [
+    ...(record.policy_version ? [`policy:${record.policy_version}`] : []),
+    ...(record.decision_signature ? [`decision_signature:${record.decision_signature}`] : []),
+  ];
   return {
     activity_id: 99,
     activity_name: record.event,
@@ -36,7 +50,7 @@ export function ocsfAuditEvent(record: AuditRecord, index: number) {
     metadata: ocsfMetadata(`${record.workflow_id}:${record.run_id}:${index}`, {
       log_name: 'warden.audit',
       original_time: record.ts,
-      ...(record.policy_version ? { labels: [`policy:${record.policy_version}`] } : {}),
+      ...(labels.length > 0 ? { labels } : {}),
     }),
     api: { operation: record.tool ?? record.event, service: { name: 'warden' } },
     actor: {

@@ -17,6 +17,8 @@ export type RunStatus =
 
 export interface ActivityStep {
   kind: 'activity';
+  /** The execution it ran in, when it is not the run's own (steps of earlier executions of a chain). */
+  runId?: string;
   eventId: number;
   activityType: string;
   activityId: string;
@@ -26,6 +28,8 @@ export interface ActivityStep {
   input: unknown[];
   result?: unknown;
   failure?: string;
+  /** The application failure the activity failed with: its type, own message and details. */
+  applicationFailure?: { type: string; message: string; details: unknown[] };
 }
 
 export interface UpdateStep {
@@ -107,6 +111,13 @@ export function failureMessage(failure: Failure | null | undefined): string {
   return outer && inner && outer !== inner ? `${outer}: ${inner}` : inner || outer || 'failed';
 }
 
+function applicationFailureOf(failure: Failure | null | undefined): Pick<ActivityStep, 'applicationFailure'> {
+  const info = failure?.applicationFailureInfo;
+  if (!failure || !info) return {};
+  const details = decodeAll(info.details);
+  return { applicationFailure: { type: info.type ?? '', message: failure.message ?? '', details } };
+}
+
 /** Decodes a fetched (or exported) history. Works for running and closed runs, without a worker. */
 export function decodeRunHistory(history: History, workflowId = ''): RunHistory {
   const events = history.events ?? [];
@@ -177,7 +188,12 @@ export function decodeRunHistory(history: History, workflowId = ''): RunHistory 
     if (failed) {
       const step = activities.get(Number(failed.scheduledEventId ?? 0));
       if (step)
-        Object.assign(step, { outcome: 'failed', closedAt: at, failure: failureMessage(failed.failure) });
+        Object.assign(step, {
+          outcome: 'failed',
+          closedAt: at,
+          failure: failureMessage(failed.failure),
+          ...applicationFailureOf(failed.failure),
+        });
       continue;
     }
     const timedOut = event.activityTaskTimedOutEventAttributes;

@@ -4,8 +4,9 @@ import { PayloadDecryptionError } from '../temporal/encryption-codec.ts';
 import { listRuns } from '../temporal/list-runs.ts';
 import { decodeHistoryWithClient } from './decode-history.ts';
 import { ocsfAuditEvent } from './ocsf-audit.ts';
+import type { DecisionVerifier } from './recorded-decisions.ts';
 import { decodeRunHistory, type RunHistory } from './run-history.ts';
-import { buildTimeline, keyword, type TimelineEntry } from './timeline.ts';
+import { buildTimeline, keyword, type ProvenanceShort, type TimelineEntry } from './timeline.ts';
 
 export const AUDIT_SCHEMA = 'warden.audit.v1';
 
@@ -17,6 +18,7 @@ export type AuditEvent =
   | 'approval_requested'
   | 'approval'
   | 'redecision'
+  | 'provenance'
   | 'tool_outcome';
 
 /**
@@ -28,7 +30,12 @@ export type AuditEvent =
  * `authz_decision` of a record check is about (null on every other event). A `redecision` is an
  * earlier decision of the call that the execution re-check refused: `decision` is that earlier
  * outcome (approved/unattended), `policy_version` the policy it was taken under, `approver` its
- * approvers (comma-separated, or null), and `reason` why it was refused.
+ * approvers (comma-separated, or null), and `reason` why it was refused. A `provenance` event is
+ * a call's provenance: `decision` its verdict (clear/escalate/deny, or `unverified` when the zone's
+ * key did not sign the recorded decision: then `reason` says why and nothing it said is exported),
+ * `provenance` each traced argument value in short, and `decision_signature` whether the decision
+ * was read from the tool worker's signed result (`verified`), or could not be (`unverified`), or from
+ * the run's own record with no key to check it (`unchecked`); both are null on every other event.
  */
 export interface AuditRecord {
   schema: typeof AUDIT_SCHEMA;
@@ -50,6 +57,8 @@ export interface AuditRecord {
   facts_version: string | null;
   engine: string | null;
   target: string | null;
+  provenance: ProvenanceShort[] | null;
+  decision_signature: 'verified' | 'unverified' | 'unchecked' | null;
 }
 
 export function auditRecords(run: RunHistory, timeline: TimelineEntry[] = buildTimeline(run)): AuditRecord[] {
@@ -71,6 +80,8 @@ export function auditRecords(run: RunHistory, timeline: TimelineEntry[] = buildT
     facts_version: null,
     engine: null,
     target: null,
+    provenance: null,
+    decision_signature: null,
   };
   const out: AuditRecord[] = [];
   for (const e of timeline) {
@@ -173,6 +184,29 @@ export function auditRecords(run: RunHistory, timeline: TimelineEntry[] = buildT
           reason: e.reason,
         });
         break;
+      case 'provenance':
+        out.push({
+          ...common,
+          event: 'provenance',
+          call_id: e.callId,
+          tool: e.tool,
+          decision: e.verdict,
+          reason: e.why.join('; '),
+          provenance: e.short,
+          decision_signature: e.decisionSignature,
+        });
+        break;
+      case 'unverified_decision':
+        out.push({
+          ...common,
+          event: 'provenance',
+          call_id: e.callId,
+          tool: e.tool,
+          decision: 'unverified',
+          reason: e.problem,
+          decision_signature: 'unverified',
+        });
+        break;
       default:
         break;
     }
@@ -209,6 +243,8 @@ export async function exportAudit(
     query?: string;
     /** `warden`: the records as they are (default); `ocsf`: each as an OCSF API Activity event. */
     format?: 'warden' | 'ocsf';
+    /** Checks each run's recorded decisions; without it, provenance is exported `unchecked`. */
+    decisions?: DecisionVerifier;
     write: (line: string) => void | Promise<void>;
     progress?: (p: ExportProgress) => void;
   },
@@ -218,7 +254,7 @@ export async function exportAudit(
   // One run at a time through listRuns (the SDK's list decodes every memo and would stop at the
   // first run encrypted under a key this exporter lacks); unreadable runs are named, not fatal.
   for await (const { workflowId, runId } of listRuns(client, query)) {
-    const result = await readRun(client, workflowId, runId);
+    const result = await readRun(client, workflowId, runId, options.decisions);
     if ('reason' in result) {
       totals.unreadable.push({ workflowId, reason: result.reason });
       continue;
@@ -242,11 +278,13 @@ async function readRun(
   client: Client,
   workflowId: string,
   runId: string | undefined,
+  decisions: DecisionVerifier | undefined,
 ): Promise<{ records: AuditRecord[] } | { reason: string }> {
   try {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     const decoded = await decodeHistoryWithClient(client, history, workflowId);
-    return { records: auditRecords(decodeRunHistory(decoded, workflowId)) };
+    const run = decodeRunHistory(decoded, workflowId);
+    return { records: auditRecords(run, buildTimeline(run, undefined, decisions ? { decisions } : {})) };
   } catch (error) {
     if (error instanceof PayloadDecryptionError)
       return { reason: `no configured payload key decrypts it (${error.message})` };

@@ -4,6 +4,7 @@ import { formatValue } from '../authz/values.ts';
 import type { DecisionRecord } from '../guard/types.ts';
 import { explainProvenance, whyPerson } from '../provenance/explain.ts';
 import type { CallProvenance } from '../provenance/types.ts';
+import { type DecisionVerifier, recordedDecision } from './recorded-decisions.ts';
 import type { ActivityStep, RunHistory, UpdateStep } from './run-history.ts';
 
 /** One line of a run's audit timeline. Plain JSON; the SIEM export flattens these. */
@@ -78,6 +79,21 @@ export type TimelineEntry =
       why: string[];
       /** Where each traced argument value came from, in words. */
       values: string[];
+      /** Each traced value in short, for machines: argument → origin, trust, verdict. */
+      short: ProvenanceShort[];
+      /**
+       * `verified`: read from the tool worker's decision in the history, its zone signature checked;
+       * `unchecked`: read from the run's own decision record, with no key to check it.
+       */
+      decisionSignature: 'verified' | 'unchecked';
+    }
+  | {
+      at: string;
+      /** A guarded call's recorded decision that its zone's key did not sign: none of its words are kept. */
+      kind: 'unverified_decision';
+      callId: string;
+      tool: string;
+      problem: string;
     }
   | {
       at: string;
@@ -103,6 +119,25 @@ export type TimelineEntry =
   | { at: string; kind: 'run_closed'; status: string; detail?: string };
 
 export type TimelineKind = TimelineEntry['kind'];
+
+/** One traced argument value in short: where it came from, how trusted, and what it did to the call. */
+export interface ProvenanceShort {
+  /** The argument path, with the token kind when the value is a token inside it (`body (url)`). */
+  argument: string;
+  /** `request`, `instructions`, `<tool>#<call id>.<field>` (comma-separated), or `none`. */
+  origin: string;
+  trust: 'trusted' | 'untrusted' | 'unknown';
+  verdict: 'tainted' | 'confidential' | 'clear';
+}
+
+/** Options of `buildTimeline`. */
+export interface TimelineOptions {
+  /**
+   * Checks each guarded call's recorded decision with the zones' keys: an unverified one becomes an
+   * `unverified_decision` entry, and provenance is taken from verified decisions only.
+   */
+  decisions?: DecisionVerifier;
+}
 
 const osoValue = z.object({ type: z.string(), id: z.string() });
 const authzDecision = z.object({
@@ -379,6 +414,7 @@ export function recordsFromResult(result: unknown): DecisionRecord[] {
 export function buildTimeline(
   run: RunHistory,
   records: DecisionRecord[] = recordsFromResult(run.result),
+  options: TimelineOptions = {},
 ): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   const agent = keyword(run.searchAttributes.WardenAgent);
@@ -401,6 +437,8 @@ export function buildTimeline(
   };
 
   const toolOfCall = toolsByCallId(run, records);
+  /** The last verified provenance of each call (when decisions are checked). */
+  const signedProvenance = new Map<string, { at: string; provenance: CallProvenance }>();
   for (const step of run.steps) {
     if (step.kind === 'update') {
       const entry = approvalEntry(step);
@@ -419,6 +457,18 @@ export function buildTimeline(
       continue;
     }
     const guarded = guardedCallEntries(step);
+    // A decision (a guarded call's result, or a tool activity's refusal) the zone did not sign keeps no words.
+    const checked = options.decisions ? recordedDecision(step, run, options.decisions) : undefined;
+    if (checked !== undefined) {
+      const at = step.closedAt ?? step.scheduledAt;
+      attached.add(checked.callId);
+      if (!checked.verified) {
+        const { callId, tool, problem } = checked;
+        entries.push({ at, kind: 'unverified_decision', callId, tool, problem });
+        continue;
+      }
+      if (checked.provenance) signedProvenance.set(checked.callId, { at, provenance: checked.provenance });
+    }
     if (guarded) {
       for (const entry of guarded) if ('callId' in entry && entry.callId) attached.add(entry.callId);
       entries.push(...guarded);
@@ -454,7 +504,19 @@ export function buildTimeline(
     });
   }
 
-  for (const record of records) addRecordFacts(entries, record, user ?? 'the user');
+  const who = user ?? 'the user';
+  for (const record of records) {
+    // With keys to check them, only what a zone's worker signed is shown, not the run's own record.
+    const shown = options.decisions ? signedProvenance.get(record.callId) : undefined;
+    if (options.decisions === undefined && record.provenance) {
+      const entry = provenanceEntry(record.requestedAt, record, record.provenance, who, 'unchecked');
+      if (entry) entries.push(entry);
+    } else if (shown) {
+      const entry = provenanceEntry(shown.at, record, shown.provenance, who, 'verified');
+      if (entry) entries.push(entry);
+    }
+    addRecordFacts(entries, record);
+  }
   // A call denied by policy never reaches a step that names its call id; its decision record does.
   for (const record of records) {
     if (record.authorization !== undefined && !attached.has(record.callId)) {
@@ -487,23 +549,8 @@ function takeStep(
  * Adds from a decision record what the history cannot show: validation errors, decisions taken
  * again after a refusal at execution, and in-workflow refusals.
  */
-function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord, user: string): void {
+function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord): void {
   const at = record.completedAt ?? record.requestedAt;
-  // A call with nothing traced and nothing found has no provenance to tell.
-  if (record.provenance && (record.provenance.values.length > 0 || record.provenance.verdict !== 'clear')) {
-    const p = record.provenance;
-    const found = p.tainted.length > 0 || p.confidential.length > 0;
-    entries.push({
-      at: record.requestedAt,
-      kind: 'provenance',
-      callId: record.callId,
-      tool: record.tool,
-      verdict: p.verdict,
-      request: p.request,
-      why: found ? whyPerson([], p) : [],
-      values: explainProvenance(p, user),
-    });
-  }
   if (!record.validation.ok) {
     entries.push({
       at: record.requestedAt,
@@ -546,4 +593,48 @@ function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord, user: 
       reason: record.reason,
     });
   }
+}
+
+/** The provenance of a call as an entry; none when nothing was traced and nothing found. */
+function provenanceEntry(
+  at: string,
+  call: Pick<DecisionRecord, 'callId' | 'tool'>,
+  p: CallProvenance,
+  user: string,
+  decisionSignature: 'verified' | 'unchecked',
+): TimelineEntry | undefined {
+  if (p.values.length === 0 && p.verdict === 'clear') return undefined;
+  const found = p.tainted.length > 0 || p.confidential.length > 0;
+  return {
+    at,
+    kind: 'provenance',
+    callId: call.callId,
+    tool: call.tool,
+    verdict: p.verdict,
+    request: p.request,
+    why: found ? whyPerson([], p) : [],
+    values: explainProvenance(p, user),
+    short: provenanceShort(p),
+    decisionSignature,
+  };
+}
+
+/** Each traced value in short (argument → origin, trust, verdict), for the SIEM export. */
+export function provenanceShort(p: CallProvenance): ProvenanceShort[] {
+  const tainted = new Set(p.tainted.flatMap((t) => t.texts.map((text) => `${t.path}\u0000${text}`)));
+  const confidential = new Set(
+    p.confidential.flatMap((c) => c.texts.map((text) => `${c.path}\u0000${text}`)),
+  );
+  return p.values.map((v) => {
+    const key = `${v.path}\u0000${v.text}`;
+    const origins = v.sources.map((s) =>
+      s.kind === 'output' ? `${s.tool}#${s.callId}${s.field === '' ? '' : `.${s.field}`}` : s.kind,
+    );
+    return {
+      argument: v.token === 'value' ? v.path : `${v.path} (${v.token})`,
+      origin: origins.length > 0 ? origins.join(', ') : 'none',
+      trust: v.origin,
+      verdict: tainted.has(key) ? 'tainted' : confidential.has(key) ? 'confidential' : 'clear',
+    };
+  });
 }

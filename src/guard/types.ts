@@ -154,7 +154,14 @@ export interface PendingApproval {
   provenance?: CallProvenance;
   /** The user's request text the run sent; `provenance.request` says whether it counted. */
   request?: string;
+  /**
+   * Set by the host that shows the call: whether the tool worker's recorded decision verified with
+   * its zone's key. When it did not, no reason, provenance or request text of the call is shown.
+   */
+  decisionCheck?: DecisionCheck;
 }
+
+export type DecisionCheck = { verified: true } | { verified: false; problem: string };
 
 /** Whatever an approval Update returns to the approver. */
 export interface ApprovalUpdateResult {
@@ -360,6 +367,8 @@ interface GuardedCallDecision {
   /** Where each argument value came from, and the tainted/confidential verdicts (absent in older runs). */
   provenance?: CallProvenance;
   reason: string;
+  /** The zone's signature over the decision and the call it is about (absent in older runs). */
+  decisionSignature?: ResultSignature;
 }
 
 export type GuardedCallResult = GuardedCallDecision &

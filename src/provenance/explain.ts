@@ -8,6 +8,14 @@ import type { CallProvenance, ProvenanceSource, RequestStanding, TracedValue } f
 
 const MAX_SHOWN = 60;
 
+/** What a person is shown instead of reasons or provenance whose decision did not verify. */
+export const UNVERIFIED_NOT_SHOWN = 'unverified — not shown';
+
+/** The line shown for a decision that did not verify: never its words, only why it is not shown. */
+export function unverifiedWords(problem: string): string {
+  return `${UNVERIFIED_NOT_SHOWN} (${problem})`;
+}
+
 function shown(text: string): string {
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
 }

@@ -1,5 +1,5 @@
 import type { ApproverIdentity } from '../approvals/auth/approver-identity.ts';
-import type { PendingApproval } from '../guard/types.ts';
+import type { DecisionCheck, PendingApproval } from '../guard/types.ts';
 import type { CallProvenance } from '../provenance/types.ts';
 
 /** One call waiting for a human, with everything an approver needs to decide. */
@@ -25,6 +25,8 @@ export interface PendingApprovalView {
    * recomputed from these arguments), so deciding needs no second read of the run.
    */
   source?: PendingApproval;
+  /** Whether the tool worker's recorded decision verified; unverified calls show none of its words. */
+  decisionCheck?: DecisionCheck;
 }
 
 /** A recent decision shown under the pending list (denials first among what approvers look for). */

@@ -1,5 +1,11 @@
 import { formatValue } from '../authz/values.ts';
-import { explainProvenance, requestStandingWords, whyPerson } from '../provenance/explain.ts';
+import {
+  explainProvenance,
+  requestStandingWords,
+  UNVERIFIED_NOT_SHOWN,
+  unverifiedWords,
+  whyPerson,
+} from '../provenance/explain.ts';
 import type { PendingApprovalView, RecentDecisionView } from './approvals-backend.ts';
 import { html, SafeHtml } from './html.ts';
 import type { WebSession } from './sessions.ts';
@@ -47,8 +53,16 @@ export function age(fromIso: string, now: number): string {
   return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
 }
 
+/** Why the tool worker's recorded decision is not shown, when it did not verify. */
+function unverified(item: PendingApprovalView): string | undefined {
+  return item.decisionCheck?.verified === false ? unverifiedWords(item.decisionCheck.problem) : undefined;
+}
+
 /** The user's request as the run sent it, and whether it counted. */
 function requestSection(item: PendingApprovalView): SafeHtml {
+  if (unverified(item) !== undefined) {
+    return html`<div class="request-none unverified">Request: ${UNVERIFIED_NOT_SHOWN}</div>`;
+  }
   const standing = item.provenance
     ? html` <span class="standing">(${requestStandingWords(item.provenance.request)})</span>`
     : '';
@@ -59,6 +73,9 @@ function requestSection(item: PendingApprovalView): SafeHtml {
 
 /** Where each argument value came from, one line each; untrusted ones stand out. */
 function provenanceSection(item: PendingApprovalView): SafeHtml | string {
+  if (unverified(item) !== undefined) {
+    return html`<div>Where the arguments came from</div><ul class="provenance"><li class="unverified">${UNVERIFIED_NOT_SHOWN}</li></ul>`;
+  }
   if (!item.provenance) return '';
   const lines = explainProvenance(item.provenance, item.requester);
   return html`<div>Where the arguments came from</div><ul class="provenance">${
@@ -71,6 +88,14 @@ function provenanceSection(item: PendingApprovalView): SafeHtml | string {
   }</ul>`;
 }
 
+/** Why a person decides, in words, or why those words are not shown. */
+export function whyShown(
+  item: Pick<PendingApprovalView, 'reasons' | 'provenance' | 'decisionCheck'>,
+): string[] {
+  if (item.decisionCheck?.verified === false) return [unverifiedWords(item.decisionCheck.problem)];
+  return whyPerson(item.reasons, item.provenance);
+}
+
 function pendingCard(item: PendingApprovalView, csrf: string, now: number): SafeHtml {
   const hidden = html`<input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="run" value="${item.workflowId}"><input type="hidden" name="call" value="${item.callId}">`;
   return html`<section class="card pending" data-run="${item.workflowId}" data-call="${item.callId}">
@@ -81,15 +106,19 @@ function pendingCard(item: PendingApprovalView, csrf: string, now: number): Safe
 <dt>Run</dt><dd><code>${item.workflowId}</code></dd>
 <dt>Call</dt><dd><a href="/call?run=${encodeURIComponent(item.workflowId)}&amp;call=${encodeURIComponent(item.callId)}"><code>${item.callId}</code></a></dd>
 <dt>Waiting</dt><dd>${age(item.requestedAt, now)}${item.expiresAt ? ` (expires ${item.expiresAt})` : ''}</dd>
-<dt>Why a person</dt><dd><ul class="why">${whyPerson(item.reasons, item.provenance).map((r) => html`<li>${r}</li>`)}</ul></dd>
+<dt>Why a person</dt><dd><ul class="why">${whyShown(item).map((r) => html`<li>${r}</li>`)}</ul></dd>
 <dt>Approvals</dt><dd>${item.approvalsSoFar.length} of ${item.quorum}${item.approvalsSoFar.length ? ` (${item.approvalsSoFar.join(', ')})` : ''}</dd>
 </dl>
 ${requestSection(item)}${provenanceSection(item)}
 <div>Arguments (what you sign)</div><pre>${JSON.stringify(item.arguments, null, 2)}</pre>
 <form method="post" action="/decide">${hidden}
 <label>Reason <textarea name="reason" required maxlength="500"></textarea></label>
-<button type="submit" name="decision" value="approve">Approve</button>
-<button type="submit" name="decision" value="reject">Reject</button>
+${
+  unverified(item) === undefined
+    ? html`<button type="submit" name="decision" value="approve">Approve</button>
+`
+    : ''
+}<button type="submit" name="decision" value="reject">Reject</button>
 </form></section>`;
 }
 

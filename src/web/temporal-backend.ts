@@ -5,12 +5,15 @@ import { withRecordedProvenance } from '../approvals/recorded-provenance.ts';
 import { type DecisionSigner, resolveDecisionSigner } from '../approvals/signing-keys.ts';
 import { type ApprovalServiceContext, submitApproval } from '../approvals/submit-approval.ts';
 import { decodeHistoryWithClient } from '../audit/decode-history.ts';
+import type { DecisionVerifier } from '../audit/recorded-decisions.ts';
 import { decodeRunHistory } from '../audit/run-history.ts';
 import { type AuditRecord, auditRecords, exportQuery } from '../audit/siem-export.ts';
+import { buildTimeline } from '../audit/timeline.ts';
 import { formatValue } from '../authz/values.ts';
 import type { WardenConfig } from '../config/env.ts';
 import type { PendingApproval } from '../guard/types.ts';
 import { listRuns } from '../temporal/list-runs.ts';
+import { hostDecisionVerifier } from '../zones/host-decision-verifier.ts';
 import type {
   ApprovalsBackend,
   DecideRequest,
@@ -35,6 +38,7 @@ export function pendingView(p: PendingApproval): PendingApprovalView {
     ...(p.provenance ? { provenance: p.provenance } : {}),
     ...(p.request !== undefined ? { request: p.request } : {}),
     source: p,
+    ...(p.decisionCheck ? { decisionCheck: p.decisionCheck } : {}),
   };
 }
 
@@ -79,11 +83,16 @@ function recentView(r: AuditRecord): RecentDecisionView | undefined {
 }
 
 /** The live policy and the tools an approval service checks a decision against before signing it. */
-export type ApprovalServicePolicy = Omit<ApprovalServiceContext, 'signer'> & { signer?: DecisionSigner };
+export type ApprovalServicePolicy = Omit<ApprovalServiceContext, 'signer' | 'decisions'> & {
+  signer?: DecisionSigner;
+  /** Default: the zone public keys of the configuration, for the zones of `tools`. */
+  decisions?: DecisionVerifier;
+};
 
 /** The approvals machinery of a Warden deployment, on a Temporal client. */
 export class TemporalApprovalsBackend implements ApprovalsBackend {
   private signer: Promise<DecisionSigner> | undefined;
+  private verifier: DecisionVerifier | undefined;
 
   constructor(
     private readonly client: Client,
@@ -93,9 +102,8 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
   ) {}
 
   async listPending(): Promise<PendingApprovalView[]> {
-    return (await withRecordedProvenance(this.client, await listPendingApprovals(this.client))).map(
-      pendingView,
-    );
+    const pending = await listPendingApprovals(this.client);
+    return (await withRecordedProvenance(this.client, pending, this.decisions())).map(pendingView);
   }
 
   async pendingCall(workflowId: string, callId: string): Promise<PendingApprovalView | undefined> {
@@ -103,7 +111,7 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
       const pending = await listPendingApprovals(this.client, { workflowId });
       const item = pending.find((p) => p.callId === callId);
       if (item === undefined) return undefined;
-      const [shown] = await withRecordedProvenance(this.client, [item]);
+      const [shown] = await withRecordedProvenance(this.client, [item], this.decisions());
       return shown ? pendingView(shown) : undefined;
     } catch {
       // No such run, a finished one, or a workflow without the pending-approvals query.
@@ -118,7 +126,9 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
       try {
         const history = await this.client.workflow.getHandle(workflowId, runId).fetchHistory();
         const decoded = await decodeHistoryWithClient(this.client, history, workflowId);
-        for (const record of auditRecords(decodeRunHistory(decoded, workflowId))) {
+        const run = decodeRunHistory(decoded, workflowId);
+        const timeline = buildTimeline(run, undefined, { decisions: this.decisions() });
+        for (const record of auditRecords(run, timeline)) {
           const view = recentView(record);
           if (view) rows.push(view);
         }
@@ -141,12 +151,19 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
       signer: await this.signingKey(),
       authorizer: this.service.authorizer,
       tools: this.service.tools,
+      decisions: this.decisions(),
       mode: this.config.WARDEN_MODE,
     });
     const verb = request.approve ? 'approved' : 'rejected';
     return result.state === 'waiting'
       ? `${verb} call ${request.callId}: ${result.approvals} of ${result.quorum} approvals, waiting for more`
       : `${verb} call ${request.callId} of ${request.workflowId}: the call is ${result.state}`;
+  }
+
+  /** The zone keys the recorded decisions are checked with, read once. */
+  decisions(): DecisionVerifier {
+    this.verifier ??= this.service.decisions ?? hostDecisionVerifier(this.config, this.service.tools);
+    return this.verifier;
   }
 
   private signingKey(): Promise<DecisionSigner> {

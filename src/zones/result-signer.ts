@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/curves/utils.js';
+import { decisionMessage, type ToolDecisionClaim } from '../guard/decision-signature.ts';
 import {
   type ResultSignature,
   resultKeyId,
@@ -8,10 +9,14 @@ import {
   type ToolResultClaim,
 } from '../guard/tool-result-signature.ts';
 
-/** Signs tool results with one zone key; the key is imported once, so each result costs one signature. */
+/**
+ * Signs what a zone's worker vouches for with one zone key: the results of the calls it executed and
+ * every decision it returns. The key is imported once, so each costs one signature.
+ */
 export interface ResultSigner {
   keyId: string;
   sign(claim: ToolResultClaim): ResultSignature;
+  signDecision(claim: ToolDecisionClaim): ResultSignature;
 }
 
 /**
@@ -33,8 +38,13 @@ export function resultSigner(secretKeyHex: string): ResultSigner {
     format: 'jwk',
   });
   const keyId = resultKeyId(bytesToHex(publicKey));
+  const signed = (message: Uint8Array): ResultSignature => ({
+    keyId,
+    signature: sign(null, message, key).toString('hex'),
+  });
   return {
     keyId,
-    sign: (claim) => ({ keyId, signature: sign(null, resultMessage(claim), key).toString('hex') }),
+    sign: (claim) => signed(resultMessage(claim)),
+    signDecision: (claim) => signed(decisionMessage(claim)),
   };
 }

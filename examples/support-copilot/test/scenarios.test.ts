@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApproverAuthenticator,
+  hostDecisionVerifier,
   loadProject,
   resolveDecisionSigner,
   startAgentRun,
@@ -105,6 +106,7 @@ describe('the demo scenarios, scripted model, real Temporal server', () => {
       signer: await resolveDecisionSigner(workers.config),
       authorizer: workers.authorizer,
       tools: project.tools,
+      decisions: hostDecisionVerifier(workers.config, project.tools),
       mode: 'development',
     });
     const result = await handle.result();

@@ -1,10 +1,12 @@
 import { withoutSummary } from '../../guard/authorization-summary.ts';
+import { decisionClaim } from '../../guard/decision-signature.ts';
 import type {
   AuthorizeCallResult,
   CallProvenance,
   GuardedCallInput,
   GuardedCallResult,
 } from '../../guard/types.ts';
+import { DEFAULT_ZONE } from '../../tools/define-tool.ts';
 import { grantLifetimeMs } from './check-intent.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { enforce } from './enforce.ts';
@@ -17,7 +19,8 @@ import { observationOf, report } from './observer.ts';
  * A guarded call in one activity on the tool's worker: authorize, intent and, when the policy lets
  * it run unattended and intent allows, execute. A call that needs people comes back as
  * `needs_approval` with a grant for the wait; a denial comes back with its decisions. The result
- * carries every decision, so the history stays the audit.
+ * carries every decision, so the history stays the audit, and each is signed with the zone's key
+ * (decision-signature.ts) over the call it is about, so a poller without the key cannot answer for it.
  */
 export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) {
   return async function guardedToolCall(untrusted: GuardedCallInput): Promise<GuardedCallResult> {
@@ -28,6 +31,19 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
     // What the run derives itself is left out when it asks: the history keeps every decision.
     const recorded = (authorization: AuthorizeCallResult) =>
       input.compactResult === true ? withoutSummary(authorization) : authorization;
+    const signingZone = zone ?? deps.tools.get(input.tool)?.zone ?? DEFAULT_ZONE;
+    const signed = (result: GuardedCallResult): GuardedCallResult => {
+      const call = {
+        zone: signingZone,
+        ...context.run,
+        callId: input.callId,
+        tool: input.tool,
+        arguments: input.arguments,
+        request: input.request,
+      };
+      const decisionSignature = deps.zoneKeys.signer(signingZone).signDecision(decisionClaim(call, result));
+      return { ...result, decisionSignature };
+    };
     const observe = (extra: Parameters<typeof observationOf>[5] = {}) =>
       report(deps.observer, () => observationOf('decide', deps.tools, context.run, input, decided, extra));
     switch (decided.kind) {
@@ -37,14 +53,14 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
           throw error;
         });
         observe({ recordsRead: execution.recordsRead });
-        return {
+        return signed({
           decision: 'executed',
           authorization: recorded(decided.authorization),
           intent: decided.intent,
           ...provenanceOf(decided),
           execution,
           reason: 'executed (unattended)',
-        };
+        });
       }
       case 'needs_approval': {
         const now = Date.now();
@@ -61,14 +77,14 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
           expiresAt: now + grantLifetimeMs(decided.tool),
         });
         observe({ grantExpiresAt: grant.expiresAt });
-        return {
+        return signed({
           decision: 'needs_approval',
           authorization: recorded(decided.authorization),
           intent: { ...decided.intent, grant },
           ...provenanceOf(decided),
           reasons: decided.reasons,
           reason: `approval needed: ${decided.reasons.join('; ')}`,
-        };
+        });
       }
       case 'denied': {
         observe();
@@ -76,14 +92,14 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
         if (decided.authorization === undefined)
           return refuseAndRelease(deps, context, decided, input?.callId);
         await deps.usage.release(context.run, String(input.callId), context.activityId);
-        return {
+        return signed({
           decision: 'denied',
           code: decided.code,
           authorization: recorded(decided.authorization),
           ...(decided.intent ? { intent: decided.intent } : {}),
           ...provenanceOf(decided),
           reason: decided.reason,
-        };
+        });
       }
     }
   };

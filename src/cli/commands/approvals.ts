@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { listPendingApprovals } from '../../approvals/list-pending.ts';
 import { withRecordedProvenance } from '../../approvals/recorded-provenance.ts';
-import { explainProvenance, requestStandingWords, whyPerson } from '../../provenance/explain.ts';
-import { age } from '../../web/pages.ts';
+import { explainProvenance, requestStandingWords, UNVERIFIED_NOT_SHOWN } from '../../provenance/explain.ts';
+import { age, whyShown } from '../../web/pages.ts';
 import { pendingView } from '../../web/temporal-backend.ts';
+import { hostDecisionVerifier } from '../../zones/host-decision-verifier.ts';
+import { currentProject } from '../project.ts';
 import { printJson, withOpsSession } from './ops-session.ts';
 
 export function registerApprovals(program: Command): void {
@@ -13,10 +15,12 @@ export function registerApprovals(program: Command): void {
     .option('--run <run>', 'only this run')
     .option('--json', 'print JSON')
     .action(async (options: { run?: string; json?: boolean }) => {
-      await withOpsSession(async ({ client }) => {
+      const tools = (await currentProject())?.tools;
+      await withOpsSession(async ({ client, config }) => {
         const listed = await listPendingApprovals(client, options.run ? { workflowId: options.run } : {});
-        // Provenance as the tool worker recorded it, not as the run reports it.
-        const pending = (await withRecordedProvenance(client, listed)).map(pendingView);
+        // Reasons and provenance as the tool worker signed them, not as the run reports them.
+        const verifier = hostDecisionVerifier(config, tools);
+        const pending = (await withRecordedProvenance(client, listed, verifier)).map(pendingView);
         const now = Date.now();
         if (options.json) {
           printJson(
@@ -35,8 +39,11 @@ export function registerApprovals(program: Command): void {
           console.log(
             `  requested by ${p.requester} via ${p.agent}; approvals ${p.approvalsSoFar.length}/${p.quorum}`,
           );
-          console.log(`  why: ${whyPerson(p.reasons, p.provenance).join('; ') || '-'}`);
-          if (p.request !== undefined) {
+          console.log(`  why: ${whyShown(p).join('; ') || '-'}`);
+          if (p.decisionCheck?.verified === false) {
+            console.log(`  request: ${UNVERIFIED_NOT_SHOWN}`);
+            console.log(`  provenance: ${UNVERIFIED_NOT_SHOWN}`);
+          } else if (p.request !== undefined) {
             const standing = p.provenance ? ` (${requestStandingWords(p.provenance.request)})` : '';
             console.log(`  request${standing}: ${JSON.stringify(p.request)}`);
           }

@@ -4,7 +4,10 @@ import { loadRun, RunNotFoundError } from '../../audit/load-run.ts';
 import type { RunHistory } from '../../audit/run-history.ts';
 import { buildTimeline, recordsFromResult, type TimelineEntry } from '../../audit/timeline.ts';
 import type { DecisionRecord } from '../../guard/types.ts';
+import { unverifiedWords } from '../../provenance/explain.ts';
+import { hostDecisionVerifier } from '../../zones/host-decision-verifier.ts';
 import { CliError } from '../errors.ts';
+import { currentProject } from '../project.ts';
 import { printJson, withOpsSession } from './ops-session.ts';
 
 /** One line per entry, time first: what `warden audit` and `warden replay` print. */
@@ -32,6 +35,8 @@ export function describeEntry(e: TimelineEntry): string {
       const lines = [...e.why.map((w) => `needs a person: ${w}`), ...e.values];
       return `provenance    ${e.verdict.toUpperCase()} ${e.tool}#${e.callId} (request ${e.request})${lines.map((l) => `\n                ${l}`).join('')}`;
     }
+    case 'unverified_decision':
+      return `provenance    UNVERIFIED ${e.tool}#${e.callId}: ${unverifiedWords(e.problem)}`;
     case 'tool_outcome':
       return `tool          ${e.status.toUpperCase()} ${e.tool}#${e.callId}${e.output ? ` → ${e.output}` : e.status === 'executed' ? '' : `: ${e.reason}`}`;
     case 'redecision': {
@@ -68,13 +73,22 @@ async function decisionRecords(client: Client, run: RunHistory): Promise<Decisio
   }
 }
 
-export async function loadAudit(client: Client, workflowId: string) {
+/**
+ * A run's audit: its history, decision records, and the timeline with each recorded decision checked
+ * with the zone keys of `config` (provenance is shown only as a zone's worker signed it).
+ */
+export async function loadAudit(
+  client: Client,
+  workflowId: string,
+  config: Parameters<typeof hostDecisionVerifier>[0],
+) {
   const run = await loadRun(client, workflowId).catch((error: unknown) => {
     if (error instanceof RunNotFoundError) throw new CliError(error.message, 1);
     throw error;
   });
   const records = await decisionRecords(client, run);
-  return { run, records, timeline: buildTimeline(run, records ?? []) };
+  const decisions = hostDecisionVerifier(config, (await currentProject())?.tools);
+  return { run, records, timeline: buildTimeline(run, records ?? [], { decisions }) };
 }
 
 export function registerAudit(program: Command): void {
@@ -86,8 +100,8 @@ export function registerAudit(program: Command): void {
     .argument('<run>', 'workflow id of the run')
     .option('--json', 'print the timeline as JSON')
     .action(async (workflowId: string, options: { json?: boolean }) => {
-      await withOpsSession(async ({ client }) => {
-        const { run, records, timeline } = await loadAudit(client, workflowId);
+      await withOpsSession(async ({ client, config }) => {
+        const { run, records, timeline } = await loadAudit(client, workflowId, config);
         if (options.json) {
           printJson({
             workflowId: run.workflowId,

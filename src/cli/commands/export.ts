@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { exportAudit } from '../../audit/siem-export.ts';
+import { hostDecisionVerifier } from '../../zones/host-decision-verifier.ts';
 import { CliError } from '../errors.ts';
+import { currentProject } from '../project.ts';
 import { progress, withOpsSession, writeOut } from './ops-session.ts';
 
 export function parseSince(text: string, now = Date.now()): Date {
@@ -27,10 +29,12 @@ export function registerExport(program: Command): void {
         throw new CliError(`invalid --format "${options.format}": use warden or ocsf`);
       const format = options.format;
       const started = performance.now();
-      await withOpsSession(async ({ client }) => {
+      const tools = (await currentProject())?.tools;
+      await withOpsSession(async ({ client, config }) => {
         const totals = await exportAudit(client, {
           ...(since ? { since } : {}),
           format,
+          decisions: hostDecisionVerifier(config, tools),
           write: writeOut,
           progress: ({ runs, lines }) => {
             if (runs % 50 === 0) progress(`exported ${lines} lines from ${runs} runs…`);

@@ -6,8 +6,9 @@ import { replayHistory } from '../../audit/replay-run.ts';
 import { decodeRunHistory } from '../../audit/run-history.ts';
 import { buildTimeline } from '../../audit/timeline.ts';
 import { wardenDataConverter } from '../../temporal/data-converter.ts';
+import { hostDecisionVerifier } from '../../zones/host-decision-verifier.ts';
 import { CliError } from '../errors.ts';
-import { cliConfig, requireProject } from '../project.ts';
+import { cliConfig, currentProject, requireProject } from '../project.ts';
 import { printTimeline } from './audit.ts';
 import { progress, withOpsSession } from './ops-session.ts';
 
@@ -45,7 +46,8 @@ export function registerReplay(program: Command): void {
           namespace: config.TEMPORAL_NAMESPACE,
           workflowId,
         });
-        const timeline = buildTimeline(decodeRunHistory(decoded, workflowId));
+        const decisions = hostDecisionVerifier(config, (await currentProject())?.tools);
+        const timeline = buildTimeline(decodeRunHistory(decoded, workflowId), undefined, { decisions });
         if (options.json) {
           process.stdout.write(`${JSON.stringify({ ...report, timeline }, null, 2)}\n`);
         } else {

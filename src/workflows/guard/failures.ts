@@ -11,6 +11,13 @@ export function refusalCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The details a guard refusal carries (its code, and the zone's signature when it signed it). */
+export function refusalDetail(error: unknown): { code?: unknown; decisionSignature?: unknown } {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  const detail = cause instanceof ApplicationFailure ? cause.details?.[0] : undefined;
+  return typeof detail === 'object' && detail !== null ? detail : {};
+}
+
 export function failureText(error: unknown): string {
   const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
   return cause instanceof Error ? cause.message : String(cause);

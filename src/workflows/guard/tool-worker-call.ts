@@ -1,6 +1,7 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { GuardActivities } from '../../activities/guard/index.ts';
 import { authorizationSummary } from '../../guard/authorization-summary.ts';
+import { decisionSignatureProblem, refusalAnswer } from '../../guard/decision-signature.ts';
 import { resultSignatureProblem, type ZonePublicKeys } from '../../guard/tool-result-signature.ts';
 import type {
   AddedRestrictions,
@@ -14,7 +15,7 @@ import type {
 import type { ToolDefinition } from '../../tools/define-tool.ts';
 import type { ApprovalWaiter } from './approval-wait.ts';
 import { MAX_DECISION_ROUNDS } from './decision-rounds.ts';
-import { failureText, refusalCode, summarize } from './failures.ts';
+import { failureText, refusalCode, refusalDetail, summarize } from './failures.ts';
 import type { RunIdentity } from './run-guard.ts';
 
 /**
@@ -32,6 +33,12 @@ export const PROVENANCE_REQUEST = 'warden-provenance-request';
  */
 export const COMPACT_GUARDED_RESULT = 'warden-compact-guarded-result';
 
+/**
+ * Runs recorded before this patch accept a decision the tool worker did not sign; later runs verify
+ * every decision with the zone's keys before they record it or pause for a person.
+ */
+export const SIGNED_DECISIONS = 'warden-signed-decisions';
+
 /** What the run guard lends this call path: its activities, its approval wait, its bookkeeping. */
 export interface ToolWorkerGuard {
   activities(tool: ToolDefinition): Pick<GuardActivities, 'guardedToolCall' | 'executeGuardedTool'>;
@@ -47,7 +54,9 @@ export interface ToolWorkerGuard {
  * One guarded call decided by the tool worker, the enforcement point: one activity authorizes,
  * checks intent and, when the call may run unattended, executes it. The run pauses only when that
  * activity answers `needs_approval`; the tool worker then decides again when it executes the
- * approved call. A result is accepted only when the zone's key signed it.
+ * approved call. A decision is taken only when the zone's key signed it for this call of this run,
+ * and a result only when the zone's key signed it: a poller on the zone's queue without the key can
+ * make the call fail, never pause it behind made-up reasons, deny it in made-up words, or run it.
  */
 export async function decideAtToolWorker(
   guard: ToolWorkerGuard,
@@ -73,13 +82,43 @@ export async function decideAtToolWorker(
       : {}),
     ...(guard.patched(COMPACT_GUARDED_RESULT) ? { compactResult: true } : {}),
   };
-  const refused = (error: unknown): ToolCallOutcome =>
-    guard.finish(record, {
+  const verify = guard.patched(SIGNED_DECISIONS);
+  const { workflowId, runId } = workflowInfo();
+  const decided = {
+    zone: tool.zone,
+    workflowId,
+    runId,
+    callId,
+    tool: tool.name,
+    arguments: args,
+    request: call.request,
+  };
+  /** Why the zone's worker did not sign this answer or refusal (runs that verify decisions only). */
+  const unsigned = async (answer: unknown): Promise<string | undefined> =>
+    verify ? decisionSignatureProblem(await guard.zoneKeys(), decided, answer) : undefined;
+  const unsignedRefusal = (error: unknown): Promise<string | undefined> => {
+    const { code, decisionSignature } = refusalDetail(error);
+    return unsigned({ ...refusalAnswer(code, failureText(error)), decisionSignature });
+  };
+  const decisionRefused = (problem: string): ToolCallOutcome =>
+    guard.finish(record, { ...base, status: 'failed', reason: `decision refused: ${problem}` });
+  const refused = async (error: unknown): Promise<ToolCallOutcome> => {
+    if (refusalCode(error) === undefined) {
+      return guard.finish(record, {
+        ...base,
+        status: 'failed',
+        reason: `tool failed: ${failureText(error)}`,
+      });
+    }
+    // A refusal in words the zone's worker did not sign is not recorded in them.
+    const problem = await unsignedRefusal(error);
+    if (problem !== undefined) return decisionRefused(problem);
+    return guard.finish(record, {
       ...base,
-      ...(refusalCode(error) !== undefined
-        ? { status: 'denied', reason: `refused at execution: ${failureText(error)}` }
-        : { status: 'failed', reason: `tool failed: ${failureText(error)}` }),
+      status: 'denied',
+      reason: `refused at execution: ${failureText(error)}`,
     });
+  };
 
   for (let round = 1; ; round++) {
     let answer: GuardedCallResult;
@@ -88,6 +127,8 @@ export async function decideAtToolWorker(
     } catch (error) {
       return refused(error);
     }
+    const problem = await unsigned(answer);
+    if (problem !== undefined) return decisionRefused(problem);
     record.authorization = answer.authorization.summary ?? authorizationSummary(answer.authorization);
     if (answer.intent) {
       record.intent = answer.intent.verdict;
@@ -115,7 +156,11 @@ export async function decideAtToolWorker(
           .activities(tool)
           .executeGuardedTool({ ...call, authority: { grant, approvals } });
       } catch (error) {
-        if (refusalCode(error) === 'policy_changed' && round < MAX_DECISION_ROUNDS) {
+        if (
+          refusalCode(error) === 'policy_changed' &&
+          round < MAX_DECISION_ROUNDS &&
+          (await unsignedRefusal(error)) === undefined
+        ) {
           const redecision: Redecision = {
             at: new Date().toISOString(),
             reason: failureText(error),
@@ -131,8 +176,7 @@ export async function decideAtToolWorker(
       }
     }
 
-    const { workflowId, runId } = workflowInfo();
-    const problem = resultSignatureProblem(
+    const resultProblem = resultSignatureProblem(
       await guard.zoneKeys(),
       {
         zone: tool.zone,
@@ -151,8 +195,8 @@ export async function decideAtToolWorker(
       },
       execution?.signature,
     );
-    if (problem !== undefined) {
-      return guard.finish(record, { ...base, status: 'failed', reason: `result refused: ${problem}` });
+    if (resultProblem !== undefined) {
+      return guard.finish(record, { ...base, status: 'failed', reason: `result refused: ${resultProblem}` });
     }
     record.attempts = execution.attempt;
     record.outputSummary = summarize(execution.output);

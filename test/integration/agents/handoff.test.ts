@@ -6,6 +6,7 @@ import { buildTimeline } from '../../../src/audit/timeline.ts';
 import type { DecisionRecord } from '../../../src/guard/types.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../src/workflows/agent-run.ts';
 import { decisionRecordsQuery } from '../../../src/workflows/guard/definitions.ts';
+import { ringDecisionVerifier } from '../../../src/zones/host-decision-verifier.ts';
 import { PRIMARY_KEY } from '../../support/keys.ts';
 import { waitForPending } from '../../support/waiting.ts';
 import { startScenario, useAgentWorkers } from './support/agent-workers.ts';
@@ -126,6 +127,7 @@ describe('handoffs, real policy, real Temporal server', () => {
       signer: PRIMARY_KEY.signer,
       authorizer: fixture.workers.deps.authorizer,
       tools: fixture.workers.deps.tools,
+      decisions: ringDecisionVerifier(fixture.workers.deps.zoneKeys, fixture.workers.deps.tools),
       mode: 'development',
     });
     const result = await handle.result();

@@ -11,6 +11,7 @@ import { ApproverAuthenticator } from '../../../src/approvals/auth/authenticate.
 import { submitApproval } from '../../../src/approvals/submit-approval.ts';
 import { pendingApprovalsQuery } from '../../../src/workflows/guard/definitions.ts';
 import type { ToolPlanResult } from '../../../src/workflows/tool-plan.ts';
+import { ringDecisionVerifier } from '../../../src/zones/host-decision-verifier.ts';
 import { PRIMARY_KEY } from '../../support/keys.ts';
 import { testDataDir } from '../../support/temporal.ts';
 import { startScenario, useAgentWorkers } from '../agents/support/agent-workers.ts';
@@ -108,6 +109,7 @@ describe('alert rules on the tool worker, real Temporal server and policy', () =
           signer: PRIMARY_KEY.signer,
           authorizer: fixture.workers.deps.authorizer,
           tools: fixture.workers.deps.tools,
+          decisions: ringDecisionVerifier(fixture.workers.deps.zoneKeys, fixture.workers.deps.tools),
           mode: 'development',
         });
       }

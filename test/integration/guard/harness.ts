@@ -19,6 +19,7 @@ import { ZoneKeyring } from '../../../src/zones/zone-keyring.ts';
 
 export type ToolPlanWorkflow = (input: ToolPlanInput) => Promise<ToolPlanResult>;
 
+import { ringDecisionVerifier } from '../../../src/zones/host-decision-verifier.ts';
 import { EXAMPLE_WORKFLOWS, exampleDependencies } from '../../support/example.ts';
 import { PRIMARY_KEY } from '../../support/keys.ts';
 import { testConfig, testServer, useWorkers, type WorkerFixture } from '../../support/temporal.ts';
@@ -166,6 +167,7 @@ export function decide(
     signer: extra.signer ?? PRIMARY_KEY.signer,
     authorizer: deps.authorizer,
     tools: deps.tools,
+    decisions: ringDecisionVerifier(deps.zoneKeys, deps.tools),
     mode: 'development',
     ...(extra.shown ? { shown: extra.shown } : {}),
     ...(extra.reason ? { reason: extra.reason } : {}),

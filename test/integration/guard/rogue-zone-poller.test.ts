@@ -7,6 +7,7 @@ import { agentCatalog, defineAgent } from '../../../src/agents/define-agent.ts';
 import { loadRun } from '../../../src/audit/load-run.ts';
 import { buildTimeline } from '../../../src/audit/timeline.ts';
 import type { Fact } from '../../../src/authz/types.ts';
+import { decisionClaim } from '../../../src/guard/decision-signature.ts';
 import { resultKeyId, type ToolResultClaim } from '../../../src/guard/tool-result-signature.ts';
 import type { GuardedCallInput, GuardedCallResult } from '../../../src/guard/types.ts';
 import { type RunningWorker, startWorker } from '../../../src/workers/start-worker.ts';
@@ -31,8 +32,9 @@ const grants: Fact[] = [
 type Forgery = 'none' | 'own-key' | 'zone-key-id';
 
 /**
- * What a poller without the zone's key answers: "executed", with a result it made up, unsigned,
- * signed with its own key, or signed with its own key under the id of the zone's real key.
+ * What a poller without the zone's key answers: "executed", with a decision and a result it made
+ * up, unsigned, both signed with its own key, or signed with its own key under the id of the zone's
+ * real key.
  */
 function madeUp(input: GuardedCallInput, sign: Forgery, zoneKeyId: string): GuardedCallResult {
   const decision = {
@@ -64,7 +66,7 @@ function madeUp(input: GuardedCallInput, sign: Forgery, zoneKeyId: string): Guar
     onBehalfOf: input.onBehalfOf,
     ...execution,
   };
-  return {
+  const answer: GuardedCallResult = {
     decision: 'executed',
     authorization: {
       invoke: decision,
@@ -90,18 +92,30 @@ function madeUp(input: GuardedCallInput, sign: Forgery, zoneKeyId: string): Guar
     },
     reason: 'executed (unattended)',
   };
+  if (sign === 'none') return answer;
+  const signature = forger.signDecision(
+    decisionClaim({ zone: 'external', workflowId: 'unknown', runId: 'unknown', ...input }, answer),
+  );
+  return {
+    ...answer,
+    decisionSignature: sign === 'own-key' ? signature : { ...signature, keyId: zoneKeyId },
+  };
 }
 
+/** The poller's own key: it has no key of the zone. */
+const forger = resultSigner(bytesToHex(ed25519.utils.randomSecretKey()));
+
 function forgedSignature(claim: ToolResultClaim, sign: Exclude<Forgery, 'none'>, zoneKeyId: string) {
-  const signature = resultSigner(bytesToHex(ed25519.utils.randomSecretKey())).sign(claim);
+  const signature = forger.sign(claim);
   return sign === 'own-key' ? signature : { ...signature, keyId: zoneKeyId };
 }
 
+// The decision is checked before its result: a made-up "executed" is refused as a decision.
 const refusal: Record<Forgery, RegExp> = {
-  none: /^result refused: the result is not signed by the worker of trust zone external$/,
-  'own-key': /^result refused: the result is signed with key [0-9a-f]{16}, not a key of zone external$/,
+  none: /^decision refused: the decision is not signed by the worker of trust zone external$/,
+  'own-key': /^decision refused: the decision is signed with key [0-9a-f]{16}, not a key of zone external$/,
   'zone-key-id':
-    /^result refused: the result's signature does not verify with the key of trust zone external$/,
+    /^decision refused: the decision's signature does not verify with the key of trust zone external$/,
 };
 
 describe('a rogue worker polls a trust zone task queue', () => {

@@ -19,4 +19,6 @@ export const STABLE_AUDIT_KEYS = [
   'facts_version',
   'engine',
   'target',
+  'provenance',
+  'decision_signature',
 ].sort();

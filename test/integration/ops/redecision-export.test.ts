@@ -90,6 +90,8 @@ describe('warden export: a decision taken again after a policy change', () => {
         facts_version: null,
         engine: null,
         target: null,
+        provenance: null,
+        decision_signature: null,
       },
     ]);
 

@@ -19,6 +19,7 @@ import { ApprovalVisibility } from '../../../src/web/need-to-know.ts';
 import { TemporalApprovalsBackend } from '../../../src/web/temporal-backend.ts';
 import { pendingApprovalsQuery } from '../../../src/workflows/guard/definitions.ts';
 import type { ToolPlanInput, ToolPlanResult } from '../../../src/workflows/tool-plan.ts';
+import { ringDecisionVerifier } from '../../../src/zones/host-decision-verifier.ts';
 import { EXAMPLE_POLICY_DIR, exampleProject } from '../../support/example.ts';
 import { PRIMARY_KEY } from '../../support/keys.ts';
 import { testClient, uniqueTaskQueue } from '../../support/temporal.ts';
@@ -174,16 +175,23 @@ describe('informed approvals on a real injected run: page, warden approvals, war
         })),
       },
     };
-    const [shown] = await withRecordedProvenance(client, [forged]);
+    const verifier = ringDecisionVerifier(workers.deps.zoneKeys, workers.deps.tools);
+    const [shown] = await withRecordedProvenance(client, [forged], verifier);
+    expect(shown?.decisionCheck).toEqual({ verified: true });
     expect(shown?.request).toBe(REQUEST);
     expect(shown?.provenance).toEqual(reported.provenance);
     expect(shown?.provenance?.tainted).toEqual([
       expect.objectContaining({ path: 'customerId', texts: [REDIRECTED_REFUND_CUSTOMER] }),
     ]);
     // A call the history has no provenance for shows none, never the run's own account.
-    const [unknown] = await withRecordedProvenance(client, [{ ...forged, callId: 'not-a-call' }]);
+    const [unknown] = await withRecordedProvenance(client, [{ ...forged, callId: 'not-a-call' }], verifier);
     expect(unknown?.provenance).toBeUndefined();
     expect(unknown?.request).toBeUndefined();
+    expect(unknown?.reasons).toEqual([]);
+    expect(unknown?.decisionCheck).toEqual({
+      verified: false,
+      problem: 'no decision of the tool worker is recorded for this call',
+    });
   });
 
   it('the page shows the provenance in words, renders the crafted argument inert, and the rejection is audited', async () => {

@@ -132,10 +132,60 @@ describe('alert rules on synthetic decisions, OCSF shape, sinks', () => {
       facts_version: 'f1',
       engine: 'embedded',
       target: null,
+      provenance: null,
+      decision_signature: null,
     };
     const event = ocsfAuditEvent(record, 0);
     expect(apiActivitySchema.safeParse(event).error).toBeUndefined();
     expect(event).toMatchObject({ status_id: 2, api: { operation: 'crm.delete_customer' } });
+  });
+
+  it("a call's provenance exports in short, with whether its decision signature verified", () => {
+    const base = {
+      schema: AUDIT_SCHEMA as typeof AUDIT_SCHEMA,
+      ts: new Date().toISOString(),
+      event: 'provenance' as const,
+      workflow_id: 'wf',
+      run_id: 'r',
+      workflow_type: 'toolPlanWorkflow',
+      agent: 'Agent:support-bot',
+      user: 'User:alice',
+      call_id: 'refund',
+      tool: 'crm.issue_refund',
+      action: null,
+      actor: null,
+      approver: null,
+      policy_version: null,
+      facts_version: null,
+      engine: null,
+      target: null,
+    };
+    const verified: AuditRecord = {
+      ...base,
+      decision: 'escalate',
+      reason: 'tainted: account customerId `c-1003` comes only from untrusted content',
+      provenance: [
+        { argument: 'customerId', origin: 'ticket.get#read.body', trust: 'untrusted', verdict: 'tainted' },
+      ],
+      decision_signature: 'verified',
+    };
+    const event = ocsfAuditEvent(verified, 0);
+    expect(apiActivitySchema.safeParse(event).error).toBeUndefined();
+    expect(event.metadata).toMatchObject({ labels: ['decision_signature:verified'] });
+    expect(event.unmapped.warden.provenance).toEqual(verified.provenance);
+    const forged = ocsfAuditEvent(
+      {
+        ...base,
+        decision: 'unverified',
+        reason: 'the decision is not signed by the worker of trust zone default',
+        provenance: null,
+        decision_signature: 'unverified',
+      },
+      1,
+    );
+    expect(apiActivitySchema.safeParse(forged).error).toBeUndefined();
+    expect(forged).toMatchObject({ status_id: 2, severity: 'Medium' });
+    expect(forged.metadata).toMatchObject({ labels: ['decision_signature:unverified'] });
   });
 });
 

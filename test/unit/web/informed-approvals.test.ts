@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { provenanceShort } from '../../../src/audit/timeline.ts';
 import { describeEntry } from '../../../src/cli/commands/audit.ts';
 import { explainProvenance, whyPerson } from '../../../src/provenance/explain.ts';
 import type { CallProvenance } from '../../../src/provenance/types.ts';
@@ -111,6 +112,8 @@ describe('informed approvals: provenance in words', () => {
       request: 'verified',
       why: whyPerson([], provenance),
       values: explainProvenance(provenance, 'alice'),
+      short: provenanceShort(provenance),
+      decisionSignature: 'verified',
     });
     expect(line).toContain('provenance    ESCALATE http.post#post-4 (request verified)');
     expect(line).toContain('needs a person: tainted: url url');

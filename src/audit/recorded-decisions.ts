@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import {
+  type DecidedCall,
+  decisionSignatureProblem,
+  jsonDigest,
+  refusalAnswer,
+} from '../guard/decision-signature.ts';
+import { GUARD_REFUSAL } from '../guard/types.ts';
+import type { ZonePublicKeys } from '../guard/zone-signature.ts';
+import type { CallProvenance } from '../provenance/types.ts';
+import type { ActivityStep, RunHistory } from './run-history.ts';
+
+/**
+ * What a host checks a recorded decision with: the zones' public keys it is configured with (the
+ * main worker's ring) and the zone of each tool from its own registry, never from the history.
+ */
+export interface DecisionVerifier {
+  keys: ZonePublicKeys;
+  zoneOf(tool: string): string | undefined;
+}
+
+/** A guarded call's decision as a tool worker recorded it in the history, checked. */
+export type RecordedDecision =
+  | {
+      verified: true;
+      callId: string;
+      tool: string;
+      decision: string;
+      reason: string;
+      /** Why a person is needed, when the decision was `needs_approval`. */
+      reasons: string[];
+      provenance?: CallProvenance;
+      /** The request text the run sent with the call (its digest is signed). */
+      request?: string;
+      /** Digest of the arguments the decision is about (decision-signature.ts `jsonDigest`). */
+      argumentsDigest: string;
+    }
+  | { verified: false; callId: string; tool: string; problem: string };
+
+const callInput = z.looseObject({
+  callId: z.string(),
+  tool: z.string(),
+  arguments: z.unknown(),
+  request: z.string().optional(),
+});
+const decided = z.looseObject({ decision: z.string() });
+/** The fields of a verified decision the surfaces read; a zone's worker wrote them. */
+const signedFields = z.looseObject({
+  decision: z.string(),
+  reason: z.string(),
+  reasons: z.array(z.string()).optional(),
+});
+
+/**
+ * The decision a guarded-call step records (its result, or the refusal it failed with), checked against the zone's keys, or undefined
+ * when the step is no guarded call's decision. Unverified decisions keep no word of what they said.
+ */
+export function recordedDecision(
+  step: ActivityStep,
+  run: Pick<RunHistory, 'workflowId' | 'runId'>,
+  verifier: DecisionVerifier,
+): RecordedDecision | undefined {
+  const refusal = step.applicationFailure?.type === GUARD_REFUSAL ? step.applicationFailure : undefined;
+  if (step.outcome !== 'completed' && refusal === undefined) return undefined;
+  const input = callInput.safeParse(step.input[0]);
+  if (!input.success) return undefined;
+  if (refusal === undefined && !decided.safeParse(step.result).success) return undefined;
+  const { callId, tool, arguments: args, request } = input.data;
+  const zone = verifier.zoneOf(tool);
+  if (zone === undefined) {
+    return {
+      verified: false,
+      callId,
+      tool,
+      problem: `this host does not know tool ${tool} or its trust zone`,
+    };
+  }
+  const call: DecidedCall = {
+    zone,
+    workflowId: run.workflowId,
+    runId: step.runId ?? run.runId,
+    callId,
+    tool,
+    arguments: args,
+    ...(request !== undefined ? { request } : {}),
+  };
+  // A refusal is a decision too: the zone signs its code and message in the failure's details.
+  const detail = refusal?.details[0] as { code?: unknown; decisionSignature?: unknown } | undefined;
+  const answer = refusal
+    ? { ...refusalAnswer(detail?.code, refusal.message), decisionSignature: detail?.decisionSignature }
+    : step.result;
+  const problem = decisionSignatureProblem(verifier.keys, call, answer);
+  const fields = signedFields.safeParse(answer);
+  if (problem !== undefined || !fields.success) {
+    return { verified: false, callId, tool, problem: problem ?? 'the signed decision has no verdict' };
+  }
+  const provenance = refusal ? undefined : (step.result as { provenance?: CallProvenance }).provenance;
+  return {
+    verified: true,
+    callId,
+    tool,
+    decision: fields.data.decision,
+    reason: fields.data.reason,
+    reasons: fields.data.reasons ?? [],
+    ...(provenance !== undefined ? { provenance } : {}),
+    ...(request !== undefined ? { request } : {}),
+    argumentsDigest: jsonDigest(args),
+  };
+}
+
+/** Per call id, the last guarded-call decision of the run's history, checked. */
+export function recordedDecisions(
+  run: Pick<RunHistory, 'workflowId' | 'runId' | 'steps'>,
+  verifier: DecisionVerifier,
+): Map<string, RecordedDecision> {
+  const found = new Map<string, RecordedDecision>();
+  for (const step of run.steps) {
+    if (step.kind !== 'activity') continue;
+    const decision = recordedDecision(step, run, verifier);
+    if (decision !== undefined) found.set(decision.callId, decision);
+  }
+  return found;
+}

@@ -1,0 +1,134 @@
+/**
+ * Every decision a tool worker returns for a guarded call (executed, needs approval, denied) is
+ * signed with its zone's Ed25519 key over the encoding below. The run verifies it before it pauses
+ * for a person or records a denial, and every surface that shows a person the recorded reasons and
+ * provenance verifies it again from the history: a poller on the zone's task queue without the key
+ * cannot make up a harmless-looking decision for an approver to approve. Pure JS (sandbox-safe).
+ */
+import { bytesToHex } from '@noble/curves/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { canonicalJson } from './canonical-json.ts';
+import { asJson, type ResultSignature, type ZonePublicKeys, zoneSignatureProblem } from './zone-signature.ts';
+
+const DOMAIN = 'warden-tool-decision-v1';
+
+/** The call a decision is about, as the run sent it to the zone's worker. */
+export interface DecidedCall {
+  zone: string;
+  workflowId: string;
+  runId: string;
+  callId: string;
+  tool: string;
+  /** The arguments as the run sent them (before the worker's own parsing). */
+  arguments: unknown;
+  /** The request text the run sent with the call, if any. */
+  request?: unknown;
+}
+
+/**
+ * What a zone's decision signature covers: the call (run, call id, tool, digest of its arguments
+ * and of the request text) and everything the worker said of it that a person may be shown: the
+ * verdict and its code, the reasons, the policy and intent decisions, and the recorded provenance.
+ */
+export interface ToolDecisionClaim {
+  zone: string;
+  workflowId: string;
+  runId: string;
+  callId: string;
+  tool: string;
+  argumentsDigest: string;
+  requestDigest: string | null;
+  decision: unknown;
+  code: unknown;
+  reason: unknown;
+  reasons: unknown;
+  authorization: unknown;
+  intent: unknown;
+  provenance: unknown;
+}
+
+/** `sha256:` + hex over the canonical JSON of a value as the run carries it (JSON). */
+export function jsonDigest(value: unknown): string {
+  return `sha256:${bytesToHex(sha256(new TextEncoder().encode(canonicalJson(asJson(value)))))}`;
+}
+
+const field = (answer: unknown, name: string): unknown =>
+  typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>)[name] : undefined;
+
+/**
+ * The claim of `answer` (a guarded call's activity result, as whoever completed the activity sent
+ * it) about `call`. Reads the answer defensively: it may be anything a poller made up.
+ */
+export function decisionClaim(call: DecidedCall, answer: unknown): ToolDecisionClaim {
+  return {
+    zone: call.zone,
+    workflowId: call.workflowId,
+    runId: call.runId,
+    callId: call.callId,
+    tool: call.tool,
+    argumentsDigest: jsonDigest(call.arguments),
+    requestDigest: typeof call.request === 'string' ? jsonDigest(call.request) : null,
+    decision: field(answer, 'decision'),
+    code: field(answer, 'code'),
+    reason: field(answer, 'reason'),
+    reasons: field(answer, 'reasons'),
+    authorization: field(answer, 'authorization'),
+    intent: field(answer, 'intent'),
+    provenance: field(answer, 'provenance'),
+  };
+}
+
+/**
+ * A refusal the zone's worker throws instead of returning a decision (a malformed call, an unknown
+ * tool, a re-check that fails at execution), as the answer its signature covers: the refusal code
+ * and the failure's message.
+ */
+export function refusalAnswer(
+  code: unknown,
+  message: unknown,
+): { decision: 'refused'; code: unknown; reason: unknown } {
+  return { decision: 'refused', code, reason: message };
+}
+
+/** The bytes a zone signs for a decision: the claim as RFC 8785 canonical JSON under its domain. */
+export function decisionMessage(claim: ToolDecisionClaim): Uint8Array {
+  const { zone, workflowId, runId, callId, tool, argumentsDigest, requestDigest } = claim;
+  return new TextEncoder().encode(
+    canonicalJson({
+      domain: DOMAIN,
+      zone,
+      workflowId,
+      runId,
+      callId,
+      tool,
+      argumentsDigest,
+      requestDigest,
+      decision: asJson(claim.decision),
+      code: asJson(claim.code),
+      reason: asJson(claim.reason),
+      reasons: asJson(claim.reasons),
+      authorization: asJson(claim.authorization),
+      intent: asJson(claim.intent),
+      provenance: asJson(claim.provenance),
+    }),
+  );
+}
+
+/**
+ * Why `answer` is not a decision the zone's worker signed for `call`, or undefined when a
+ * configured key of the zone signed exactly this decision about exactly this call.
+ */
+export function decisionSignatureProblem(
+  keys: ZonePublicKeys,
+  call: DecidedCall,
+  answer: unknown,
+): string | undefined {
+  const signature = field(answer, 'decisionSignature') as Partial<ResultSignature> | undefined;
+  return zoneSignatureProblem(
+    keys,
+    call.zone,
+    'decision',
+    () => decisionMessage(decisionClaim(call, answer)),
+    typeof signature === 'object' && signature !== null ? signature : undefined,
+  );
+}
