@@ -96,7 +96,8 @@ describe('the approvals page signs the call it showed, reading the run once', ()
         shown: altered,
       }),
     ).rejects.toThrow(/is not what the run asks to sign: not signed/);
-    // A shown call with a digest made to match the altered amount is signed, and the run refuses it.
+    // A shown call with a digest made to match the altered amount is not the call the tool worker's
+    // signed decision covers: the service refuses to sign it, so no Update reaches the run.
     const tool = workers.deps.tools.get('crm.issue_refund');
     const forged = {
       ...altered.source,
@@ -118,7 +119,9 @@ describe('the approvals page signs the call it showed, reading the run once', ()
         reason: 'looks fine',
         shown: { ...shown, source: forged },
       }),
-    ).rejects.toThrow(/digest does not match pending call refund-altered/);
+    ).rejects.toThrow(
+      /decision on call refund-altered does not verify: the call shown is not the call the tool worker decided on; not signed/,
+    );
     const [still] = await handle.query(pendingApprovalsQuery);
     expect(still).toMatchObject({ callId: 'refund-altered', approvals: [] });
     expect(workers.deps.services.crm.refunds.some((r) => r.amount === 9999)).toBe(false);
