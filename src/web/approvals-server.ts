@@ -41,7 +41,7 @@ export interface ApprovalsServerOptions {
   /**
    * Listings (the pending page, a call's page) one approver may load per minute, from any address:
    * each reads up to a page of runs from Temporal, so a stolen token cannot make the page a cheap
-   * way to load the workers. Default 30.
+   * way to load the workers. Default 60.
    */
   listingsPerMinute?: number;
   /** Runs one page of the pending listing reads (the backend's page size otherwise). */
@@ -137,7 +137,7 @@ export async function createApprovalsServer(options: ApprovalsServerOptions): Pr
   // Over budget, each reload starts the window again (continueExceeding): a person who waits a
   // minute gets back in, a script that keeps reloading stays out.
   const listingBudget = app.createRateLimit({
-    max: options.listingsPerMinute ?? 30,
+    max: options.listingsPerMinute ?? 60,
     timeWindow: 60_000,
     keyGenerator: (request) => {
       const { session } = sessionOf(request);

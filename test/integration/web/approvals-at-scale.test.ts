@@ -12,7 +12,14 @@ import { TemporalApprovalsBackend } from '../../../src/web/temporal-backend.ts';
 import { exampleProject } from '../../support/example.ts';
 import { testServer, uniqueTaskQueue } from '../../support/temporal.ts';
 import { eventually } from '../../support/waiting.ts';
-import { type GuardWorkers, guardTestConfig, startGuardWorkers, startPlan } from '../guard/harness.ts';
+import {
+  type GuardWorkers,
+  guardTestConfig,
+  startGuardWorkers,
+  startPlan,
+  TEST_SECRET,
+} from '../guard/harness.ts';
+import { useTestServerEnv, warden } from '../ops/cli-harness.ts';
 
 const RUNS = 30;
 const PAGE = 10;
@@ -107,6 +114,7 @@ describe('the pending listing at scale: 30 paused runs, pages of 10', () => {
       dataConverter: await wardenDataConverter(config),
       interceptors: { workflow: [counting] },
     });
+    useTestServerEnv({ WARDEN_APPROVAL_SECRET: TEST_SECRET, WARDEN_MODE: 'development' });
     workers = await startGuardWorkers(taskQueue);
     const policy = { authorizer: workers.deps.authorizer, tools: workers.deps.tools };
     backend = new TemporalApprovalsBackend(client, config, policy, 10, { pageSize: PAGE, filter });
@@ -253,5 +261,18 @@ describe('the pending listing at scale: 30 paused runs, pages of 10', () => {
     const bobsPage = await send(baseUrl, { cookie: bob });
     expect(bobsPage.status).toBe(200);
     expect(cardRuns(bobsPage.body)).toHaveLength(PAGE);
+  });
+
+  it('warden approvals --limit reads that many runs and says there are more', async () => {
+    const listed = await warden('approvals', '--limit', '5');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.match(/^\S+ {2}call refund {2}crm\.issue_refund/gm)).toHaveLength(5);
+    expect(listed.stdout).toContain('5 pending; decide with');
+    expect(listed.stderr).toContain(
+      'more runs have calls waiting than the 5 read: raise --limit (at most 100)',
+    );
+    const refused = await warden('approvals', '--limit', '1000');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('--limit takes a whole number of runs from 1 to 100, not "1000"');
   });
 });
