@@ -1,43 +1,107 @@
 import type { Client } from '@temporalio/client';
 import type { PendingApproval } from '../guard/types.ts';
-import { listRuns } from '../temporal/list-runs.ts';
 import { pendingApprovalsQuery } from '../workflows/guard/definitions.ts';
+
+/** Runs read per listing when the caller names no limit. */
+export const DEFAULT_LISTING_RUNS = 20;
+/** The most runs one listing reads: each is a workflow query, which may replay an evicted run. */
+export const MAX_LISTING_RUNS = 100;
 
 export interface ListPendingOptions {
   /** One run only; otherwise every running workflow whose WardenPendingApprovals is above 0. */
   workflowId?: string;
   /** Extra visibility filter, ANDed, e.g. `WardenUser = "User:alice"`. */
   filter?: string;
+  /** Runs to read (default 20, at most 100): one workflow query each. */
   limit?: number;
 }
 
+export interface PendingPageOptions extends Omit<ListPendingOptions, 'workflowId'> {
+  /** Where the previous page ended: the visibility page token it returned as `next`. */
+  after?: Uint8Array;
+}
+
+/** One page of runs with calls waiting, and where the next page starts. */
+export interface PendingPage {
+  items: PendingApproval[];
+  /** Runs this page queried (at most the limit). */
+  runs: number;
+  /** Visibility's token for the runs after these; absent when there are none. */
+  next?: Uint8Array;
+  /** The visibility query the page was read with (cursors are bound to it). */
+  query: string;
+}
+
+/** The visibility query of a listing: running, with calls waiting, and the caller's filter. */
+export function pendingRunsQuery(filter?: string): string {
+  return ['ExecutionStatus = "Running"', 'WardenPendingApprovals > 0', filter]
+    .filter((part) => part !== undefined && part !== '')
+    .map((part) => `(${part})`)
+    .join(' AND ');
+}
+
+function boundedLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LISTING_RUNS;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`a listing reads 1 or more runs, not ${limit}`);
+  return Math.min(limit, MAX_LISTING_RUNS);
+}
+
 /**
- * Pending approvals across runs: the search attribute finds the runs (visibility is eventually
- * consistent, so a just-paused run can take a moment to appear); a query reads each run's calls.
+ * One page of pending approvals: visibility (the WardenPendingApprovals search attribute) finds the
+ * runs, `limit` of them at a time in visibility's order (newest start first), and only those runs
+ * are queried, so a page load costs at most `limit` workflow queries however many runs are paused.
+ * Visibility is eventually consistent: a just-paused run can take a moment to appear, and a run
+ * decided a moment ago can still be found (its query then reports nothing waiting).
+ */
+export async function pendingApprovalsPage(
+  client: Client,
+  options: PendingPageOptions = {},
+): Promise<PendingPage> {
+  const limit = boundedLimit(options.limit);
+  const query = pendingRunsQuery(options.filter);
+  const runs: Array<{ workflowId: string; runId?: string }> = [];
+  let token = options.after;
+  // Visibility may answer a page with fewer runs than asked and a token; a few more asks fill it.
+  for (let asks = 0; asks < 4 && runs.length < limit; asks += 1) {
+    const page = await client.workflowService.listWorkflowExecutions({
+      namespace: client.options.namespace,
+      query,
+      pageSize: limit - runs.length,
+      ...(token ? { nextPageToken: token } : {}),
+    });
+    for (const execution of page.executions ?? []) {
+      const workflowId = execution.execution?.workflowId;
+      if (!workflowId || runs.length >= limit) continue;
+      const runId = execution.execution?.runId;
+      runs.push(runId ? { workflowId, runId } : { workflowId });
+    }
+    token = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
+    if (token === undefined) break;
+  }
+  const items: PendingApproval[] = [];
+  for (const run of runs) {
+    try {
+      items.push(
+        ...(await client.workflow.getHandle(run.workflowId, run.runId).query(pendingApprovalsQuery)),
+      );
+    } catch {
+      // The run finished between the listing and the query (nothing is pending there any more), or
+      // its payloads are under a key this process does not hold (not ours to show).
+    }
+  }
+  items.sort((a, b) => a.expiresAt - b.expiresAt);
+  return { items, runs: runs.length, query, ...(token ? { next: token } : {}) };
+}
+
+/**
+ * Pending approvals of one run, or of the first `limit` runs with calls waiting (default 20, at
+ * most 100; `pendingApprovalsPage` reads the pages after them).
  */
 export async function listPendingApprovals(
   client: Client,
   options: ListPendingOptions = {},
 ): Promise<PendingApproval[]> {
   if (options.workflowId) return client.workflow.getHandle(options.workflowId).query(pendingApprovalsQuery);
-  const query = ['ExecutionStatus = "Running"', 'WardenPendingApprovals > 0', options.filter]
-    .filter((part) => part !== undefined && part !== '')
-    .map((part) => `(${part})`)
-    .join(' AND ');
-  const found: PendingApproval[] = [];
-  let runs = 0;
-  for await (const execution of listRuns(client, query)) {
-    if (options.limit !== undefined && runs >= options.limit) break;
-    runs += 1;
-    try {
-      const pending = await client.workflow
-        .getHandle(execution.workflowId, execution.runId)
-        .query(pendingApprovalsQuery);
-      found.push(...pending);
-    } catch {
-      // The run finished between the listing and the query (nothing is pending there any more), or
-      // its payloads are under a key this process does not hold (not ours to show).
-    }
-  }
-  return found.sort((a, b) => a.expiresAt - b.expiresAt);
+  return (await pendingApprovalsPage(client, options)).items;
 }

@@ -1,6 +1,7 @@
 import { clearFacts, policyAccepts, taintFacts } from '../activities/guard/call-provenance.ts';
 import type { AgentCatalog } from '../agents/define-agent.ts';
 import type { Authorizer, ContextFact, OsoValue } from '../authz/types.ts';
+import { jsonDigest } from '../guard/decision-signature.ts';
 import type { DecisionRecord } from '../guard/types.ts';
 import { decideProvenance, destinationsOf } from '../provenance/decide.ts';
 import { whyPerson } from '../provenance/explain.ts';
@@ -8,6 +9,7 @@ import { outputLabel, sensitiveKind } from '../provenance/labels.ts';
 import { decides, type TracedUnit } from '../provenance/trace.ts';
 import type { CallProvenance, ProvenanceSource, TracedValue, ValueOrigin } from '../provenance/types.ts';
 import type { ToolDefinition, ToolRegistry } from '../tools/define-tool.ts';
+import type { RecordedDecision } from './recorded-decisions.ts';
 
 /** One recorded call's provenance verdict, then and under today's declarations and policy. */
 export interface ProvenanceWhatIfRow {
@@ -15,13 +17,19 @@ export interface ProvenanceWhatIfRow {
   tool: string;
   /** How the call ended in the run (`executed`, `rejected`, …). */
   outcome: string;
-  recorded: CallProvenance['verdict'];
-  now: CallProvenance['verdict'];
+  recorded: CallProvenance['verdict'] | 'unverified';
+  now: CallProvenance['verdict'] | 'unverified';
   /** Why a person would decide now, in words; empty when the verdict is `clear`. */
   why: string[];
   changed: boolean;
   /** The tool is no longer in the project: the call is not re-decided. */
   unknownTool?: boolean;
+  /**
+   * Why the call is not re-decided: its recorded decision did not verify with the zone's keys (or
+   * is not about the call the run recorded), so its provenance may be forged. `recorded` and `now`
+   * then say `unverified`.
+   */
+  unverified?: string;
 }
 
 export interface ProvenanceWhatIfReport {
@@ -35,6 +43,33 @@ export interface ProvenanceWhatIfProject {
   tools: ToolRegistry;
   agents: AgentCatalog;
   authorizer: Authorizer;
+}
+
+/**
+ * The provenance a call is re-decided from: the one its zone's worker signed in the history
+ * (`decisions`, from recordedDecisions), never the run's own record of it, which workflow code
+ * wrote and a poller's made-up answer may have filled. Absent when nothing of the call is to be
+ * re-decided (no provenance anywhere).
+ */
+function signedProvenance(
+  record: DecisionRecord,
+  checked: RecordedDecision | undefined,
+): { provenance: CallProvenance } | { problem: string } | undefined {
+  if (checked === undefined) {
+    return record.provenance === undefined
+      ? undefined
+      : { problem: 'no decision of the tool worker is recorded for this call' };
+  }
+  if (!checked.verified) return { problem: checked.problem };
+  if (checked.tool !== record.tool || checked.argumentsDigest !== jsonDigest(record.arguments)) {
+    return { problem: "the run's record of the call is not the call the tool worker decided on" };
+  }
+  if (checked.provenance === undefined) {
+    return record.provenance === undefined
+      ? undefined
+      : { problem: "the tool worker's signed decision carries no provenance" };
+  }
+  return { provenance: checked.provenance };
 }
 
 /** `items[0].iban` → `items[].iban`, the syntax declarations use. */
@@ -98,13 +133,35 @@ export async function provenanceWhatIf(
   records: readonly DecisionRecord[],
   user: string | undefined,
   project: ProvenanceWhatIfProject,
+  /**
+   * The run's recorded decisions per call id, checked with the zones' keys (recordedDecisions):
+   * each call is then re-decided from the provenance its zone's worker signed, and a call whose
+   * decision does not verify is reported `unverified`, not re-decided. Without it (a history with
+   * no keys to check it) the run's own records are taken as they are.
+   */
+  decisions?: ReadonlyMap<string, RecordedDecision>,
 ): Promise<ProvenanceWhatIfReport> {
   const rows: ProvenanceWhatIfRow[] = [];
   const onBehalfOf = userOf(user);
   let untrustedRead = false;
   for (const record of records) {
     const tool = project.tools.get(record.tool);
-    const recorded = record.provenance;
+    const signed = decisions ? signedProvenance(record, decisions.get(record.callId)) : undefined;
+    if (signed !== undefined && 'problem' in signed) {
+      rows.push({
+        callId: record.callId,
+        tool: record.tool,
+        outcome: record.outcome,
+        recorded: 'unverified',
+        now: 'unverified',
+        why: [],
+        changed: false,
+        unverified: signed.problem,
+      });
+      if (record.outcome === 'executed' && readsUntrusted(tool)) untrustedRead = true;
+      continue;
+    }
+    const recorded = decisions ? signed?.provenance : record.provenance;
     if (recorded !== undefined && tool === undefined) {
       rows.push({
         callId: record.callId,

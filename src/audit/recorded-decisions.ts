@@ -7,6 +7,7 @@ import {
 } from '../guard/decision-signature.ts';
 import { GUARD_REFUSAL } from '../guard/types.ts';
 import type { ZonePublicKeys } from '../guard/zone-signature.ts';
+import { unverifiedWords } from '../provenance/explain.ts';
 import type { CallProvenance } from '../provenance/types.ts';
 import type { ActivityStep, RunHistory } from './run-history.ts';
 
@@ -120,4 +121,22 @@ export function recordedDecisions(
     if (decision !== undefined) found.set(decision.callId, decision);
   }
   return found;
+}
+
+/** Why a failed guarded call's words are not shown. */
+export const UNSIGNED_FAILURE = "a tool failure is not signed by the zone's worker";
+
+/** What the audit says of a guarded call that failed, instead of the words it failed with. */
+export const UNSIGNED_FAILURE_REASON = `tool failed: ${unverifiedWords(UNSIGNED_FAILURE)}`;
+
+/**
+ * The call of a guarded-call step that failed in words of its own: the message (and type) of an
+ * activity failure is whatever the worker that answered the task reported, and a poller on the
+ * zone's queue can answer in words of its choice. Only refusals carry the zone's signature (they
+ * are decisions, recordedDecision checks them); a timeout is the server's, not a worker's.
+ */
+export function unsignedFailure(step: ActivityStep): { callId: string; tool: string } | undefined {
+  if (step.outcome !== 'failed' || step.applicationFailure?.type === GUARD_REFUSAL) return undefined;
+  const input = callInput.safeParse(step.input[0]);
+  return input.success ? { callId: input.data.callId, tool: input.data.tool } : undefined;
 }

@@ -4,7 +4,12 @@ import { formatValue } from '../authz/values.ts';
 import type { DecisionRecord } from '../guard/types.ts';
 import { explainProvenance, whyPerson } from '../provenance/explain.ts';
 import type { CallProvenance } from '../provenance/types.ts';
-import { type DecisionVerifier, recordedDecision } from './recorded-decisions.ts';
+import {
+  type DecisionVerifier,
+  recordedDecision,
+  UNSIGNED_FAILURE_REASON,
+  unsignedFailure,
+} from './recorded-decisions.ts';
 import type { ActivityStep, RunHistory, UpdateStep } from './run-history.ts';
 
 /** One line of a run's audit timeline. Plain JSON; the SIEM export flattens these. */
@@ -469,6 +474,20 @@ export function buildTimeline(
       }
       if (checked.provenance) signedProvenance.set(checked.callId, { at, provenance: checked.provenance });
     }
+    // A call that failed in a worker's own words (not a signed refusal) keeps none of them.
+    const failed = options.decisions ? unsignedFailure(step) : undefined;
+    if (failed !== undefined) {
+      attached.add(failed.callId);
+      entries.push({
+        at: step.closedAt ?? step.scheduledAt,
+        kind: 'tool_outcome',
+        callId: failed.callId,
+        tool: failed.tool,
+        status: 'failed',
+        reason: UNSIGNED_FAILURE_REASON,
+      });
+      continue;
+    }
     if (guarded) {
       for (const entry of guarded) if ('callId' in entry && entry.callId) attached.add(entry.callId);
       entries.push(...guarded);
@@ -515,7 +534,7 @@ export function buildTimeline(
       const entry = provenanceEntry(shown.at, record, shown.provenance, who, 'verified');
       if (entry) entries.push(entry);
     }
-    addRecordFacts(entries, record);
+    addRecordFacts(entries, record, options.decisions !== undefined);
   }
   // A call denied by policy never reaches a step that names its call id; its decision record does.
   for (const record of records) {
@@ -549,8 +568,13 @@ function takeStep(
  * Adds from a decision record what the history cannot show: validation errors, decisions taken
  * again after a refusal at execution, and in-workflow refusals.
  */
-function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord): void {
+function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord, checked: boolean): void {
   const at = record.completedAt ?? record.requestedAt;
+  // The run records a tool failure in the words the worker failed it with, which nobody signed.
+  const reason =
+    checked && record.outcome === 'failed' && record.reason.startsWith('tool failed: ')
+      ? UNSIGNED_FAILURE_REASON
+      : record.reason;
   if (!record.validation.ok) {
     entries.push({
       at: record.requestedAt,
@@ -578,7 +602,7 @@ function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord): void 
     for (const e of entries) {
       if (e.kind === 'tool_outcome' && e.callId === record.callId && e.status === 'executed') {
         e.status = record.outcome;
-        e.reason = record.reason;
+        e.reason = reason;
       }
     }
   }
@@ -590,7 +614,7 @@ function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord): void 
       callId: record.callId,
       tool: record.tool,
       status: record.outcome,
-      reason: record.reason,
+      reason,
     });
   }
 }

@@ -50,9 +50,27 @@ export interface DecideRequest {
   shown?: PendingApprovalView;
 }
 
+/** Which page of the pending listing to read. */
+export interface PendingPageRequest {
+  /** Runs to read for this page (the backend's page size otherwise; at most 100). */
+  limit?: number;
+  /** A cursor an earlier page returned as `next`; one this service did not issue is refused. */
+  after?: string;
+}
+
+/** One page of the pending listing: the calls of at most `limit` runs, and where the next starts. */
+export interface PendingListing {
+  items: PendingApprovalView[];
+  /** Runs this page read (one workflow query and one history read each). */
+  runs: number;
+  /** The cursor of the next page, when visibility has more runs with calls waiting. */
+  next?: string;
+}
+
 /** What the web page and the CLI need from the approval machinery. */
 export interface ApprovalsBackend {
-  listPending(): Promise<PendingApprovalView[]>;
+  /** Throws InvalidCursorError (approvals/listing-cursor.ts) for a cursor it did not issue. */
+  listPending(page?: PendingPageRequest): Promise<PendingListing>;
   /** One call waiting in one run; undefined when that run has no such call waiting (or is gone). */
   pendingCall(workflowId: string, callId: string): Promise<PendingApprovalView | undefined>;
   recentDecisions(limit: number): Promise<RecentDecisionView[]>;

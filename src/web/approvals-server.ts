@@ -5,6 +5,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import { ApproverAuthError } from '../approvals/auth/approver-identity.ts';
 import type { ApproverAuthenticator } from '../approvals/auth/authenticate.ts';
+import { InvalidCursorError } from '../approvals/listing-cursor.ts';
+import { formatValue } from '../authz/values.ts';
 import type { ApprovalsBackend } from './approvals-backend.ts';
 import { HostAllowList } from './host-allow-list.ts';
 import type { ApprovalVisibility } from './need-to-know.ts';
@@ -36,6 +38,14 @@ export interface ApprovalsServerOptions {
   signInLimits?: Partial<SignInLimits>;
   /** Requests one address may make per minute to any route (each page view queries Temporal). */
   requestsPerMinute?: number;
+  /**
+   * Listings (the pending page, a call's page) one approver may load per minute, from any address:
+   * each reads up to a page of runs from Temporal, so a stolen token cannot make the page a cheap
+   * way to load the workers. Default 60.
+   */
+  listingsPerMinute?: number;
+  /** Runs one page of the pending listing reads (the backend's page size otherwise). */
+  pageSize?: number;
   recentLimit?: number;
 }
 
@@ -48,6 +58,7 @@ const decideForm = z.object({
 });
 
 const callQuery = z.object({ run: z.string().min(1).max(300), call: z.string().min(1).max(300) });
+const listQuery = z.object({ after: z.string().min(1).max(2048).optional() });
 
 const SECURITY_HEADERS = {
   'content-security-policy':
@@ -122,6 +133,33 @@ export async function createApprovalsServer(options: ApprovalsServerOptions): Pr
     return { id, session: sessions.get(id) };
   };
 
+  // Counted per approver, not per address: one token's sessions share one budget wherever they are.
+  // Over budget, each reload starts the window again (continueExceeding): a person who waits a
+  // minute gets back in, a script that keeps reloading stays out.
+  const listingBudget = app.createRateLimit({
+    max: options.listingsPerMinute ?? 60,
+    timeWindow: 60_000,
+    keyGenerator: (request) => {
+      const { session } = sessionOf(request);
+      return session ? `approver ${formatValue(session.identity.user)}` : 'no session';
+    },
+  });
+  /** Whether this approver may load another listing now; answers 429 with Retry-After when not. */
+  const withinListingBudget = async (request: FastifyRequest, reply: FastifyReply, session: WebSession) => {
+    const budget = await listingBudget(request);
+    // `isAllowed` is true only for an allow-listed key; any other answer says whether it is over.
+    if (budget.isAllowed || !budget.isExceeded) return true;
+    const seconds = Math.max(1, budget.ttlInSeconds);
+    reply
+      .code(429)
+      .header('retry-after', String(seconds))
+      .type('text/plain; charset=utf-8')
+      .send(
+        `too many page loads for ${formatValue(session.identity.user)} (each reads runs from Temporal): try again in ${seconds} s`,
+      );
+    return false;
+  };
+
   /** Refuses cross-site POSTs (a browser always sends Origin on POST). */
   const sameOrigin = (request: FastifyRequest): boolean => {
     const origin = request.headers.origin;
@@ -157,15 +195,37 @@ export async function createApprovalsServer(options: ApprovalsServerOptions): Pr
     return { flash: { text: error ? flash.slice(1) : flash, error } };
   };
 
-  const renderApprovals = async (reply: FastifyReply, session: WebSession) => {
+  const renderApprovals = async (reply: FastifyReply, session: WebSession, after?: string) => {
     const visible = options.visibility.forIdentity(session.identity);
+    const page = {
+      ...(options.pageSize !== undefined ? { limit: options.pageSize } : {}),
+      ...(after !== undefined ? { after } : {}),
+    };
+    let listing: Awaited<ReturnType<ApprovalsBackend['listPending']>>;
+    try {
+      listing = await options.backend.listPending(page);
+    } catch (error) {
+      if (!(error instanceof InvalidCursorError)) throw error;
+      return reply
+        .code(400)
+        .type(HTML)
+        .send(approvalsPage({ session, pending: [], recent: [], now: Date.now(), refused: error.message }));
+    }
     const [pending, recent] = await Promise.all([
-      options.backend.listPending().then((items) => visible.pending(items)),
+      visible.pending(listing.items),
       options.backend.recentDecisions(options.recentLimit ?? 20).then((rows) => visible.decisions(rows)),
     ]);
-    return reply
-      .type(HTML)
-      .send(approvalsPage({ session, pending, recent, now: Date.now(), ...takeFlash(session) }));
+    return reply.type(HTML).send(
+      approvalsPage({
+        session,
+        pending,
+        recent,
+        now: Date.now(),
+        ...(listing.next !== undefined ? { next: listing.next } : {}),
+        laterPage: after !== undefined,
+        ...takeFlash(session),
+      }),
+    );
   };
 
   /** The pending call if this user may see it; the same undefined whether it is missing or hidden. */
@@ -180,12 +240,17 @@ export async function createApprovalsServer(options: ApprovalsServerOptions): Pr
   app.get('/', async (request, reply) => {
     const { session } = sessionOf(request);
     if (!session) return showLogin(request, reply, 200);
-    return renderApprovals(reply, session);
+    const query = listQuery.safeParse(request.query);
+    if (!query.success)
+      return reply.code(400).type('text/plain; charset=utf-8').send('malformed page cursor');
+    if (!(await withinListingBudget(request, reply, session))) return reply;
+    return renderApprovals(reply, session, query.data.after);
   });
 
   app.get('/call', async (request, reply) => {
     const { session } = sessionOf(request);
     if (!session) return showLogin(request, reply, 401, 'sign in to see this call');
+    if (!(await withinListingBudget(request, reply, session))) return reply;
     const query = callQuery.safeParse(request.query);
     const item = query.success ? await visibleCall(session, query.data.run, query.data.call) : undefined;
     if (!item) {

@@ -137,6 +137,12 @@ export interface ApprovalsPageModel {
   recent: RecentDecisionView[];
   now: number;
   flash?: { text: string; error: boolean };
+  /** The cursor of the next page of runs with calls waiting. */
+  next?: string;
+  /** This page is not the first: it links back to it. */
+  laterPage?: boolean;
+  /** Why the page asked for was refused (a cursor this service did not issue). */
+  refused?: string;
 }
 
 function signedInHeader(session: WebSession): SafeHtml {
@@ -170,15 +176,39 @@ export function callPage(model: CallPageModel): string {
   );
 }
 
+/** Links to the first page and to the next one, when the listing has them. */
+function pager(model: ApprovalsPageModel): SafeHtml | string {
+  const links = [
+    model.laterPage ? html`<a id="first" href="/">First page</a>` : '',
+    model.next !== undefined
+      ? html`<a id="more" href="/?after=${encodeURIComponent(model.next)}">More pending approvals</a>`
+      : '',
+  ].filter((link) => link !== '');
+  return links.length
+    ? html`<p class="pager">${links.map((link, i) => html`${i ? ' · ' : ''}${link}`)}</p>`
+    : '';
+}
+
 export function approvalsPage(model: ApprovalsPageModel): string {
   const { session, pending, recent, now, flash } = model;
   const header = signedInHeader(session);
+  if (model.refused !== undefined) {
+    return layout(
+      'Warden approvals',
+      html`<p class="flash error" role="alert" id="refused">${model.refused}</p><p><a id="first" href="/">First page</a></p>`,
+      header,
+    );
+  }
   const denials = recent.filter((row) => row.outcome === 'denied' || row.outcome === 'rejected');
+  const empty = model.laterPage
+    ? 'Nothing more is waiting for approval.'
+    : 'Nothing is waiting for approval.';
   return layout(
     'Warden approvals',
     html`${flashLine(flash)}
 <h2>Pending approvals (${pending.length})</h2>
-${pending.length ? pending.map((item) => pendingCard(item, session.csrfToken, now)) : html`<p class="empty">Nothing is waiting for approval.</p>`}
+${pending.length ? pending.map((item) => pendingCard(item, session.csrfToken, now)) : html`<p class="empty">${empty}</p>`}
+${pager(model)}
 <h2>Recent denials (${denials.length})</h2>${decisionsTable(denials)}
 <h2>Recent decisions</h2>${decisionsTable(recent)}`,
     header,

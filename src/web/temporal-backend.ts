@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { ApproverIdentity } from '../approvals/auth/approver-identity.ts';
-import { listPendingApprovals } from '../approvals/list-pending.ts';
+import { listPendingApprovals, pendingApprovalsPage, pendingRunsQuery } from '../approvals/list-pending.ts';
+import { ListingCursors } from '../approvals/listing-cursor.ts';
 import { withRecordedProvenance } from '../approvals/recorded-provenance.ts';
 import { type DecisionSigner, resolveDecisionSigner } from '../approvals/signing-keys.ts';
 import { type ApprovalServiceContext, submitApproval } from '../approvals/submit-approval.ts';
@@ -18,6 +19,8 @@ import type {
   ApprovalsBackend,
   DecideRequest,
   PendingApprovalView,
+  PendingListing,
+  PendingPageRequest,
   RecentDecisionView,
 } from './approvals-backend.ts';
 
@@ -89,21 +92,48 @@ export type ApprovalServicePolicy = Omit<ApprovalServiceContext, 'signer' | 'dec
   decisions?: DecisionVerifier;
 };
 
+/** How the pending listing reads visibility. */
+export interface PendingListingOptions {
+  /** Runs per page when the request names none (default 20, at most 100). */
+  pageSize?: number;
+  /** A visibility filter ANDed to every listing, e.g. `TaskQueue = "support"`. */
+  filter?: string;
+}
+
 /** The approvals machinery of a Warden deployment, on a Temporal client. */
 export class TemporalApprovalsBackend implements ApprovalsBackend {
   private signer: Promise<DecisionSigner> | undefined;
   private verifier: DecisionVerifier | undefined;
+  private readonly cursors = new ListingCursors();
 
   constructor(
     private readonly client: Client,
     private readonly config: WardenConfig,
     private readonly service: ApprovalServicePolicy,
     private readonly recentRuns = 10,
+    private readonly listing: PendingListingOptions = {},
   ) {}
 
-  async listPending(): Promise<PendingApprovalView[]> {
-    const pending = await listPendingApprovals(this.client);
-    return (await withRecordedProvenance(this.client, pending, this.decisions())).map(pendingView);
+  /**
+   * One page of runs with calls waiting: only those runs are queried and their histories read, and
+   * each call keeps only what its zone's worker signed (withRecordedProvenance); who may see which
+   * call is the page's need-to-know check, after this.
+   */
+  async listPending(page: PendingPageRequest = {}): Promise<PendingListing> {
+    const filter = this.listing.filter;
+    const after =
+      page.after === undefined ? undefined : this.cursors.read(page.after, pendingRunsQuery(filter));
+    const found = await pendingApprovalsPage(this.client, {
+      limit: page.limit ?? this.listing.pageSize,
+      ...(filter !== undefined ? { filter } : {}),
+      ...(after !== undefined ? { after } : {}),
+    });
+    const items = (await withRecordedProvenance(this.client, found.items, this.decisions())).map(pendingView);
+    return {
+      items,
+      runs: found.runs,
+      ...(found.next ? { next: this.cursors.issue(found.next, found.query) } : {}),
+    };
   }
 
   async pendingCall(workflowId: string, callId: string): Promise<PendingApprovalView | undefined> {

@@ -1,23 +1,59 @@
 import type { Command } from 'commander';
-import { listPendingApprovals } from '../../approvals/list-pending.ts';
+import {
+  DEFAULT_LISTING_RUNS,
+  MAX_LISTING_RUNS,
+  pendingApprovalsPage,
+} from '../../approvals/list-pending.ts';
 import { withRecordedProvenance } from '../../approvals/recorded-provenance.ts';
 import { explainProvenance, requestStandingWords, UNVERIFIED_NOT_SHOWN } from '../../provenance/explain.ts';
 import { age, whyShown } from '../../web/pages.ts';
 import { pendingView } from '../../web/temporal-backend.ts';
+import { pendingApprovalsQuery } from '../../workflows/guard/definitions.ts';
 import { hostDecisionVerifier } from '../../zones/host-decision-verifier.ts';
+import { CliError } from '../errors.ts';
 import { currentProject } from '../project.ts';
-import { printJson, withOpsSession } from './ops-session.ts';
+import { printJson, progress, withOpsSession } from './ops-session.ts';
+
+function runLimit(text: string): number {
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LISTING_RUNS) {
+    throw new CliError(
+      `--limit takes a whole number of runs from 1 to ${MAX_LISTING_RUNS}, not ${JSON.stringify(text)}`,
+    );
+  }
+  return limit;
+}
 
 export function registerApprovals(program: Command): void {
   program
     .command('approvals')
     .description('list tool calls waiting for approval, across runs')
     .option('--run <run>', 'only this run')
+    .option(
+      '--limit <runs>',
+      `read at most this many runs with calls waiting (one query each; default ${DEFAULT_LISTING_RUNS}, at most ${MAX_LISTING_RUNS})`,
+    )
     .option('--json', 'print JSON')
-    .action(async (options: { run?: string; json?: boolean }) => {
+    .action(async (options: { run?: string; limit?: string; json?: boolean }) => {
+      const limit = options.limit === undefined ? DEFAULT_LISTING_RUNS : runLimit(options.limit);
       const tools = (await currentProject())?.tools;
       await withOpsSession(async ({ client, config }) => {
-        const listed = await listPendingApprovals(client, options.run ? { workflowId: options.run } : {});
+        let more = false;
+        let listed: Awaited<ReturnType<typeof pendingApprovalsPage>>['items'];
+        if (options.run) {
+          listed = await client.workflow.getHandle(options.run).query(pendingApprovalsQuery);
+        } else {
+          const page = await pendingApprovalsPage(client, { limit });
+          listed = page.items;
+          more = page.next !== undefined;
+        }
+        // Said on stderr, so that --json stays one array.
+        const moreNote = () => {
+          if (more)
+            progress(
+              `more runs have calls waiting than the ${limit} read: raise --limit (at most ${MAX_LISTING_RUNS}) or name one with --run`,
+            );
+        };
         // Reasons and provenance as the tool worker signed them, not as the run reports them.
         const verifier = hostDecisionVerifier(config, tools);
         const pending = (await withRecordedProvenance(client, listed, verifier)).map(pendingView);
@@ -26,10 +62,12 @@ export function registerApprovals(program: Command): void {
           printJson(
             pending.map((p) => ({ ...p, ageSeconds: Math.round((now - Date.parse(p.requestedAt)) / 1000) })),
           );
+          moreNote();
           return;
         }
         if (pending.length === 0) {
           console.log('no tool calls are waiting for approval');
+          moreNote();
           return;
         }
         for (const p of pending) {
@@ -55,6 +93,7 @@ export function registerApprovals(program: Command): void {
         console.log(
           `${pending.length} pending; decide with: warden approve|reject <run> <call> --reason "…"`,
         );
+        moreNote();
       });
     });
 }

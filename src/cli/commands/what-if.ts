@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { loadRun, RunNotFoundError } from '../../audit/load-run.ts';
 import { provenanceWhatIf } from '../../audit/provenance-what-if.ts';
+import { recordedDecisions } from '../../audit/recorded-decisions.ts';
 import { keyword, recordsFromResult } from '../../audit/timeline.ts';
 import { whatIf } from '../../audit/what-if.ts';
 import { createAuthorizer } from '../../authz/create-authorizer.ts';
+import { unverifiedWords } from '../../provenance/explain.ts';
+import { hostDecisionVerifier } from '../../zones/host-decision-verifier.ts';
 import { CliError } from '../errors.ts';
 import { currentProject } from '../project.ts';
 import { printJson, progress, withOpsSession } from './ops-session.ts';
@@ -46,6 +49,8 @@ export function registerWhatIf(program: Command): void {
                   agents: project.agents,
                   authorizer,
                 },
+                // Provenance as the zones' workers signed it: a hostile run's records are not re-decided.
+                recordedDecisions(run, hostDecisionVerifier(config, project.tools)),
               )
             : undefined;
           if (options.json) {
@@ -63,14 +68,21 @@ export function registerWhatIf(program: Command): void {
           console.log(`${report.decisions} decisions re-taken, ${report.changed} would change`);
           if (provenance === undefined) return;
           for (const row of provenance.rows) {
+            if (row.unverified !== undefined) {
+              console.log(
+                `UNVERIFIED provenance ${row.tool}#${row.callId} (${row.outcome}): not re-decided, ${unverifiedWords(row.unverified)}`,
+              );
+              continue;
+            }
             const mark = row.changed ? 'CHANGED' : 'same   ';
             const tool = row.unknownTool ? ' (tool no longer in the project: not re-decided)' : '';
             console.log(
               `${mark} provenance ${row.tool}#${row.callId} (${row.outcome}): ${row.recorded} → ${row.now}${tool}${row.changed && row.why.length ? ` (${row.why.join('; ')})` : ''}`,
             );
           }
+          const unverified = provenance.rows.filter((row) => row.unverified !== undefined).length;
           console.log(
-            `${provenance.calls} provenance verdicts re-decided, ${provenance.changed} would change`,
+            `${provenance.calls - unverified} provenance verdicts re-decided, ${provenance.changed} would change${unverified ? `, ${unverified} unverified (not re-decided)` : ''}`,
           );
         } finally {
           await authorizer.close();

@@ -11,6 +11,7 @@ import { agentCatalog, defineAgent } from '../../../src/agents/define-agent.ts';
 import { withRecordedProvenance } from '../../../src/approvals/recorded-provenance.ts';
 import { ApprovalRefusedError } from '../../../src/approvals/submit-approval.ts';
 import { loadRun } from '../../../src/audit/load-run.ts';
+import { UNSIGNED_FAILURE_REASON } from '../../../src/audit/recorded-decisions.ts';
 import { auditRecords } from '../../../src/audit/siem-export.ts';
 import { buildTimeline } from '../../../src/audit/timeline.ts';
 import type { Fact } from '../../../src/authz/types.ts';
@@ -331,6 +332,62 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
       0,
       /^decision refused: the decision is not signed by the worker of trust zone external$/,
     );
+  });
+
+  it("a tool failure in words of the poller's choice is recorded as unverified on the audit, the export and the page", async () => {
+    const sentBefore = fixture.workers.deps.services.egress.sent.length;
+    answer = async () => {
+      throw ApplicationFailure.nonRetryable(`the partner is down: ${FORGED_WORDS}`, 'PartnerUnavailable');
+    };
+    const handle = await notify([post('notify')]);
+    const { outcomes } = await handle.result();
+    // The run's own record keeps what the worker said (it cannot tell a real worker from a poller)…
+    expect(outcomes[0]).toMatchObject({ callId: 'notify', status: 'failed' });
+    expect(outcomes[0]?.reason).toContain(FORGED_WORDS);
+    expect(fixture.workers.deps.services.egress.sent).toHaveLength(sentBefore);
+    // …every surface that reads the history with the zone keys shows none of it.
+    const run = await loadRun(fixture.client, handle.workflowId);
+    const timeline = buildTimeline(run, undefined, { decisions: verifier });
+    expect(timeline.filter((e) => e.kind === 'tool_outcome' && e.callId === 'notify')).toEqual([
+      expect.objectContaining({ status: 'failed', reason: UNSIGNED_FAILURE_REASON }),
+    ]);
+    expect(UNSIGNED_FAILURE_REASON).toBe(
+      "tool failed: unverified — not shown (a tool failure is not signed by the zone's worker)",
+    );
+    expect(JSON.stringify(timeline)).not.toContain(FORGED_WORDS);
+    const exported = auditRecords(run, timeline);
+    expect(exported).toContainEqual(
+      expect.objectContaining({
+        event: 'tool_outcome',
+        call_id: 'notify',
+        decision: 'failed',
+        reason: UNSIGNED_FAILURE_REASON,
+      }),
+    );
+    expect(JSON.stringify(exported)).not.toContain(FORGED_WORDS);
+    const audit = await warden('audit', handle.workflowId);
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toContain('unverified — not shown');
+    expect(audit.stdout).not.toContain(FORGED_WORDS);
+    const exportedByCli = await warden('export');
+    expect(exportedByCli.code).toBe(0);
+    expect(exportedByCli.stdout).toContain(handle.workflowId);
+    expect(exportedByCli.stdout).not.toContain(FORGED_WORDS);
+    // The page's recent decisions, from the same history.
+    const backend = new TemporalApprovalsBackend(fixture.client, guardTestConfig(), {
+      authorizer: fixture.workers.deps.authorizer,
+      tools: fixture.workers.deps.tools,
+    });
+    const recent = await backend.recentDecisions(100);
+    expect(recent).toContainEqual(
+      expect.objectContaining({
+        workflowId: handle.workflowId,
+        callId: 'notify',
+        outcome: 'failed',
+        reason: UNSIGNED_FAILURE_REASON,
+      }),
+    );
+    expect(JSON.stringify(recent)).not.toContain(FORGED_WORDS);
   });
 
   it('the honest path: the signed decision is shown with its provenance, and runs once after a real approval', async () => {
