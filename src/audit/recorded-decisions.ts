@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   type DecidedCall,
   decisionSignatureProblem,
+  failureAnswer,
   jsonDigest,
   refusalAnswer,
 } from '../guard/decision-signature.ts';
@@ -53,6 +54,29 @@ const signedFields = z.looseObject({
 });
 
 /**
+ * The call a guarded-call step is about, as its zone signed it: the run and the step's input, the
+ * zone from this host's registry. A string says why there is none (the host does not know the tool).
+ */
+function decidedCall(
+  input: z.infer<typeof callInput>,
+  step: ActivityStep,
+  run: Pick<RunHistory, 'workflowId' | 'runId'>,
+  verifier: DecisionVerifier,
+): DecidedCall | string {
+  const zone = verifier.zoneOf(input.tool);
+  if (zone === undefined) return `this host does not know tool ${input.tool} or its trust zone`;
+  return {
+    zone,
+    workflowId: run.workflowId,
+    runId: step.runId ?? run.runId,
+    callId: input.callId,
+    tool: input.tool,
+    arguments: input.arguments,
+    ...(input.request !== undefined ? { request: input.request } : {}),
+  };
+}
+
+/**
  * The decision a guarded-call step records (its result, or the refusal it failed with), checked against the zone's keys, or undefined
  * when the step is no guarded call's decision. Unverified decisions keep no word of what they said.
  */
@@ -67,24 +91,8 @@ export function recordedDecision(
   if (!input.success) return undefined;
   if (refusal === undefined && !decided.safeParse(step.result).success) return undefined;
   const { callId, tool, arguments: args, request } = input.data;
-  const zone = verifier.zoneOf(tool);
-  if (zone === undefined) {
-    return {
-      verified: false,
-      callId,
-      tool,
-      problem: `this host does not know tool ${tool} or its trust zone`,
-    };
-  }
-  const call: DecidedCall = {
-    zone,
-    workflowId: run.workflowId,
-    runId: step.runId ?? run.runId,
-    callId,
-    tool,
-    arguments: args,
-    ...(request !== undefined ? { request } : {}),
-  };
+  const call = decidedCall(input.data, step, run, verifier);
+  if (typeof call === 'string') return { verified: false, callId, tool, problem: call };
   // A refusal is a decision too: the zone signs its code and message in the failure's details.
   const detail = refusal?.details[0] as { code?: unknown; decisionSignature?: unknown } | undefined;
   const answer = refusal
@@ -129,14 +137,52 @@ export const UNSIGNED_FAILURE = "a tool failure is not signed by the zone's work
 /** What the audit says of a guarded call that failed, instead of the words it failed with. */
 export const UNSIGNED_FAILURE_REASON = `tool failed: ${unverifiedWords(UNSIGNED_FAILURE)}`;
 
+/** A guarded call's failure as recorded (not a refusal), checked: its words only when signed. */
+export interface RecordedFailure {
+  callId: string;
+  tool: string;
+  verified: boolean;
+  /** `tool failed: <the signed message>`, as the run records it; UNSIGNED_FAILURE_REASON when unverified. */
+  reason: string;
+  /** Why the failure's words are not shown, when unverified. */
+  problem?: string;
+}
+
 /**
- * The call of a guarded-call step that failed in words of its own: the message (and type) of an
- * activity failure is whatever the worker that answered the task reported, and a poller on the
- * zone's queue can answer in words of its choice. Only refusals carry the zone's signature (they
- * are decisions, recordedDecision checks them); a timeout is the server's, not a worker's.
+ * The failure of a guarded-call step that failed in words of its own, checked: the message (and
+ * type) of an activity failure is whatever the worker that answered the task reported, and a poller
+ * on the zone's queue can answer in words of its choice. The zone's worker signs each failure it
+ * throws (signed-failures.ts) over its type and message and the call; only a failure whose
+ * signature verifies for exactly this call of this run keeps its words. Undefined when the step is
+ * no guarded call's failure: a refusal is a decision (recordedDecision checks it), and a timeout is
+ * the server's, not a worker's.
  */
-export function unsignedFailure(step: ActivityStep): { callId: string; tool: string } | undefined {
-  if (step.outcome !== 'failed' || step.applicationFailure?.type === GUARD_REFUSAL) return undefined;
+export function recordedFailure(
+  step: ActivityStep,
+  run: Pick<RunHistory, 'workflowId' | 'runId'>,
+  verifier: DecisionVerifier,
+): RecordedFailure | undefined {
+  const failure = step.applicationFailure;
+  if (step.outcome !== 'failed' || failure?.type === GUARD_REFUSAL) return undefined;
   const input = callInput.safeParse(step.input[0]);
-  return input.success ? { callId: input.data.callId, tool: input.data.tool } : undefined;
+  if (!input.success) return undefined;
+  const { callId, tool } = input.data;
+  const unverified = (problem: string): RecordedFailure => ({
+    callId,
+    tool,
+    verified: false,
+    reason: UNSIGNED_FAILURE_REASON,
+    problem,
+  });
+  if (failure === undefined) return unverified(UNSIGNED_FAILURE);
+  const call = decidedCall(input.data, step, run, verifier);
+  if (typeof call === 'string') return unverified(call);
+  const detail = failure.details[0] as { decisionSignature?: unknown } | undefined;
+  const answer = {
+    ...failureAnswer(failure.type, failure.message),
+    decisionSignature: detail?.decisionSignature,
+  };
+  const problem = decisionSignatureProblem(verifier.keys, call, answer);
+  if (problem !== undefined) return unverified(problem);
+  return { callId, tool, verified: true, reason: `tool failed: ${failure.message}` };
 }

@@ -35,7 +35,9 @@ export type AuditEvent =
  * key did not sign the recorded decision: then `reason` says why and nothing it said is exported),
  * `provenance` each traced argument value in short, and `decision_signature` whether the decision
  * was read from the tool worker's signed result (`verified`), or could not be (`unverified`), or from
- * the run's own record with no key to check it (`unchecked`); both are null on every other event.
+ * the run's own record with no key to check it (`unchecked`); both are null on every other event,
+ * except that a failed `tool_outcome` read with the zones' keys has `decision_signature` too:
+ * `verified` when the zone's worker signed its words (the `reason` shows them), `unverified` when not.
  */
 export interface AuditRecord {
   schema: typeof AUDIT_SCHEMA;
@@ -182,6 +184,7 @@ export function auditRecords(run: RunHistory, timeline: TimelineEntry[] = buildT
           tool: e.tool,
           decision: e.status,
           reason: e.reason,
+          decision_signature: e.failureSignature ?? null,
         });
         break;
       case 'provenance':

@@ -7,8 +7,8 @@ import type { CallProvenance } from '../provenance/types.ts';
 import {
   type DecisionVerifier,
   recordedDecision,
+  recordedFailure,
   UNSIGNED_FAILURE_REASON,
-  unsignedFailure,
 } from './recorded-decisions.ts';
 import type { ActivityStep, RunHistory, UpdateStep } from './run-history.ts';
 
@@ -108,6 +108,11 @@ export type TimelineEntry =
       status: string;
       reason: string;
       output?: string;
+      /**
+       * Set on a failure read with the zones' keys: `verified` when the zone's worker signed its
+       * words for this call (they are shown), `unverified` when not (none of them are).
+       */
+      failureSignature?: 'verified' | 'unverified';
     }
   | {
       at: string;
@@ -444,6 +449,8 @@ export function buildTimeline(
   const toolOfCall = toolsByCallId(run, records);
   /** The last verified provenance of each call (when decisions are checked). */
   const signedProvenance = new Map<string, { at: string; provenance: CallProvenance }>();
+  /** The words of each call's last failure, when the zone's worker signed them (`tool failed: …`). */
+  const signedFailures = new Map<string, string>();
   for (const step of run.steps) {
     if (step.kind === 'update') {
       const entry = approvalEntry(step);
@@ -474,17 +481,20 @@ export function buildTimeline(
       }
       if (checked.provenance) signedProvenance.set(checked.callId, { at, provenance: checked.provenance });
     }
-    // A call that failed in a worker's own words (not a signed refusal) keeps none of them.
-    const failed = options.decisions ? unsignedFailure(step) : undefined;
+    // A call that failed in a worker's own words keeps them only when the zone's worker signed them.
+    const failed = options.decisions ? recordedFailure(step, run, options.decisions) : undefined;
     if (failed !== undefined) {
       attached.add(failed.callId);
+      if (failed.verified) signedFailures.set(failed.callId, failed.reason);
+      else signedFailures.delete(failed.callId);
       entries.push({
         at: step.closedAt ?? step.scheduledAt,
         kind: 'tool_outcome',
         callId: failed.callId,
         tool: failed.tool,
         status: 'failed',
-        reason: UNSIGNED_FAILURE_REASON,
+        reason: failed.reason,
+        failureSignature: failed.verified ? 'verified' : 'unverified',
       });
       continue;
     }
@@ -534,7 +544,7 @@ export function buildTimeline(
       const entry = provenanceEntry(shown.at, record, shown.provenance, who, 'verified');
       if (entry) entries.push(entry);
     }
-    addRecordFacts(entries, record, options.decisions !== undefined);
+    addRecordFacts(entries, record, options.decisions !== undefined, signedFailures.get(record.callId));
   }
   // A call denied by policy never reaches a step that names its call id; its decision record does.
   for (const record of records) {
@@ -544,7 +554,10 @@ export function buildTimeline(
     }
   }
   if (run.closedAt) {
-    const detail = run.failure ?? (run.result === undefined ? undefined : brief(run.result));
+    // The result is the run's own account of its calls, in words no zone signed: with keys to
+    // check them, the audit shows the calls as verified above, not the result's words for them.
+    const shownResult = run.result === undefined || options.decisions ? undefined : brief(run.result);
+    const detail = run.failure ?? shownResult;
     entries.push({ at: run.closedAt, kind: 'run_closed', status: run.status, ...(detail ? { detail } : {}) });
   }
   return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
@@ -568,11 +581,20 @@ function takeStep(
  * Adds from a decision record what the history cannot show: validation errors, decisions taken
  * again after a refusal at execution, and in-workflow refusals.
  */
-function addRecordFacts(entries: TimelineEntry[], record: DecisionRecord, checked: boolean): void {
+function addRecordFacts(
+  entries: TimelineEntry[],
+  record: DecisionRecord,
+  checked: boolean,
+  signedFailure: string | undefined,
+): void {
   const at = record.completedAt ?? record.requestedAt;
-  // The run records a tool failure in the words the worker failed it with, which nobody signed.
+  // The run records a tool failure in the words the worker failed it with: shown only as the
+  // zone's worker signed them for this call.
   const reason =
-    checked && record.outcome === 'failed' && record.reason.startsWith('tool failed: ')
+    checked &&
+    record.outcome === 'failed' &&
+    record.reason.startsWith('tool failed: ') &&
+    record.reason !== signedFailure
       ? UNSIGNED_FAILURE_REASON
       : record.reason;
   if (!record.validation.ok) {

@@ -90,6 +90,18 @@ export function refusalAnswer(
   return { decision: 'refused', code, reason: message };
 }
 
+/**
+ * A failure of the zone's worker that is no refusal (the tool threw, a service it needs is down),
+ * as the answer its signature covers: the failure's type and message. Signed like a refusal, so the
+ * audit can show an honest failure in its words and a poller's made-up one in none.
+ */
+export function failureAnswer(
+  type: unknown,
+  message: unknown,
+): { decision: 'failed'; code: unknown; reason: unknown } {
+  return { decision: 'failed', code: type, reason: message };
+}
+
 /** The bytes a zone signs for a decision: the claim as RFC 8785 canonical JSON under its domain. */
 export function decisionMessage(claim: ToolDecisionClaim): Uint8Array {
   const { zone, workflowId, runId, callId, tool, argumentsDigest, requestDigest } = claim;

@@ -79,7 +79,12 @@ function recentView(r: AuditRecord): RecentDecisionView | undefined {
         by: r.approver ?? '',
       };
     case 'tool_outcome':
-      return { ...base, outcome: r.decision, by: 'guard' };
+      // A failure whose words the zone's worker signed says so; an unsigned one shows none of them.
+      return {
+        ...base,
+        outcome: r.decision,
+        by: r.decision_signature === 'verified' ? 'tool worker (verified)' : 'guard',
+      };
     default:
       return undefined;
   }

@@ -5,7 +5,7 @@ import { executeGuardedToolActivity } from './execute-tool.ts';
 import { guardedToolCallActivity } from './guarded-call.ts';
 import { heartbeating } from './heartbeat.ts';
 import { prepareApprovalActivity } from './prepare-approval.ts';
-import { signingRefusals } from './signed-refusal.ts';
+import { signingFailures } from './signed-failures.ts';
 import { zoneResultKeysActivity } from './zone-result-keys.ts';
 
 /** The guard's activities of the main task queue (the ones before execution only advise). */
@@ -23,8 +23,8 @@ export function createToolActivities(deps: GuardDependencies, zone: string) {
   // Read now, so a worker without its zone's key fails at start rather than at its first call.
   deps.zoneKeys.signer(zone);
   return {
-    executeGuardedTool: heartbeating(signingRefusals(deps, zone, executeGuardedToolActivity(deps, zone))),
-    guardedToolCall: heartbeating(signingRefusals(deps, zone, guardedToolCallActivity(deps, zone))),
+    executeGuardedTool: heartbeating(signingFailures(deps, zone, executeGuardedToolActivity(deps, zone))),
+    guardedToolCall: heartbeating(signingFailures(deps, zone, guardedToolCallActivity(deps, zone))),
   };
 }
 

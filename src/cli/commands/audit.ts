@@ -38,7 +38,7 @@ export function describeEntry(e: TimelineEntry): string {
     case 'unverified_decision':
       return `provenance    UNVERIFIED ${e.tool}#${e.callId}: ${unverifiedWords(e.problem)}`;
     case 'tool_outcome':
-      return `tool          ${e.status.toUpperCase()} ${e.tool}#${e.callId}${e.output ? ` → ${e.output}` : e.status === 'executed' ? '' : `: ${e.reason}`}`;
+      return `tool          ${e.status.toUpperCase()} ${e.tool}#${e.callId}${e.output ? ` → ${e.output}` : e.status === 'executed' ? '' : `: ${e.reason}`}${e.failureSignature === 'verified' ? ' (signature verified)' : ''}`;
     case 'redecision': {
       const how =
         e.previousOutcome === 'approved'

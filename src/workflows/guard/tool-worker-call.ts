@@ -39,6 +39,10 @@ export const COMPACT_GUARDED_RESULT = 'warden-compact-guarded-result';
  */
 export const SIGNED_DECISIONS = 'warden-signed-decisions';
 
+/** The decisions a guarded call's result can carry; anything else signed is no result. */
+const GUARDED_DECISIONS: ReadonlyArray<unknown> = ['executed', 'needs_approval', 'denied'];
+const NOT_A_DECISION = "the zone's signed answer is no decision of a guarded call";
+
 /** What the run guard lends this call path: its activities, its approval wait, its bookkeeping. */
 export interface ToolWorkerGuard {
   activities(tool: ToolDefinition): Pick<GuardActivities, 'guardedToolCall' | 'executeGuardedTool'>;
@@ -129,6 +133,8 @@ export async function decideAtToolWorker(
     }
     const problem = await unsigned(answer);
     if (problem !== undefined) return decisionRefused(problem);
+    // A refusal or failure the zone signed, completed as a result, verifies but decides nothing.
+    if (!GUARDED_DECISIONS.includes(answer?.decision)) return decisionRefused(NOT_A_DECISION);
     record.authorization = answer.authorization.summary ?? authorizationSummary(answer.authorization);
     if (answer.intent) {
       record.intent = answer.intent.verdict;

@@ -5,8 +5,14 @@ import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agents as exampleAgents } from '../../../examples/support-copilot/agents.ts';
+import {
+  Egress,
+  type PostRequest,
+  type PostResult,
+} from '../../../examples/support-copilot/services/egress.ts';
 import { demoTools } from '../../../examples/support-copilot/tools/index.ts';
 import { createToolActivities } from '../../../src/activities/guard/index.ts';
+import { signingFailures } from '../../../src/activities/guard/signed-failures.ts';
 import { agentCatalog, defineAgent } from '../../../src/agents/define-agent.ts';
 import { withRecordedProvenance } from '../../../src/approvals/recorded-provenance.ts';
 import { ApprovalRefusedError } from '../../../src/approvals/submit-approval.ts';
@@ -15,8 +21,14 @@ import { UNSIGNED_FAILURE_REASON } from '../../../src/audit/recorded-decisions.t
 import { auditRecords } from '../../../src/audit/siem-export.ts';
 import { buildTimeline } from '../../../src/audit/timeline.ts';
 import type { Fact } from '../../../src/authz/types.ts';
-import { decisionClaim } from '../../../src/guard/decision-signature.ts';
-import { GUARD_REFUSAL, type GuardedCallInput, type GuardedCallResult } from '../../../src/guard/types.ts';
+import { decisionClaim, failureAnswer } from '../../../src/guard/decision-signature.ts';
+import {
+  type ExecuteToolInput,
+  type ExecuteToolResult,
+  GUARD_REFUSAL,
+  type GuardedCallInput,
+  type GuardedCallResult,
+} from '../../../src/guard/types.ts';
 import { callPage } from '../../../src/web/pages.ts';
 import { TemporalApprovalsBackend } from '../../../src/web/temporal-backend.ts';
 import { type RunningWorker, startWorker } from '../../../src/workers/start-worker.ts';
@@ -150,6 +162,12 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
   const seen: GuardedCallInput[] = [];
   let answer: Answer = (_input, real) => real();
   let refuseForReal: (input: GuardedCallInput) => Promise<GuardedCallResult>;
+  /** How the poller executes an approved call: the zone's real activity, unless a test swaps it. */
+  let execute: (input: ExecuteToolInput) => Promise<ExecuteToolResult>;
+  let realExecute: (input: ExecuteToolInput) => Promise<ExecuteToolResult>;
+  /** The zone's real worker whose partner is down: its tool throws on every attempt. */
+  let failingExecute: (input: ExecuteToolInput) => Promise<ExecuteToolResult>;
+  const failedAttempts: number[] = [];
   let poller: RunningWorker;
   let verifier: ReturnType<typeof ringDecisionVerifier>;
 
@@ -163,6 +181,21 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
       'external',
     );
     refuseForReal = (input) => strict.guardedToolCall(input);
+    realExecute = real.executeGuardedTool;
+    execute = realExecute;
+    const { services } = fixture.workers.deps;
+    /** An honest partner outage: the tool itself throws, in the words the operator needs. */
+    class DownEgress extends Egress {
+      override async post(_request: PostRequest): Promise<PostResult> {
+        const { attempt } = activityInfo();
+        failedAttempts.push(attempt);
+        throw new Error(`connect ECONNREFUSED 10.0.0.7:443 (attempt ${attempt})`);
+      }
+    }
+    failingExecute = createToolActivities(
+      { ...fixture.workers.deps, services: { ...services, egress: new DownEgress(services.egress.db) } },
+      'external',
+    ).executeGuardedTool;
     verifier = ringDecisionVerifier(fixture.workers.deps.zoneKeys, fixture.workers.deps.tools);
     poller = await startWorker({
       config: testConfig(),
@@ -175,7 +208,7 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
           const { workflowId, runId } = activityInfo().workflowExecution ?? { workflowId: '', runId: '' };
           return answer(input, () => real.guardedToolCall(input), { workflowId, runId });
         },
-        executeGuardedTool: real.executeGuardedTool,
+        executeGuardedTool: (input: ExecuteToolInput) => execute(input),
       },
     });
   });
@@ -349,7 +382,11 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
     const run = await loadRun(fixture.client, handle.workflowId);
     const timeline = buildTimeline(run, undefined, { decisions: verifier });
     expect(timeline.filter((e) => e.kind === 'tool_outcome' && e.callId === 'notify')).toEqual([
-      expect.objectContaining({ status: 'failed', reason: UNSIGNED_FAILURE_REASON }),
+      expect.objectContaining({
+        status: 'failed',
+        reason: UNSIGNED_FAILURE_REASON,
+        failureSignature: 'unverified',
+      }),
     ]);
     expect(UNSIGNED_FAILURE_REASON).toBe(
       "tool failed: unverified — not shown (a tool failure is not signed by the zone's worker)",
@@ -362,6 +399,7 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
         call_id: 'notify',
         decision: 'failed',
         reason: UNSIGNED_FAILURE_REASON,
+        decision_signature: 'unverified',
       }),
     );
     expect(JSON.stringify(exported)).not.toContain(FORGED_WORDS);
@@ -388,6 +426,160 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
       }),
     );
     expect(JSON.stringify(recent)).not.toContain(FORGED_WORDS);
+  });
+
+  it('an honest tool failure is signed on each attempt and shown in its words, verified, on the audit, the export and the page', async () => {
+    answer = (_input, real) => real();
+    execute = failingExecute;
+    failedAttempts.length = 0;
+    await fixture.workers.deps.authorizer.insertFacts(attended);
+    try {
+      const sentBefore = fixture.workers.deps.services.egress.sent.length;
+      const handle = await notify([post('notify')]);
+      await waitForPending(handle);
+      await decide(fixture, handle, 'notify', 'bob');
+      const { outcomes } = await handle.result();
+      // Temporal retried the retryable failure: each attempt threw, and signed, its own words.
+      expect(failedAttempts).toEqual([1, 2, 3]);
+      const words = 'connect ECONNREFUSED 10.0.0.7:443 (attempt 3)';
+      expect(outcomes[0]).toMatchObject({
+        callId: 'notify',
+        status: 'failed',
+        reason: `tool failed: ${words}`,
+      });
+      expect(fixture.workers.deps.services.egress.sent).toHaveLength(sentBefore);
+
+      const run = await loadRun(fixture.client, handle.workflowId);
+      const failedStep = run.steps.find((step) => step.kind === 'activity' && step.outcome === 'failed');
+      expect(failedStep).toMatchObject({ applicationFailure: { type: 'Error', message: words } });
+      const timeline = buildTimeline(run, undefined, { decisions: verifier });
+      expect(timeline.filter((e) => e.kind === 'tool_outcome' && e.callId === 'notify')).toEqual([
+        expect.objectContaining({
+          status: 'failed',
+          reason: `tool failed: ${words}`,
+          failureSignature: 'verified',
+        }),
+      ]);
+      expect(JSON.stringify(timeline)).not.toContain('unverified');
+      expect(auditRecords(run, timeline)).toContainEqual(
+        expect.objectContaining({
+          event: 'tool_outcome',
+          call_id: 'notify',
+          decision: 'failed',
+          reason: `tool failed: ${words}`,
+          decision_signature: 'verified',
+        }),
+      );
+      const audit = await warden('audit', handle.workflowId);
+      expect(audit.code).toBe(0);
+      expect(audit.stdout).toContain(`FAILED http.post#notify: tool failed: ${words} (signature verified)`);
+      expect(audit.stdout).not.toContain('unverified');
+      const backend = new TemporalApprovalsBackend(fixture.client, guardTestConfig(), {
+        authorizer: fixture.workers.deps.authorizer,
+        tools: fixture.workers.deps.tools,
+      });
+      expect(await backend.recentDecisions(100)).toContainEqual(
+        expect.objectContaining({
+          workflowId: handle.workflowId,
+          callId: 'notify',
+          outcome: 'failed',
+          by: 'tool worker (verified)',
+          reason: `tool failed: ${words}`,
+        }),
+      );
+    } finally {
+      execute = realExecute;
+      await fixture.workers.deps.authorizer.deleteFacts(attended);
+    }
+  });
+
+  it('a failure the zone really signed, replayed onto another call or another run, is shown in none of its words', async () => {
+    const REAL_WORDS = 'connect ECONNREFUSED 10.0.0.7:443';
+    // The zone's own signing path and key, in the activity of call `first`: a genuine signed failure.
+    const honestlyFailing = signingFailures(fixture.workers.deps, 'external', async () => {
+      throw new Error(REAL_WORDS);
+    });
+    let captured: unknown;
+    answer = async (input) => {
+      if (input.callId === 'first' && captured === undefined) {
+        captured = await honestlyFailing(input).catch((error: unknown) => error);
+      }
+      if (!(captured instanceof ApplicationFailure)) throw new Error('nothing to replay yet');
+      throw ApplicationFailure.create({
+        type: captured.type ?? 'Error',
+        message: captured.message,
+        nonRetryable: true,
+        details: captured.details ?? [],
+      });
+    };
+    const handle = await notify([post('first', { n: 1 }), post('second', { n: 2 })]);
+    await handle.result();
+    expect((captured as ApplicationFailure).details?.[0]).toMatchObject({
+      decisionSignature: { keyId: expect.any(String) },
+    });
+    const run = await loadRun(fixture.client, handle.workflowId);
+    const outcomes = buildTimeline(run, undefined, { decisions: verifier }).filter(
+      (e) => e.kind === 'tool_outcome',
+    );
+    expect(outcomes).toEqual([
+      expect.objectContaining({
+        callId: 'first',
+        reason: `tool failed: ${REAL_WORDS}`,
+        failureSignature: 'verified',
+      }),
+      expect.objectContaining({
+        callId: 'second',
+        reason: UNSIGNED_FAILURE_REASON,
+        failureSignature: 'unverified',
+      }),
+    ]);
+
+    // The same call id and arguments in another run: the signature names the first run.
+    const again = await notify([post('first', { n: 1 })]);
+    await again.result();
+    const replayedRun = await loadRun(fixture.client, again.workflowId);
+    const replayed = buildTimeline(replayedRun, undefined, { decisions: verifier });
+    expect(replayed.filter((e) => e.kind === 'tool_outcome')).toEqual([
+      expect.objectContaining({
+        callId: 'first',
+        reason: UNSIGNED_FAILURE_REASON,
+        failureSignature: 'unverified',
+      }),
+    ]);
+    expect(JSON.stringify(replayed)).not.toContain(REAL_WORDS);
+    expect(JSON.stringify(auditRecords(replayedRun, replayed))).not.toContain(REAL_WORDS);
+  });
+
+  it("a signed failure completed as the call's result decides nothing: the run refuses it and goes on", async () => {
+    const sentBefore = fixture.workers.deps.services.egress.sent.length;
+    const honestlyFailing = signingFailures(fixture.workers.deps, 'external', async () => {
+      throw new Error('connect ECONNREFUSED 10.0.0.7:443');
+    });
+    answer = async (input) => {
+      const error = (await honestlyFailing(input).catch((e: unknown) => e)) as ApplicationFailure;
+      const { decisionSignature } = (error.details?.[0] ?? {}) as { decisionSignature?: unknown };
+      return {
+        ...failureAnswer(error.type, error.message),
+        decisionSignature,
+      } as unknown as GuardedCallResult;
+    };
+    const handle = await notify([post('notify'), post('after', { n: 2 })]);
+    // The run is not stuck on it: it records the refusal and decides its next call.
+    const { outcomes } = await handle.result();
+    expect(outcomes).toEqual([
+      expect.objectContaining({
+        callId: 'notify',
+        status: 'failed',
+        reason: "decision refused: the zone's signed answer is no decision of a guarded call",
+      }),
+      expect.objectContaining({ callId: 'after', status: 'failed' }),
+    ]);
+    const scheduled = ((await handle.fetchHistory()).events ?? []).flatMap(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+    );
+    expect(scheduled).not.toContain('prepareApproval');
+    expect(scheduled).not.toContain('executeGuardedTool');
+    expect(fixture.workers.deps.services.egress.sent).toHaveLength(sentBefore);
   });
 
   it('the honest path: the signed decision is shown with its provenance, and runs once after a real approval', async () => {
