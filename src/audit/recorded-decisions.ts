@@ -6,6 +6,7 @@ import {
   jsonDigest,
   refusalAnswer,
 } from '../guard/decision-signature.ts';
+import { receivedResultClaim } from '../guard/tool-result-signature.ts';
 import { GUARD_REFUSAL } from '../guard/types.ts';
 import type { ZonePublicKeys } from '../guard/zone-signature.ts';
 import { unverifiedWords } from '../provenance/explain.ts';
@@ -39,11 +40,13 @@ export type RecordedDecision =
     }
   | { verified: false; callId: string; tool: string; problem: string };
 
+const party = z.object({ type: z.string(), id: z.string() });
 const callInput = z.looseObject({
   callId: z.string(),
   tool: z.string(),
   arguments: z.unknown(),
   request: z.string().optional(),
+  signOnce: z.boolean().optional(),
 });
 const decided = z.looseObject({ decision: z.string() });
 /** The fields of a verified decision the surfaces read; a zone's worker wrote them. */
@@ -98,7 +101,28 @@ export function recordedDecision(
   const answer = refusal
     ? { ...refusalAnswer(detail?.code, refusal.message), decisionSignature: detail?.decisionSignature }
     : step.result;
-  const problem = decisionSignatureProblem(verifier.keys, call, answer);
+  // Asked to sign once, the zone signed an executed call's decision with its result's digest.
+  const once =
+    input.data.signOnce === true &&
+    refusal === undefined &&
+    decided.parse(step.result).decision === 'executed';
+  // Who the result was for, as the run sent it: what the zone signed it for.
+  const agent = party.safeParse(input.data.agent).data;
+  const onBehalfOf = party.safeParse(input.data.onBehalfOf).data;
+  const problem =
+    once && (agent === undefined || onBehalfOf === undefined)
+      ? 'the executed call names no agent or user its result was signed for'
+      : decisionSignatureProblem(
+          verifier.keys,
+          call,
+          answer,
+          once && agent && onBehalfOf
+            ? receivedResultClaim(
+                { ...call, agent, onBehalfOf },
+                (step.result as { execution?: unknown }).execution,
+              )
+            : undefined,
+        );
   const fields = signedFields.safeParse(answer);
   if (problem !== undefined || !fields.success) {
     return { verified: false, callId, tool, problem: problem ?? 'the signed decision has no verdict' };

@@ -8,6 +8,7 @@
 import { bytesToHex } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { canonicalJson } from './canonical-json.ts';
+import { resultDigest, type ToolResultClaim } from './tool-result-signature.ts';
 import { asJson, type ResultSignature, type ZonePublicKeys, zoneSignatureProblem } from './zone-signature.ts';
 
 const DOMAIN = 'warden-tool-decision-v1';
@@ -45,6 +46,12 @@ export interface ToolDecisionClaim {
   authorization: unknown;
   intent: unknown;
   provenance: unknown;
+  /**
+   * For a call the worker decided and executed in one activity, the digest of its result's message
+   * (tool-result-signature.ts `resultDigest`): one signature then vouches for the decision and the
+   * result. Absent from every other decision, so neither kind of claim verifies as the other.
+   */
+  result?: string;
 }
 
 /** `sha256:` + hex over the canonical JSON of a value as the run carries it (JSON). */
@@ -57,9 +64,14 @@ const field = (answer: unknown, name: string): unknown =>
 
 /**
  * The claim of `answer` (a guarded call's activity result, as whoever completed the activity sent
- * it) about `call`. Reads the answer defensively: it may be anything a poller made up.
+ * it) about `call`, bound to `result` when the answer is signed with its result. Reads the answer
+ * defensively: it may be anything a poller made up.
  */
-export function decisionClaim(call: DecidedCall, answer: unknown): ToolDecisionClaim {
+export function decisionClaim(
+  call: DecidedCall,
+  answer: unknown,
+  result?: ToolResultClaim,
+): ToolDecisionClaim {
   return {
     zone: call.zone,
     workflowId: call.workflowId,
@@ -75,6 +87,7 @@ export function decisionClaim(call: DecidedCall, answer: unknown): ToolDecisionC
     authorization: field(answer, 'authorization'),
     intent: field(answer, 'intent'),
     provenance: field(answer, 'provenance'),
+    ...(result === undefined ? {} : { result: resultDigest(result) }),
   };
 }
 
@@ -122,25 +135,28 @@ export function decisionMessage(claim: ToolDecisionClaim): Uint8Array {
       authorization: asJson(claim.authorization),
       intent: asJson(claim.intent),
       provenance: asJson(claim.provenance),
+      ...(claim.result === undefined ? {} : { result: claim.result }),
     }),
   );
 }
 
 /**
  * Why `answer` is not a decision the zone's worker signed for `call`, or undefined when a
- * configured key of the zone signed exactly this decision about exactly this call.
+ * configured key of the zone signed exactly this decision about exactly this call (and, with
+ * `result`, exactly this result of it: the worker executed the call and signed both as one).
  */
 export function decisionSignatureProblem(
   keys: ZonePublicKeys,
   call: DecidedCall,
   answer: unknown,
+  result?: ToolResultClaim,
 ): string | undefined {
   const signature = field(answer, 'decisionSignature') as Partial<ResultSignature> | undefined;
   return zoneSignatureProblem(
     keys,
     call.zone,
     'decision',
-    () => decisionMessage(decisionClaim(call, answer)),
+    () => decisionMessage(decisionClaim(call, answer, result)),
     typeof signature === 'object' && signature !== null ? signature : undefined,
   );
 }

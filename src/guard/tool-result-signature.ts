@@ -4,6 +4,8 @@
  * zone's public keys before it accepts the output, so a poller on the zone's task queue without the
  * key cannot make results up. Pure JS: verification runs deterministically inside the workflow sandbox.
  */
+import { bytesToHex } from '@noble/curves/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import type { OsoValue, RecordFilter } from '../authz/types.ts';
 import { canonicalJson } from './canonical-json.ts';
 import {
@@ -56,6 +58,38 @@ export function resultMessage(claim: ToolResultClaim): Uint8Array {
       idempotencyKey: claim.idempotencyKey,
     }),
   );
+}
+
+/** The call a result is about, as the run sent it (what both of its signatures bind). */
+export type ResultCall = Pick<
+  ToolResultClaim,
+  'zone' | 'workflowId' | 'runId' | 'callId' | 'tool' | 'arguments' | 'agent' | 'onBehalfOf'
+>;
+
+/**
+ * The claim of `execution` (an executed call's result as whoever completed the activity sent it)
+ * about `call`. Reads it defensively: a field of the wrong type stays as sent, and a claim with one
+ * does not verify.
+ */
+export function receivedResultClaim(call: ResultCall, execution: unknown): ToolResultClaim {
+  // Typed as the claim says; the types are the sender's word, checked by the signature alone.
+  const sent = (typeof execution === 'object' && execution !== null ? execution : {}) as ToolResultClaim;
+  return {
+    ...call,
+    output: sent.output,
+    recordsRead: sent.recordsRead,
+    ...(sent.filtered === undefined ? {} : { filtered: sent.filtered }),
+    attempt: sent.attempt,
+    idempotencyKey: sent.idempotencyKey,
+  };
+}
+
+/**
+ * `sha256:` + hex over the result's message: what a decision signature binds when the zone's worker
+ * decided and executed the call in one activity and signs both at once (decision-signature.ts).
+ */
+export function resultDigest(claim: ToolResultClaim): string {
+  return `sha256:${bytesToHex(sha256(resultMessage(claim)))}`;
 }
 
 /** Why the run refuses a result, or undefined when a configured key of the zone signed exactly it. */

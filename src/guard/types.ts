@@ -336,6 +336,7 @@ export interface ExecuteToolResult {
   filtered?: RecordFilter;
   /** The trust zone whose worker ran the tool and signed this result (absent in older histories). */
   zone?: string;
+  /** Absent in older histories and where the decision's signature covers the result (`signOnce`). */
   signature?: ResultSignature;
 }
 
@@ -353,6 +354,11 @@ export interface GuardedCallInput extends AddedRestrictions {
   request?: string;
   /** Answer without what the workflow derives itself (the authorization summary). */
   compactResult?: boolean;
+  /**
+   * Sign an executed call's result within its decision, one signature for both (its `execution`
+   * then carries none); the run verifies that one. Refusals and other decisions are signed as ever.
+   */
+  signOnce?: boolean;
 }
 
 /** The decision pieces of a guarded call, kept in its activity result so the history is the audit. */

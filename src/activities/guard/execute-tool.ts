@@ -1,4 +1,5 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
+import type { ToolResultClaim } from '../../guard/tool-result-signature.ts';
 import type { ExecuteToolInput, ExecuteToolResult } from '../../guard/types.ts';
 import { untrustedEchoes } from '../../provenance/echo.ts';
 import { callingWorkflow } from './calling-workflow.ts';
@@ -25,16 +26,23 @@ export async function refuseAndRelease(
   refuse(denied.code, denied.reason);
 }
 
+/** An admitted call's execution, unsigned, with the claim its signature covers. */
+export interface Executed {
+  execution: Omit<ExecuteToolResult, 'signature'>;
+  claim: ToolResultClaim;
+}
+
 /**
- * Runs an admitted call's tool once per attempt, counts what it read, indexes its output for
- * provenance, and signs the result with the zone's key so the run can tell it from one a poller without the key made up.
+ * Runs an admitted call's tool once per attempt, counts what it read and indexes its output for
+ * provenance. What the zone's key signs for the run to tell the result from one a poller without
+ * the key made up is `claim`: on its own (`resultSigned`), or with the decision (guarded-call.ts).
  */
-export async function runAdmitted(
+export async function executeAdmitted(
   deps: GuardDependencies,
   context: ExecutionContext,
   admitted: Extract<Enforcement, { kind: 'admitted' }>,
   who: Pick<ExecuteToolInput, 'agent' | 'onBehalfOf' | 'arguments'>,
-): Promise<ExecuteToolResult> {
+): Promise<Executed> {
   const { tool, args, callId } = admitted;
   const { run } = context;
   const attempt = activityInfo().attempt;
@@ -60,7 +68,7 @@ export async function runAdmitted(
     output,
     echoes: untrustedEchoes(args, admitted.provenance),
   });
-  const signature = deps.zoneKeys.signer(tool.zone).sign({
+  const claim: ToolResultClaim = {
     zone: tool.zone,
     ...run,
     callId,
@@ -74,16 +82,23 @@ export async function runAdmitted(
     ...(filtered ? { filtered } : {}),
     attempt,
     idempotencyKey,
-  });
-  return {
-    output,
-    recordsRead,
-    ...(filtered ? { filtered } : {}),
-    attempt,
-    idempotencyKey,
-    zone: tool.zone,
-    signature,
   };
+  return {
+    execution: {
+      output,
+      recordsRead,
+      ...(filtered ? { filtered } : {}),
+      attempt,
+      idempotencyKey,
+      zone: tool.zone,
+    },
+    claim,
+  };
+}
+
+/** An execution with its result signed on its own with the zone's key. */
+export function resultSigned(deps: GuardDependencies, { execution, claim }: Executed): ExecuteToolResult {
+  return { ...execution, signature: deps.zoneKeys.signer(claim.zone).sign(claim) };
 }
 
 /**
@@ -102,12 +117,12 @@ export function executeGuardedToolActivity(deps: GuardDependencies, zone?: strin
     const observe = (extra: Parameters<typeof observationOf>[5] = {}) =>
       report(deps.observer, () => observationOf('execute', deps.tools, context.run, input, decided, extra));
     if (decided.kind === 'admitted') {
-      const execution = await runAdmitted(deps, context, decided, input).catch((error: unknown) => {
+      const executed = await executeAdmitted(deps, context, decided, input).catch((error: unknown) => {
         observe({ outcome: 'failed' });
         throw error;
       });
-      observe({ recordsRead: execution.recordsRead });
-      return execution;
+      observe({ recordsRead: executed.execution.recordsRead });
+      return resultSigned(deps, executed);
     }
     observe();
     if (decided.kind === 'denied') return refuseAndRelease(deps, context, decided, input?.callId);

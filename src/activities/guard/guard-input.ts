@@ -108,6 +108,7 @@ const executing = {
   requester: requester.optional(),
   request: z.string().max(100_000).optional(),
   compactResult: z.boolean().optional(),
+  signOnce: z.boolean().optional(),
 };
 
 // The authority may be absent (refused as `no_grant` by the execute step, with its own reason).

@@ -1,5 +1,6 @@
 import { withoutSummary } from '../../guard/authorization-summary.ts';
 import { decisionClaim } from '../../guard/decision-signature.ts';
+import type { ToolResultClaim } from '../../guard/tool-result-signature.ts';
 import type {
   AuthorizeCallResult,
   CallProvenance,
@@ -10,7 +11,7 @@ import { DEFAULT_ZONE } from '../../tools/define-tool.ts';
 import { grantLifetimeMs } from './check-intent.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { enforce } from './enforce.ts';
-import { executionContext, refuseAndRelease, runAdmitted } from './execute-tool.ts';
+import { executeAdmitted, executionContext, refuseAndRelease, resultSigned } from './execute-tool.ts';
 import { signGrant } from './grant.ts';
 import { checkedGuardedCallInput } from './guard-input.ts';
 import { observationOf, report } from './observer.ts';
@@ -21,6 +22,8 @@ import { observationOf, report } from './observer.ts';
  * `needs_approval` with a grant for the wait; a denial comes back with its decisions. The result
  * carries every decision, so the history stays the audit, and each is signed with the zone's key
  * (decision-signature.ts) over the call it is about, so a poller without the key cannot answer for it.
+ * A run that asks (`signOnce`) gets an executed call's result signed within its decision, one
+ * signature for both; otherwise the result carries its own.
  */
 export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) {
   return async function guardedToolCall(untrusted: GuardedCallInput): Promise<GuardedCallResult> {
@@ -32,7 +35,7 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
     const recorded = (authorization: AuthorizeCallResult) =>
       input.compactResult === true ? withoutSummary(authorization) : authorization;
     const signingZone = zone ?? deps.tools.get(input.tool)?.zone ?? DEFAULT_ZONE;
-    const signed = (result: GuardedCallResult): GuardedCallResult => {
+    const signed = (result: GuardedCallResult, executed?: ToolResultClaim): GuardedCallResult => {
       const call = {
         zone: signingZone,
         ...context.run,
@@ -41,26 +44,35 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
         arguments: input.arguments,
         request: input.request,
       };
-      const decisionSignature = deps.zoneKeys.signer(signingZone).signDecision(decisionClaim(call, result));
+      const decisionSignature = deps.zoneKeys
+        .signer(signingZone)
+        .signDecision(decisionClaim(call, result, executed));
       return { ...result, decisionSignature };
     };
     const observe = (extra: Parameters<typeof observationOf>[5] = {}) =>
       report(deps.observer, () => observationOf('decide', deps.tools, context.run, input, decided, extra));
     switch (decided.kind) {
       case 'admitted': {
-        const execution = await runAdmitted(deps, context, decided, input).catch((error: unknown) => {
-          observe({ outcome: 'failed' });
-          throw error;
-        });
+        const { execution, claim } = await executeAdmitted(deps, context, decided, input).catch(
+          (error: unknown) => {
+            observe({ outcome: 'failed' });
+            throw error;
+          },
+        );
         observe({ recordsRead: execution.recordsRead });
-        return signed({
-          decision: 'executed',
-          authorization: recorded(decided.authorization),
-          intent: decided.intent,
-          ...provenanceOf(decided),
-          execution,
-          reason: 'executed (unattended)',
-        });
+        // Asked to sign once: the decision's signature covers the result (its message's digest).
+        const once = input.signOnce === true;
+        return signed(
+          {
+            decision: 'executed',
+            authorization: recorded(decided.authorization),
+            intent: decided.intent,
+            ...provenanceOf(decided),
+            execution: once ? execution : resultSigned(deps, { execution, claim }),
+            reason: 'executed (unattended)',
+          },
+          once ? claim : undefined,
+        );
       }
       case 'needs_approval': {
         const now = Date.now();

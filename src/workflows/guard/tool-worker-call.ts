@@ -2,7 +2,12 @@ import { workflowInfo } from '@temporalio/workflow';
 import type { GuardActivities } from '../../activities/guard/index.ts';
 import { authorizationSummary } from '../../guard/authorization-summary.ts';
 import { decisionSignatureProblem, refusalAnswer } from '../../guard/decision-signature.ts';
-import { resultSignatureProblem, type ZonePublicKeys } from '../../guard/tool-result-signature.ts';
+import {
+  receivedResultClaim,
+  resultSignatureProblem,
+  type ToolResultClaim,
+  type ZonePublicKeys,
+} from '../../guard/tool-result-signature.ts';
 import type {
   AddedRestrictions,
   ApprovalSubmission,
@@ -43,6 +48,13 @@ export const SIGNED_DECISIONS = 'warden-signed-decisions';
 const GUARDED_DECISIONS: ReadonlyArray<unknown> = ['executed', 'needs_approval', 'denied'];
 const NOT_A_DECISION = "the zone's signed answer is no decision of a guarded call";
 
+/**
+ * Runs recorded before this patch take an unattended call's decision and its result on two
+ * signatures; later runs ask the tool worker to sign both as one (the decision's claim binds the
+ * result's digest) and verify that one. A result after an approval keeps its own signature.
+ */
+export const ONE_SIGNATURE = 'warden-one-signature';
+
 /** What the run guard lends this call path: its activities, its approval wait, its bookkeeping. */
 export interface ToolWorkerGuard {
   activities(tool: ToolDefinition): Pick<GuardActivities, 'guardedToolCall' | 'executeGuardedTool'>;
@@ -59,8 +71,9 @@ export interface ToolWorkerGuard {
  * checks intent and, when the call may run unattended, executes it. The run pauses only when that
  * activity answers `needs_approval`; the tool worker then decides again when it executes the
  * approved call. A decision is taken only when the zone's key signed it for this call of this run,
- * and a result only when the zone's key signed it: a poller on the zone's queue without the key can
- * make the call fail, never pause it behind made-up reasons, deny it in made-up words, or run it.
+ * and a result only when the zone's key signed it (an unattended call's result within its decision,
+ * one signature for both; an approved call's on its own): a poller on the zone's queue without the
+ * key can make the call fail, never pause it behind made-up reasons, deny it in made-up words, or run it.
  */
 export async function decideAtToolWorker(
   guard: ToolWorkerGuard,
@@ -85,6 +98,7 @@ export async function decideAtToolWorker(
       ? { request: identity.request }
       : {}),
     ...(guard.patched(COMPACT_GUARDED_RESULT) ? { compactResult: true } : {}),
+    ...(guard.patched(ONE_SIGNATURE) ? { signOnce: true } : {}),
   };
   const verify = guard.patched(SIGNED_DECISIONS);
   const { workflowId, runId } = workflowInfo();
@@ -97,6 +111,9 @@ export async function decideAtToolWorker(
     arguments: args,
     request: call.request,
   };
+  /** What the zone's signature of an execution covers: this call's result, as the run received it. */
+  const resultClaim = (execution: unknown): ToolResultClaim =>
+    receivedResultClaim({ ...decided, agent: identity.agent, onBehalfOf: identity.onBehalfOf }, execution);
   /** Why the zone's worker did not sign this answer or refusal (runs that verify decisions only). */
   const unsigned = async (answer: unknown): Promise<string | undefined> =>
     verify ? decisionSignatureProblem(await guard.zoneKeys(), decided, answer) : undefined;
@@ -131,7 +148,12 @@ export async function decideAtToolWorker(
     } catch (error) {
       return refused(error);
     }
-    const problem = await unsigned(answer);
+    // Asked to sign once, an executed call's decision is taken only with the result it signed.
+    const once =
+      call.signOnce === true && answer?.decision === 'executed' ? { execution: answer.execution } : undefined;
+    const problem = once
+      ? decisionSignatureProblem(await guard.zoneKeys(), decided, answer, resultClaim(once.execution))
+      : await unsigned(answer);
     if (problem !== undefined) return decisionRefused(problem);
     // A refusal or failure the zone signed, completed as a result, verifies but decides nothing.
     if (!GUARDED_DECISIONS.includes(answer?.decision)) return decisionRefused(NOT_A_DECISION);
@@ -182,25 +204,9 @@ export async function decideAtToolWorker(
       }
     }
 
-    const resultProblem = resultSignatureProblem(
-      await guard.zoneKeys(),
-      {
-        zone: tool.zone,
-        workflowId,
-        runId,
-        callId,
-        tool: tool.name,
-        arguments: args,
-        agent: identity.agent,
-        onBehalfOf: identity.onBehalfOf,
-        output: execution?.output,
-        recordsRead: execution?.recordsRead,
-        ...(execution?.filtered === undefined ? {} : { filtered: execution.filtered }),
-        attempt: execution?.attempt,
-        idempotencyKey: execution?.idempotencyKey,
-      },
-      execution?.signature,
-    );
+    const resultProblem = once
+      ? undefined
+      : resultSignatureProblem(await guard.zoneKeys(), resultClaim(execution), execution?.signature);
     if (resultProblem !== undefined) {
       return guard.finish(record, { ...base, status: 'failed', reason: `result refused: ${resultProblem}` });
     }
