@@ -18,6 +18,7 @@ const HISTORIES = fileURLToPath(new URL('../../histories', import.meta.url));
 const ENCRYPTED_HISTORIES = path.join(HISTORIES, 'encrypted');
 const TEST_KEY_FILE = path.join(ENCRYPTED_HISTORIES, 'payload-keys');
 const CHANGED_WORKFLOWS = fileURLToPath(new URL('./fixtures/changed-workflows.ts', import.meta.url));
+const REFUSAL_TRIPWIRE = fileURLToPath(new URL('./fixtures/refusal-tripwire.ts', import.meta.url));
 
 function recordedHistories(dir = HISTORIES) {
   return readdirSync(dir)
@@ -42,6 +43,7 @@ async function replayAll(
   workflowsPath: string,
   dir = HISTORIES,
   keys: Parameters<typeof keyConfig>[0] = { WARDEN_PAYLOAD_KEY_FILE: TEST_KEY_FILE },
+  extraInterceptors: string[] = [],
 ): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
   // The workers' data converter: the codec decrypts what is encrypted and passes plaintext through.
@@ -51,7 +53,7 @@ async function replayAll(
       workflowsPath,
       bundlerOptions: workflowBundlerOptions,
       // The workers' bundle holds the tracing interceptors (traced or not): replay with them too.
-      interceptors: { workflowModules: [TRACING_INTERCEPTORS] },
+      interceptors: { workflowModules: [TRACING_INTERCEPTORS, ...extraInterceptors] },
       ...workerTracingOptions(undefined),
       replayName: 'warden-replay-test',
       dataConverter,
@@ -89,6 +91,24 @@ describe("recorded agent runs replay against the example's current workflow code
       ]),
     );
     const results = await replayAll(EXAMPLE_WORKFLOWS, ENCRYPTED_HISTORIES);
+    expect(results.length).toBe(histories.length);
+    for (const result of results)
+      expect({ id: result.workflowId, error: result.error }).toEqual({
+        id: result.workflowId,
+        error: undefined,
+      });
+  });
+
+  it('takes every recorded decision and result on the signatures it was recorded with: none refused', async () => {
+    const histories = recordedHistories(ENCRYPTED_HISTORIES);
+    // Recorded under the marker before one signature per executed call: two signatures each.
+    expect(histories.map((h) => h.workflowId)).toContain('recorded-filtered-search');
+    const results = await replayAll(
+      EXAMPLE_WORKFLOWS,
+      ENCRYPTED_HISTORIES,
+      { WARDEN_PAYLOAD_KEY_FILE: TEST_KEY_FILE },
+      [REFUSAL_TRIPWIRE],
+    );
     expect(results.length).toBe(histories.length);
     for (const result of results)
       expect({ id: result.workflowId, error: result.error }).toEqual({
