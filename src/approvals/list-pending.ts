@@ -82,9 +82,7 @@ export async function pendingApprovalsPage(
   const items: PendingApproval[] = [];
   for (const run of runs) {
     try {
-      items.push(
-        ...(await client.workflow.getHandle(run.workflowId, run.runId).query(pendingApprovalsQuery)),
-      );
+      items.push(...(await queryRun(client, run.workflowId, run.runId)));
     } catch {
       // The run finished between the listing and the query (nothing is pending there any more), or
       // its payloads are under a key this process does not hold (not ours to show).
@@ -102,6 +100,17 @@ export async function listPendingApprovals(
   client: Client,
   options: ListPendingOptions = {},
 ): Promise<PendingApproval[]> {
-  if (options.workflowId) return client.workflow.getHandle(options.workflowId).query(pendingApprovalsQuery);
+  if (options.workflowId) return queryRun(client, options.workflowId);
   return (await pendingApprovalsPage(client, options)).items;
+}
+
+/**
+ * The pending calls of one run, named by the ids the server gave (visibility's, or the running
+ * execution's when none is given): what each call's signed decision is verified for
+ * (queried-decision.ts), never the ids the run's query reports of itself.
+ */
+async function queryRun(client: Client, workflowId: string, runId?: string): Promise<PendingApproval[]> {
+  const served = runId ?? (await client.workflow.getHandle(workflowId).describe()).runId;
+  const pending = await client.workflow.getHandle(workflowId, served).query(pendingApprovalsQuery);
+  return Array.isArray(pending) ? pending.map((item) => ({ ...item, workflowId, runId: served })) : [];
 }

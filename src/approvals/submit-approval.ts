@@ -5,10 +5,12 @@ import { formatValue } from '../authz/values.ts';
 import { acceptsKey } from '../guard/signatures.ts';
 import type { ApprovalUpdateResult, PendingApproval } from '../guard/types.ts';
 import type { ToolRegistry } from '../tools/define-tool.ts';
-import { decideApprovalUpdate, pendingApprovalsQuery } from '../workflows/guard/definitions.ts';
+import { decideApprovalUpdate } from '../workflows/guard/definitions.ts';
 import type { ApproverIdentity } from './auth/approver-identity.ts';
 import { approvalDigest } from './digest.ts';
-import { recordedDecisionsOf, shownDecision } from './recorded-provenance.ts';
+import { listPendingApprovals } from './list-pending.ts';
+import { queriedDecision } from './queried-decision.ts';
+import { shownDecision } from './recorded-provenance.ts';
 import { signApproval } from './sign-approval.ts';
 import type { DecisionSigner } from './signing-keys.ts';
 
@@ -48,8 +50,8 @@ export interface SubmitApprovalOptions extends ApprovalServiceContext {
  * computed here from the arguments the approver is shown (a digest handed over by the run is only
  * compared, never signed), and the approver is checked against the live policy, so an approver
  * revoked while the call waited is refused here and the call stays open for the others. An approval
- * is signed only for a call whose `needs_approval` the zone's worker signed in the history, for
- * these arguments: a decision a poller made up is never approved on the strength of its words.
+ * is signed only for a call whose `needs_approval` the zone's worker signed for this run, call and
+ * these arguments (the signed answer the run's query carries, verified here): a decision a poller made up is never approved on the strength of its words.
  * Throws ApprovalRefusedError with the reason, from this service or from the run's validator.
  */
 export async function submitApproval(
@@ -132,7 +134,7 @@ export async function submitApproval(
 async function findPending(client: Client, workflowId: string, callId: string): Promise<PendingApproval> {
   let all: PendingApproval[];
   try {
-    all = await client.workflow.getHandle(workflowId).query(pendingApprovalsQuery);
+    all = await listPendingApprovals(client, { workflowId });
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
       throw new ApprovalRefusedError(`run ${workflowId} is not running: no call ${callId} is waiting`);
@@ -170,7 +172,12 @@ async function checkLivePolicy(
   }
 }
 
-/** The tool worker's own decision to ask a person, verified from the history, or a refusal. */
+/**
+ * The tool worker's own decision to ask a person, verified on the signed answer the pending call
+ * carries, for the workflow's running execution as the server describes it (one describe, no
+ * history read), or a refusal. The pending call may have come back from the approver's browser:
+ * its run id is only compared, and its answer only counts if the zone signed it for that run.
+ */
 async function checkRecordedDecision(
   client: Client,
   verifier: DecisionVerifier,
@@ -178,11 +185,18 @@ async function checkRecordedDecision(
 ): Promise<void> {
   let problem: string | undefined;
   try {
-    const recorded = await recordedDecisionsOf(client, pending.workflowId, pending.runId, verifier);
-    const shown = shownDecision(pending, recorded.get(pending.callId));
-    if ('problem' in shown) problem = shown.problem;
+    const { runId } = await client.workflow.getHandle(pending.workflowId).describe();
+    if (runId !== pending.runId) {
+      problem = `run ${pending.runId} is not the running execution of ${pending.workflowId}`;
+    } else {
+      const shown = shownDecision(
+        pending,
+        queriedDecision(pending, { workflowId: pending.workflowId, runId }, verifier),
+      );
+      if ('problem' in shown) problem = shown.problem;
+    }
   } catch (error) {
-    problem = `the run's history cannot be read (${error instanceof Error ? error.message : String(error)})`;
+    problem = `the run cannot be described (${error instanceof Error ? error.message : String(error)})`;
   }
   if (problem !== undefined) {
     throw new ApprovalRefusedError(

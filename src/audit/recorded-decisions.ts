@@ -93,7 +93,7 @@ export function recordedDecision(
   const input = callInput.safeParse(step.input[0]);
   if (!input.success) return undefined;
   if (refusal === undefined && !decided.safeParse(step.result).success) return undefined;
-  const { callId, tool, arguments: args, request } = input.data;
+  const { callId, tool } = input.data;
   const call = decidedCall(input.data, step, run, verifier);
   if (typeof call === 'string') return { verified: false, callId, tool, problem: call };
   // A refusal is a decision too: the zone signs its code and message in the failure's details.
@@ -123,11 +123,26 @@ export function recordedDecision(
               )
             : undefined,
         );
+  const provenance = refusal ? undefined : (step.result as { provenance?: CallProvenance }).provenance;
+  return checkedDecision(call, answer, problem, provenance);
+}
+
+/**
+ * A decision of the zone's worker for `call` as a surface may show it: its verdict, reasons and
+ * provenance when `problem` (from decisionSignatureProblem) is undefined, no word of it otherwise.
+ * `provenance` is the one the signature covered (the answer's, for a decision returned as a result).
+ */
+export function checkedDecision(
+  call: DecidedCall,
+  answer: unknown,
+  problem: string | undefined,
+  provenance: CallProvenance | undefined,
+): RecordedDecision {
+  const { callId, tool } = call;
   const fields = signedFields.safeParse(answer);
   if (problem !== undefined || !fields.success) {
     return { verified: false, callId, tool, problem: problem ?? 'the signed decision has no verdict' };
   }
-  const provenance = refusal ? undefined : (step.result as { provenance?: CallProvenance }).provenance;
   return {
     verified: true,
     callId,
@@ -136,8 +151,8 @@ export function recordedDecision(
     reason: fields.data.reason,
     reasons: fields.data.reasons ?? [],
     ...(provenance !== undefined ? { provenance } : {}),
-    ...(request !== undefined ? { request } : {}),
-    argumentsDigest: jsonDigest(args),
+    ...(typeof call.request === 'string' ? { request: call.request } : {}),
+    argumentsDigest: jsonDigest(call.arguments),
   };
 }
 

@@ -128,6 +128,16 @@ export interface RecordedApproval {
 }
 
 /** A call waiting for people; the `pendingApprovals` query returns these. */
+/** A zone-signed decision as a run carries it for hosts to verify: the answer and the call it is about. */
+export interface SignedDecisionCopy {
+  /** The guarded call's activity result as the zone's worker returned it (`decisionSignature` included). */
+  answer: unknown;
+  /** The arguments the run sent the worker. */
+  arguments: unknown;
+  /** The request text the run sent with the call, if any. */
+  request?: string;
+}
+
 export interface PendingApproval {
   workflowId: string;
   runId: string;
@@ -154,6 +164,12 @@ export interface PendingApproval {
   provenance?: CallProvenance;
   /** The user's request text the run sent; `provenance.request` says whether it counted. */
   request?: string;
+  /**
+   * The tool worker's `needs_approval` answer exactly as it returned it, with its zone signature,
+   * and the call as the run sent it: what a host verifies the call's reasons and provenance with,
+   * on this copy, instead of reading the run's history (approvals/queried-decision.ts).
+   */
+  signedDecision?: SignedDecisionCopy;
   /**
    * Set by the host that shows the call: whether the tool worker's recorded decision verified with
    * its zone's key. When it did not, no reason, provenance or request text of the call is shown.

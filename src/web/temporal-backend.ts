@@ -120,7 +120,7 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
   ) {}
 
   /**
-   * One page of runs with calls waiting: only those runs are queried and their histories read, and
+   * One page of runs with calls waiting: only those runs are queried (no history is read), and
    * each call keeps only what its zone's worker signed (withRecordedProvenance); who may see which
    * call is the page's need-to-know check, after this.
    */
@@ -133,7 +133,7 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
       ...(filter !== undefined ? { filter } : {}),
       ...(after !== undefined ? { after } : {}),
     });
-    const items = (await withRecordedProvenance(this.client, found.items, this.decisions())).map(pendingView);
+    const items = withRecordedProvenance(found.items, this.decisions()).map(pendingView);
     return {
       items,
       runs: found.runs,
@@ -146,7 +146,7 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
       const pending = await listPendingApprovals(this.client, { workflowId });
       const item = pending.find((p) => p.callId === callId);
       if (item === undefined) return undefined;
-      const [shown] = await withRecordedProvenance(this.client, [item], this.decisions());
+      const [shown] = withRecordedProvenance([item], this.decisions());
       return shown ? pendingView(shown) : undefined;
     } catch {
       // No such run, a finished one, or a workflow without the pending-approvals query.

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   DEFAULT_LISTING_RUNS,
+  listPendingApprovals,
   MAX_LISTING_RUNS,
   pendingApprovalsPage,
 } from '../../approvals/list-pending.ts';
@@ -8,7 +9,6 @@ import { withRecordedProvenance } from '../../approvals/recorded-provenance.ts';
 import { explainProvenance, requestStandingWords, UNVERIFIED_NOT_SHOWN } from '../../provenance/explain.ts';
 import { age, whyShown } from '../../web/pages.ts';
 import { pendingView } from '../../web/temporal-backend.ts';
-import { pendingApprovalsQuery } from '../../workflows/guard/definitions.ts';
 import { hostDecisionVerifier } from '../../zones/host-decision-verifier.ts';
 import { CliError } from '../errors.ts';
 import { currentProject } from '../project.ts';
@@ -41,7 +41,7 @@ export function registerApprovals(program: Command): void {
         let more = false;
         let listed: Awaited<ReturnType<typeof pendingApprovalsPage>>['items'];
         if (options.run) {
-          listed = await client.workflow.getHandle(options.run).query(pendingApprovalsQuery);
+          listed = await listPendingApprovals(client, { workflowId: options.run });
         } else {
           const page = await pendingApprovalsPage(client, { limit });
           listed = page.items;
@@ -56,7 +56,7 @@ export function registerApprovals(program: Command): void {
         };
         // Reasons and provenance as the tool worker signed them, not as the run reports them.
         const verifier = hostDecisionVerifier(config, tools);
-        const pending = (await withRecordedProvenance(client, listed, verifier)).map(pendingView);
+        const pending = withRecordedProvenance(listed, verifier).map(pendingView);
         const now = Date.now();
         if (options.json) {
           printJson(

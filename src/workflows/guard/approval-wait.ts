@@ -1,7 +1,13 @@
 import { msToNumber as durationMs } from '@temporalio/common';
 import { workflowInfo } from '@temporalio/workflow';
 import type { GuardActivities } from '../../activities/guard/index.ts';
-import type { ApprovalSubmission, DecisionRecord, GuardGrant, RecordedApproval } from '../../guard/types.ts';
+import type {
+  ApprovalSubmission,
+  DecisionRecord,
+  GuardGrant,
+  RecordedApproval,
+  SignedDecisionCopy,
+} from '../../guard/types.ts';
 import { DEFAULT_APPROVAL_TIMEOUT, type ToolDefinition } from '../../tools/define-tool.ts';
 import type { ApprovalStore } from './approval-store.ts';
 import type { PendingState } from './approval-validator.ts';
@@ -20,6 +26,8 @@ export type ApprovalWaiter = (
   args: unknown,
   grant: GuardGrant,
   reasons: string[],
+  /** The zone-signed answer that asked for people, carried by the query for hosts to verify. */
+  signed?: SignedDecisionCopy,
 ) => Promise<Approval>;
 
 /** What an approval wait uses of the run: its approvals, its publisher, the prepare step. */
@@ -42,6 +50,7 @@ export async function waitForApproval(
   args: unknown,
   grant: GuardGrant,
   reasons: string[],
+  signed?: SignedDecisionCopy,
 ): Promise<Approval> {
   const config = tool.approval ?? {};
   const groups: Array<string[] | undefined> = [undefined];
@@ -106,6 +115,8 @@ export async function waitForApproval(
       ...(prepared.approvalKeys ? { approvalKeys: prepared.approvalKeys } : {}),
       ...(record.provenance ? { provenance: record.provenance } : {}),
       ...(identity.request !== undefined ? { request: identity.request } : {}),
+      // Runs that decide in three activities have no signed answer: their calls show unverified.
+      ...(signed !== undefined ? { signedDecision: signed } : {}),
     };
     record.outcome = 'awaiting_approval';
     const decided = await context.store.wait(state, timeoutMs, context.publisher.publish);

@@ -173,7 +173,11 @@ export async function decideAtToolWorker(
       execution = answer.execution;
     } else {
       const grant = answer.intent.grant;
-      const approval = await guard.waitForApproval(record, tool, args, grant, answer.reasons);
+      const approval = await guard.waitForApproval(record, tool, args, grant, answer.reasons, {
+        answer,
+        arguments: args,
+        ...(call.request !== undefined ? { request: call.request } : {}),
+      });
       if (approval.state !== 'approved') {
         return guard.finish(record, { ...base, status: approval.state, reason: approval.reason });
       }

@@ -589,7 +589,7 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
       const handle = await notify([post('notify')]);
       const [pending] = await waitForPending(handle);
       if (pending === undefined) throw new Error('the call waits for a person');
-      const [shown] = await withRecordedProvenance(fixture.client, [pending], verifier);
+      const [shown] = withRecordedProvenance([pending], verifier);
       expect(shown?.decisionCheck).toEqual({ verified: true });
       expect(shown?.reasons).toContainEqual(
         'intent: first call to the new external host hooks.partner.example',
@@ -674,7 +674,7 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
         expect(reported[0]?.reasons).toEqual([`policy: ${FORGED_WORDS}`]);
         expect(reported[0]?.decisionCheck).toEqual({ verified: true });
 
-        const [shown] = await withRecordedProvenance(fixture.client, reported, verifier);
+        const [shown] = withRecordedProvenance(reported, verifier);
         expect(shown).toMatchObject({
           callId: 'notify',
           reasons: [],

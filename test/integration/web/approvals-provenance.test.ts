@@ -176,7 +176,7 @@ describe('informed approvals on a real injected run: page, warden approvals, war
       },
     };
     const verifier = ringDecisionVerifier(workers.deps.zoneKeys, workers.deps.tools);
-    const [shown] = await withRecordedProvenance(client, [forged], verifier);
+    const [shown] = withRecordedProvenance([forged], verifier);
     expect(shown?.decisionCheck).toEqual({ verified: true });
     expect(shown?.request).toBe(REQUEST);
     expect(shown?.provenance).toEqual(reported.provenance);
@@ -184,7 +184,7 @@ describe('informed approvals on a real injected run: page, warden approvals, war
       expect.objectContaining({ path: 'customerId', texts: [REDIRECTED_REFUND_CUSTOMER] }),
     ]);
     // A call the history has no provenance for shows none, never the run's own account.
-    const [unknown] = await withRecordedProvenance(client, [{ ...forged, callId: 'not-a-call' }], verifier);
+    const [unknown] = withRecordedProvenance([{ ...forged, callId: 'not-a-call' }], verifier);
     expect(unknown?.provenance).toBeUndefined();
     expect(unknown?.request).toBeUndefined();
     expect(unknown?.reasons).toEqual([]);
