@@ -32,21 +32,14 @@ export function shownDecision(
  * Each call's `workflowId` and `runId` are the ones the server named it by (list-pending.ts reads
  * them from visibility or the queried handle), so the binding is to the run it came from. A call
  * whose answer does not verify keeps none of those words: its `decisionCheck` says why. No history
- * is read.
+ * is read. The signed answer stays with the call: the service verifies it again before it signs.
  */
 export function withRecordedProvenance(
   pending: readonly PendingApproval[],
   verifier: DecisionVerifier,
 ): PendingApproval[] {
   return pending.map((item) => {
-    const {
-      provenance: _shown,
-      request: _sent,
-      reasons: _said,
-      decisionCheck: _claimed,
-      signedDecision: _signed,
-      ...call
-    } = item;
+    const { provenance: _shown, request: _sent, reasons: _said, decisionCheck: _claimed, ...call } = item;
     const shown = shownDecision(item, queriedDecision(item, item, verifier));
     if ('problem' in shown) {
       return { ...call, reasons: [], decisionCheck: { verified: false, problem: shown.problem } };

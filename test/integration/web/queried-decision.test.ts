@@ -203,7 +203,14 @@ describe('the approval service verifies the signed answer the query carries, not
           ...served,
           signedDecision: {
             ...copy,
-            answer: { ...answer, provenance: { ...answer.provenance, verdict: 'clear', tainted: [] } },
+            answer: {
+              ...answer,
+              provenance: {
+                ...answer.provenance,
+                request: 'verified',
+                reasons: ["customer c-1001 is in alice's request"],
+              },
+            },
           },
         },
         { ...served, signedDecision: { ...copy, answer: { ...answer, reasons: ['routine refund'] } } },
