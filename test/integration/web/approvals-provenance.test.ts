@@ -183,14 +183,14 @@ describe('informed approvals on a real injected run: page, warden approvals, war
     expect(shown?.provenance?.tainted).toEqual([
       expect.objectContaining({ path: 'customerId', texts: [REDIRECTED_REFUND_CUSTOMER] }),
     ]);
-    // A call the history has no provenance for shows none, never the run's own account.
+    // The signed answer reported for another call id does not verify for it: it shows none, never the run's own account.
     const [unknown] = withRecordedProvenance([{ ...forged, callId: 'not-a-call' }], verifier);
     expect(unknown?.provenance).toBeUndefined();
     expect(unknown?.request).toBeUndefined();
     expect(unknown?.reasons).toEqual([]);
     expect(unknown?.decisionCheck).toEqual({
       verified: false,
-      problem: 'no decision of the tool worker is recorded for this call',
+      problem: expect.stringMatching(/^the decision's signature does not verify with the key of trust zone /),
     });
   });
 
