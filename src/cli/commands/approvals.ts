@@ -59,8 +59,13 @@ export function registerApprovals(program: Command): void {
         const pending = withRecordedProvenance(listed, verifier).map(pendingView);
         const now = Date.now();
         if (options.json) {
+          // What a person reads: the view, not the run's raw report the approval service signs from
+          // (it repeats the arguments and carries the tool worker's whole answer, grants included).
           printJson(
-            pending.map((p) => ({ ...p, ageSeconds: Math.round((now - Date.parse(p.requestedAt)) / 1000) })),
+            pending.map(({ source: _source, ...p }) => ({
+              ...p,
+              ageSeconds: Math.round((now - Date.parse(p.requestedAt)) / 1000),
+            })),
           );
           moreNote();
           return;
