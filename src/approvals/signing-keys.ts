@@ -1,10 +1,11 @@
-import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { createHash, sign } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/curves/utils.js';
 import type { WardenConfig } from '../config/env.ts';
+import { nativeSigningKey } from '../crypto/native-ed25519.ts';
 import { KEY_ID, type PublicKeyRing, signedMessage } from '../guard/signatures.ts';
 
 export class SigningKeyError extends Error {
@@ -55,21 +56,9 @@ function settingText(setting: string, name: string): { text: string; where: stri
   return { text: setting, where: name };
 }
 
-/**
- * Signs with node:crypto (OpenSSL), as the zones' result signer does: Ed25519 signatures are
- * deterministic, so the bytes are the ones noble would make, at a fraction of the cost per decision.
- */
+/** Signs with node:crypto (OpenSSL), as the zones' signer does (see nativeSigningKey). */
 export function signerFromSeed(keyId: string, seed: Uint8Array): DecisionSigner {
-  const publicKey = ed25519.getPublicKey(seed);
-  const key = createPrivateKey({
-    key: {
-      kty: 'OKP',
-      crv: 'Ed25519',
-      d: Buffer.from(seed).toString('base64url'),
-      x: Buffer.from(publicKey).toString('base64url'),
-    },
-    format: 'jwk',
-  });
+  const { key, publicKey } = nativeSigningKey(seed);
   return {
     keyId,
     publicKey: bytesToHex(publicKey),

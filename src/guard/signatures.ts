@@ -42,7 +42,7 @@ export function signedMessage(domain: string, payload: unknown): Uint8Array {
 /**
  * Verifies a signature made by `keyId` over `payload`. Pure JS and deterministic by default, so the
  * workflow sandbox (an Update validator) and the tool worker use this same check; host code may pass
- * a native `verify` that is never laxer (activities/guard/native-ed25519.ts). Never throws: anything
+ * a native `verify` that is never laxer (crypto/native-ed25519.ts). Never throws: anything
  * malformed is simply not a valid signature.
  */
 export function signatureValid(

@@ -1,6 +1,6 @@
-import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { sign } from 'node:crypto';
 import { bytesToHex, hexToBytes } from '@noble/curves/utils.js';
+import { nativeSigningKey } from '../crypto/native-ed25519.ts';
 import { decisionMessage, type ToolDecisionClaim } from '../guard/decision-signature.ts';
 import {
   type ResultSignature,
@@ -19,24 +19,10 @@ export interface ResultSigner {
   signDecision(claim: ToolDecisionClaim): ResultSignature;
 }
 
-/**
- * A zone worker's signer for `secretKeyHex` (the zone's 32-byte Ed25519 seed). It signs with
- * node:crypto (OpenSSL) rather than noble: Ed25519 signatures are deterministic, so the bytes are
- * the same ones noble would make, at a small fraction of the cost, and only workflow code needs the
- * pure-JS verifier.
- */
+/** A zone worker's signer for `secretKeyHex` (the zone's 32-byte Ed25519 seed), on node:crypto. */
 export function resultSigner(secretKeyHex: string): ResultSigner {
   const seed = hexToBytes(secretKeyHex);
-  const publicKey = ed25519.getPublicKey(seed);
-  const key: KeyObject = createPrivateKey({
-    key: {
-      kty: 'OKP',
-      crv: 'Ed25519',
-      d: Buffer.from(seed).toString('base64url'),
-      x: Buffer.from(publicKey).toString('base64url'),
-    },
-    format: 'jwk',
-  });
+  const { key, publicKey } = nativeSigningKey(seed);
   const keyId = resultKeyId(bytesToHex(publicKey));
   const signed = (message: Uint8Array): ResultSignature => ({
     keyId,

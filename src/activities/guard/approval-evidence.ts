@@ -1,10 +1,10 @@
 import type { OsoValue } from '../../authz/types.ts';
+import { nativeEd25519Verify } from '../../crypto/native-ed25519.ts';
 import { approvalSignatureValid } from '../../guard/approval-signature.ts';
 import type { ApprovalSubmission } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
 import type { RunKey } from '../../usage/usage-store.ts';
 import type { GuardDependencies } from './dependencies.ts';
-import { nativeEd25519Verify } from './native-ed25519.ts';
 
 export interface VerifiedApprovals {
   /** Distinct approvers whose approval of exactly this call verified and who may still approve. */

@@ -1,7 +1,7 @@
-import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/curves/utils.js';
-import type { Ed25519Verifier } from '../../guard/ed25519-verify.ts';
+import type { Ed25519Verifier } from '../guard/ed25519-verify.ts';
 
 /** The DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the raw 32-byte key follows. */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -30,7 +30,7 @@ function keyObject(publicKey: Uint8Array): KeyObject | null {
 }
 
 /**
- * Ed25519 verification by Node's OpenSSL, for the tool worker (host code, never the sandbox): about
+ * Ed25519 verification by Node's OpenSSL, for host code (the tool worker; never the sandbox): about
  * fifty times faster than the pure-JS check the Update validator must use. Strict mode only. It is
  * never laxer than `ed25519Verify` in strict mode: OpenSSL refuses S ≥ L and non-canonical R, the
  * key rules are the same (checked above), and its equation is the cofactorless [S]B = R + [k]A,
@@ -48,3 +48,22 @@ export const nativeEd25519Verify: Ed25519Verifier = (signature, message, publicK
     return false;
   }
 };
+
+/**
+ * An Ed25519 signing key for node:crypto (OpenSSL) from a 32-byte seed, with its public key. Ed25519
+ * signatures are deterministic, so what OpenSSL signs are the bytes noble would make, at a small
+ * fraction of the cost; only workflow code needs the pure-JS implementation.
+ */
+export function nativeSigningKey(seed: Uint8Array): { key: KeyObject; publicKey: Uint8Array } {
+  const publicKey = ed25519.getPublicKey(seed);
+  const key = createPrivateKey({
+    key: {
+      kty: 'OKP',
+      crv: 'Ed25519',
+      d: Buffer.from(seed).toString('base64url'),
+      x: Buffer.from(publicKey).toString('base64url'),
+    },
+    format: 'jwk',
+  });
+  return { key, publicKey };
+}
