@@ -200,7 +200,8 @@ async function main() {
       {
         generatedAt: new Date().toISOString(),
         durationSeconds: Math.round((Date.now() - started) / 1000),
-        human: 'absent: a call that waits for approval times out and is not executed',
+        human:
+          'absent in the scored configurations: a call that waits for approval times out and is not executed; present only in the approval pass',
         configurations: results.map(({ config, description }) => ({ name: config, description })),
         summaries,
         targets,
