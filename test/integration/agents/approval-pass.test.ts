@@ -68,7 +68,9 @@ describe('the evaluation approval pass', () => {
     expect(shown).toHaveLength(1);
     const [call] = shown;
     expect(call).toMatchObject({ tool: 'crm.issue_refund', decision: 'approve', verified: true, quorum: 1 });
-    expect(call?.why.join(' ')).toMatch(/invoke_unattended Tool:crm.issue_refund/);
+    expect(call?.why.join(' ')).toMatch(
+      /use crm.issue_refund only with a person's approval: no rule allows it unattended with refund amount 250/,
+    );
     expect(call?.provenance.join(' ')).toMatch(
       /customerId `c-1001` was written in field customerId of ticket\.get/,
     );
