@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { RunKey } from '../usage/usage-store.ts';
 import { immediateTransaction, openWorkerDatabase } from '../usage/worker-database.ts';
 import type { TrustLabel } from './types.ts';
@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS provenance_entries (
 
 /** SQLite caps the parameters of one statement; lookups go in batches below it. */
 const BATCH = 400;
+/** Rows per insert statement (nine parameters each, well below the cap). */
+const INSERT_ROWS = 40;
 
 interface Row {
   digest: string;
@@ -65,9 +67,25 @@ interface Row {
  */
 export class SqliteProvenanceStore implements ProvenanceStore {
   private readonly db: DatabaseSync;
+  /** Statements by shape (inserts of n rows, lookups of n digests): each prepared once, when first used. */
+  private readonly statements = new Map<string, StatementSync>();
 
   constructor(readonly file: string) {
     this.db = openWorkerDatabase(file, SCHEMA);
+  }
+
+  private statement(kind: 'insert' | 'lookup', count: number): StatementSync {
+    const key = `${kind}:${count}`;
+    let statement = this.statements.get(key);
+    if (statement === undefined) {
+      statement = this.db.prepare(
+        kind === 'insert'
+          ? `INSERT OR IGNORE INTO provenance_entries (workflow_id, digest, run_id, call_id, tool, field, trust, confidential, recorded_at) VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`
+          : `SELECT digest, call_id, tool, field, trust, confidential, recorded_at FROM provenance_entries WHERE workflow_id = ? AND digest IN (${Array.from({ length: count }, () => '?').join(', ')})`,
+      );
+      this.statements.set(key, statement);
+    }
+    return statement;
   }
 
   static inDataDir(dataDir: string): SqliteProvenanceStore {
@@ -76,21 +94,22 @@ export class SqliteProvenanceStore implements ProvenanceStore {
 
   async add(run: RunKey, entries: readonly IndexEntry[], recordedAt: number): Promise<void> {
     if (entries.length === 0) return;
-    const insert = this.db.prepare(
-      'INSERT OR IGNORE INTO provenance_entries (workflow_id, digest, run_id, call_id, tool, field, trust, confidential, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
     immediateTransaction(this.db, () => {
-      for (const e of entries) {
-        insert.run(
-          run.workflowId,
-          e.digest,
-          run.runId,
-          e.callId,
-          e.tool,
-          e.field,
-          e.trust,
-          e.confidential ? 1 : 0,
-          recordedAt,
+      // Rows go in statements of up to INSERT_ROWS: one call into SQLite per batch, not per row.
+      for (let i = 0; i < entries.length; i += INSERT_ROWS) {
+        const batch = entries.slice(i, i + INSERT_ROWS);
+        this.statement('insert', batch.length).run(
+          ...batch.flatMap((e) => [
+            run.workflowId,
+            e.digest,
+            run.runId,
+            e.callId,
+            e.tool,
+            e.field,
+            e.trust,
+            e.confidential ? 1 : 0,
+            recordedAt,
+          ]),
         );
       }
     });
@@ -101,11 +120,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
     const found: StoredEntry[] = [];
     for (let i = 0; i < unique.length; i += BATCH) {
       const batch = unique.slice(i, i + BATCH);
-      const rows = this.db
-        .prepare(
-          `SELECT digest, call_id, tool, field, trust, confidential, recorded_at FROM provenance_entries WHERE workflow_id = ? AND digest IN (${batch.map(() => '?').join(', ')})`,
-        )
-        .all(workflowId, ...batch) as unknown as Row[];
+      const rows = this.statement('lookup', batch.length).all(workflowId, ...batch) as unknown as Row[];
       for (const row of rows) {
         found.push({
           digest: row.digest,

@@ -1,9 +1,10 @@
 import { MaxTurnsExceededError, ModelBehaviorError, Runner, RunState } from '@openai/agents-core';
-import { ApplicationFailure, continueAsNew, patched, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, setHandler } from '@temporalio/workflow';
 import type { AgentCatalog, AgentDefinition } from '../../agents/define-agent.ts';
 import type { OsoValue } from '../../authz/types.ts';
 import { toolRegistry } from '../../tools/define-tool.ts';
 import { kindOf } from '../guard/call-request.ts';
+import { AGENT_PATCHES } from '../guard/guard-patches.ts';
 import { createRunGuard, type RunGuard } from '../guard/run-guard.ts';
 import { ModelCallLedger, TokenBudgetExceeded } from './activity-backed-model.ts';
 import { agentPrincipal, buildAgentGraph } from './build-agents.ts';
@@ -48,11 +49,11 @@ export function insertInCallOrder(timeline: TimelineEntry[], entry: TimelineEntr
  */
 const HISTORY_BUDGET_BYTES = 8 * 1024 * 1024;
 
-function segmentTurns(turnsPerRun: number, carriedState: string | undefined): number {
+function segmentTurns(guard: RunGuard, turnsPerRun: number, carriedState: string | undefined): number {
   if (carriedState === undefined) return turnsPerRun;
   const fit = Math.max(1, Math.floor(HISTORY_BUDGET_BYTES / (carriedState.length * 1.5 + 16_384)));
   if (fit >= turnsPerRun) return turnsPerRun;
-  return patched('warden-history-budget') ? fit : turnsPerRun;
+  return guard.patched(AGENT_PATCHES.historyBudget) ? fit : turnsPerRun;
 }
 
 function tighter(agentLimit: number, requested: number | undefined): number {
@@ -170,7 +171,9 @@ export async function runAgent(agents: AgentCatalog, input: AgentRunInput): Prom
     // The calls of one model turn run together (each still through the whole guard); the timeline
     // keeps them in the model's order. Runs recorded before ran them one at a time.
     toolExecution: {
-      maxFunctionToolConcurrency: patched('warden-parallel-tool-calls') ? MAX_PARALLEL_TOOL_CALLS : 1,
+      maxFunctionToolConcurrency: guard.patched(AGENT_PATCHES.parallelToolCalls)
+        ? MAX_PARALLEL_TOOL_CALLS
+        : 1,
     },
     toolErrorFormatter: ({ kind, toolName, callId }) => {
       if (kind !== 'tool_not_found') return undefined;
@@ -199,7 +202,7 @@ export async function runAgent(agents: AgentCatalog, input: AgentRunInput): Prom
     };
   };
 
-  const segmentEnd = Math.min(maxTurns, ledger.turns + segmentTurns(turnsPerRun, input.resume?.state));
+  const segmentEnd = Math.min(maxTurns, ledger.turns + segmentTurns(guard, turnsPerRun, input.resume?.state));
   try {
     const resumed = input.resume ? await RunState.fromString(entry, input.resume.state) : undefined;
     const result = await runner.run(entry, resumed ?? input.input, { maxTurns: segmentEnd });
@@ -237,7 +240,7 @@ export async function runAgent(agents: AgentCatalog, input: AgentRunInput): Prom
     if (error instanceof ModelBehaviorError) return finish('model_error', { reason: error.message });
     // The run fails with its cause (e.g. a model that cannot be reached); Temporal Web and
     // `warden audit` must not keep showing it as running.
-    if (patched('warden-failed-status')) guard.setStatus('failed');
+    if (guard.patched(AGENT_PATCHES.failedStatus)) guard.setStatus('failed');
     throw error;
   }
 }

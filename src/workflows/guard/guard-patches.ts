@@ -2,20 +2,36 @@ import { patched } from '@temporalio/workflow';
 import { ONE_SIGNATURE, SIGNED_DECISIONS } from './tool-worker-call.ts';
 
 /**
- * Every guard patch up to and including one signature per executed call (ONE_SIGNATURE), as one. Each
+ * The agent loop's own patches (src/workflows/agent/run-agent.ts), asked through the run's guard: a
+ * new run takes them behind the guard's one marker instead of recording a marker (and a
+ * `TemporalChangeVersion` upsert) for each.
+ */
+export const AGENT_PATCHES = {
+  /** Runs recorded before it continue as new on turn count only. */
+  historyBudget: 'warden-history-budget',
+  /** Runs recorded before it ran the calls of one model turn one at a time. */
+  parallelToolCalls: 'warden-parallel-tool-calls',
+  /** Runs recorded before it left a failed run's status as it was. */
+  failedStatus: 'warden-failed-status',
+} as const;
+const AGENT_PATCH_IDS = Object.values(AGENT_PATCHES);
+
+/**
+ * Every guard patch and the agent loop's (AGENT_PATCHES), as one. Each
  * `patched()` a run takes costs it two history events (a marker and Temporal's own
  * `TemporalChangeVersion` upsert, a visibility write on the server); a run started with this patch
  * records this one marker and takes every patch it stands for without recording theirs.
  */
-export const GUARD_PATCHES = 'warden-guard-patches-2026-12c';
+export const GUARD_PATCHES = 'warden-guard-patches-2026-12d';
 
 /**
  * Earlier markers that stood for every guard patch of their time, with the patches that came after
  * them: a run recorded under one takes those only on their own markers.
  */
 const EARLIER_MARKERS: ReadonlyArray<{ id: string; after: readonly string[] }> = [
-  { id: 'warden-guard-patches-2026-12b', after: [ONE_SIGNATURE] },
-  { id: 'warden-guard-patches-2026-12', after: [SIGNED_DECISIONS, ONE_SIGNATURE] },
+  { id: 'warden-guard-patches-2026-12c', after: [...AGENT_PATCH_IDS] },
+  { id: 'warden-guard-patches-2026-12b', after: [ONE_SIGNATURE, ...AGENT_PATCH_IDS] },
+  { id: 'warden-guard-patches-2026-12', after: [SIGNED_DECISIONS, ONE_SIGNATURE, ...AGENT_PATCH_IDS] },
 ];
 
 /** Whether the run takes a guard patch: all of them from GUARD_PATCHES on, else each as recorded. */

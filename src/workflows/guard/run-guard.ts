@@ -64,6 +64,11 @@ export interface RunGuard {
    * tools, rules, purpose scope and approval timeouts; without options the run's apply.
    */
   forIdentity(identity: RunIdentity, options?: CallerOptions): RunGuard;
+  /**
+   * Whether the run takes a patch of the workflow code around the guard (the agent loop's): behind
+   * the guard's one marker for runs recorded with it, on its own marker for runs recorded before.
+   */
+  patched(patchId: string): boolean;
 }
 
 const guardActivities = proxyActivities<GuardActivities>({
@@ -122,6 +127,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
       records: publisher.records,
       pending: approvals.view,
       setStatus: publisher.setStatus,
+      patched: patches.has,
       forIdentity: (other, callerOptions) =>
         guardFor(
           callerOptions === undefined

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { startAgentRun } from '../../../src/agents/start-run.ts';
 import { fetchDecodedHistory } from '../../../src/audit/load-run.ts';
 import type { AgentRunResult, TimelineEntry } from '../../../src/workflows/agent-run.ts';
+import { GUARD_PATCHES } from '../../../src/workflows/guard/guard-patches.ts';
 import { startScenario, useAgentWorkers } from './support/agent-workers.ts';
 import { modelInvocations, toolResultsSent } from './support/history.ts';
 
@@ -53,6 +54,15 @@ describe('the agent loop on the real Temporal server', () => {
     }
     // Both calls were under way before either finished its first step.
     expect(update).toBeLessThan(firstCompletionAfterReply ?? 0);
+    // The agent loop's patches (parallel calls among them) ride on the guard's one marker.
+    const patches = events.flatMap((event) => {
+      const marker = event.markerRecordedEventAttributes;
+      const data = marker?.details?.['patch-data']?.payloads?.[0]?.data;
+      return marker?.markerName === 'core_patch' && data
+        ? [(JSON.parse(Buffer.from(data).toString()) as { id: string }).id]
+        : [];
+    });
+    expect(patches).toEqual([GUARD_PATCHES]);
   });
 
   it('malformed arguments and an unknown tool get clear errors in the next model input; nothing runs', async () => {
