@@ -12,6 +12,8 @@ export interface IndexEntry {
   field: string;
   trust: TrustLabel;
   confidential: boolean;
+  /** The argument that made the output untrusted (`ExecutedCall.selectedBy`), if one did. */
+  selectedBy?: string;
 }
 
 export interface StoredEntry extends IndexEntry {
@@ -41,6 +43,7 @@ CREATE TABLE IF NOT EXISTS provenance_entries (
   trust TEXT NOT NULL,
   confidential INTEGER NOT NULL,
   recorded_at INTEGER NOT NULL,
+  selected_by TEXT,
   PRIMARY KEY (workflow_id, digest, run_id, call_id, field)
 ) WITHOUT ROWID;
 `;
@@ -56,6 +59,7 @@ interface Row {
   trust: string;
   confidential: number;
   recorded_at: number;
+  selected_by: string | null;
 }
 
 /**
@@ -68,6 +72,10 @@ export class SqliteProvenanceStore implements ProvenanceStore {
 
   constructor(readonly file: string) {
     this.db = openWorkerDatabase(file, SCHEMA);
+    // An index written before outputs recorded what selected them gets the column, empty.
+    const columns = this.db.prepare('PRAGMA table_info(provenance_entries)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'selected_by'))
+      this.db.exec('ALTER TABLE provenance_entries ADD COLUMN selected_by TEXT');
   }
 
   static inDataDir(dataDir: string): SqliteProvenanceStore {
@@ -77,7 +85,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
   async add(run: RunKey, entries: readonly IndexEntry[], recordedAt: number): Promise<void> {
     if (entries.length === 0) return;
     const insert = this.db.prepare(
-      'INSERT OR IGNORE INTO provenance_entries (workflow_id, digest, run_id, call_id, tool, field, trust, confidential, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO provenance_entries (workflow_id, digest, run_id, call_id, tool, field, trust, confidential, recorded_at, selected_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     immediateTransaction(this.db, () => {
       for (const e of entries) {
@@ -91,6 +99,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
           e.trust,
           e.confidential ? 1 : 0,
           recordedAt,
+          e.selectedBy ?? null,
         );
       }
     });
@@ -103,7 +112,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
       const batch = unique.slice(i, i + BATCH);
       const rows = this.db
         .prepare(
-          `SELECT digest, call_id, tool, field, trust, confidential, recorded_at FROM provenance_entries WHERE workflow_id = ? AND digest IN (${batch.map(() => '?').join(', ')})`,
+          `SELECT digest, call_id, tool, field, trust, confidential, recorded_at, selected_by FROM provenance_entries WHERE workflow_id = ? AND digest IN (${batch.map(() => '?').join(', ')})`,
         )
         .all(workflowId, ...batch) as unknown as Row[];
       for (const row of rows) {
@@ -115,6 +124,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
           trust: row.trust === 'trusted' ? 'trusted' : 'untrusted',
           confidential: row.confidential === 1,
           recordedAt: Number(row.recorded_at),
+          ...(typeof row.selected_by === 'string' ? { selectedBy: row.selected_by } : {}),
         });
       }
     }

@@ -57,6 +57,11 @@ export const MAX_SOURCES_PER_VALUE = 6;
 
 /** Substrings shorter than this are not looked for in trusted texts: they would be there by chance. */
 const MIN_SUBSTRING = 5;
+/**
+ * A whole argument leaf that decides no taint (a search's query) is looked for from this length: a
+ * short name the user typed (`Eli`) is theirs, and what it selects keeps its trust (echo.ts).
+ */
+const MIN_WHOLE_LEAF = 3;
 
 /** Partially traced values need this share of their characters covered by sources' n-grams. */
 const PARTIAL_COVERAGE = 0.8;
@@ -207,7 +212,8 @@ const unitCompact = (unit: Unit) =>
 function trustedMatch(unit: Unit, text: PreparedText): MatchKind | undefined {
   if (unit.keys.some((k) => text.keys.has(k))) return 'token';
   const normalised = normaliseText(unit.text);
-  if (normalised.length >= MIN_SUBSTRING && containsWhole(text.index, normalised)) return 'exact';
+  const min = unit.token === 'value' && !unit.deciding ? MIN_WHOLE_LEAF : MIN_SUBSTRING;
+  if (normalised.length >= min && containsWhole(text.index, normalised)) return 'exact';
   const compact = unitCompact(unit);
   if (compact.length >= MIN_SUBSTRING && containsWholeCompact(text.index, compact)) return 'exact';
   return undefined;
