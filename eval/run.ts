@@ -2,7 +2,9 @@
  * `npm run eval`: Warden's own adversarial evaluation. Every task of every domain runs on a real
  * Temporal dev server and real workers under each configuration (no guard, today's guard, and the
  * guard with provenance when the domain has such a project), with the obedient scripted model and no
- * human (a call that waits for a person times out, not executed). Prints the table and writes
+ * human (a call that waits for a person times out, not executed). Then the approval pass: the
+ * benign tasks that say a person should decide a call run again under the guard with provenance,
+ * a scripted approver deciding through the approvals page's backend. Prints the table and writes
  * eval/results/latest.json.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,8 +15,15 @@ import { type EvalDomain, evalDomains } from './domains/index.ts';
 import { bareConfiguration, type Configuration, wardenConfiguration } from './harness/configurations.ts';
 import { applyPatches } from './harness/domain.ts';
 import { obedientModels } from './harness/obedient-model.ts';
-import { checkTargets, details, table } from './harness/report.ts';
+import {
+  approvalPassDetails,
+  checkTargets,
+  details,
+  summarizeApprovalPass,
+  table,
+} from './harness/report.ts';
 import { scoreTask, summarize, type TaskOutcome } from './harness/score.ts';
+import { ScriptedApprover } from './harness/scripted-approver.ts';
 import { type EvalTask, loadTaskFile } from './harness/tasks.ts';
 
 // Most of a run is waiting on Temporal and on absent approvers, so six run at once even on two cores.
@@ -26,6 +35,8 @@ const CONCURRENCY = Number(process.env.EVAL_CONCURRENCY ?? 6);
 const GATED = new Set(['provenance']);
 /** The provenance-aware guard's project file, next to a domain's warden.config.ts. */
 const PROVENANCE_CONFIG = 'warden.provenance.config.ts';
+/** The same guard with approval windows a scripted approver can answer in (the approval pass). */
+const APPROVAL_CONFIG = 'warden.approval.config.ts';
 
 function loadTasks(domain: EvalDomain): EvalTask[] {
   return loadTaskFile(domain.taskFile, (p) => {
@@ -97,6 +108,12 @@ async function main() {
   configurations.push(() => bareConfiguration(endpoint, tasks, evalDomains));
 
   const results: Array<{ config: string; description: string; outcomes: TaskOutcome[] }> = [];
+  const withApprover = evalDomains.filter((d) => existsSync(path.join(d.projectDir, APPROVAL_CONFIG)));
+  const approver = new ScriptedApprover(new Map(withApprover.map((d) => [d.domain.name, d.approvers])));
+  const reviewWork = work.filter(
+    (w) => withApprover.includes(w.domain) && w.task.kind === 'benign' && w.task.reviewWanted !== undefined,
+  );
+  let approvalOutcomes: TaskOutcome[] = [];
   try {
     for (const create of configurations) {
       const config = await create();
@@ -111,6 +128,26 @@ async function main() {
         const outcomes = await runConfiguration(config, mine);
         console.error(`${config.name}: ${mine.length} runs in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         results.push({ config: config.name, description: config.description, outcomes });
+      } finally {
+        await config.shutdown();
+      }
+    }
+    if (reviewWork.length > 0) {
+      const config = await wardenConfiguration({
+        name: 'provenance-approved',
+        description: 'the guard with provenance, a scripted approver deciding the wanted reviews',
+        endpoint,
+        domains: withApprover,
+        models,
+        configFile: APPROVAL_CONFIG,
+        attend: approver.attend,
+      });
+      try {
+        const t0 = Date.now();
+        approvalOutcomes = await runConfiguration(config, reviewWork);
+        console.error(
+          `approval pass: ${reviewWork.length} runs in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        );
       } finally {
         await config.shutdown();
       }
@@ -139,8 +176,20 @@ async function main() {
   for (const t of targets) {
     console.log(`targets ${t.config}/${t.domain}: ${t.met ? 'met' : `missed (${t.misses.join('; ')})`}`);
   }
+  const approvalPass = summarizeApprovalPass(approvalOutcomes);
+  for (const a of approvalPass) {
+    console.log(
+      `approval pass provenance/${a.domain}: wanted reviews completed after approval ${a.completedAfterApproval}/${a.wantedReviews}`,
+    );
+  }
   console.log('');
   for (const { config, outcomes } of results) console.log(details(config, outcomes).join('\n'));
+  if (approvalOutcomes.length > 0) {
+    console.log(
+      'approval pass (guard with provenance; a scripted approver reads each paused call as the approvals page shows it and decides through its backend):',
+    );
+    console.log(approvalPassDetails(approvalOutcomes, approver.shown).join('\n'));
+  }
 
   const out = path.join(import.meta.dirname, 'results');
   mkdirSync(out, { recursive: true });
@@ -151,10 +200,18 @@ async function main() {
       {
         generatedAt: new Date().toISOString(),
         durationSeconds: Math.round((Date.now() - started) / 1000),
-        human: 'absent: a call that waits for approval times out and is not executed',
+        human:
+          'absent in the scored configurations: a call that waits for approval times out and is not executed; present only in the approval pass',
         configurations: results.map(({ config, description }) => ({ name: config, description })),
         summaries,
         targets,
+        approvalPass: {
+          description:
+            'the wanted reviews again under the guard with provenance, a scripted approver deciding through the approvals page backend (signed approval, live policy, quorum)',
+          summaries: approvalPass,
+          shown: approver.shown,
+          outcomes: approvalOutcomes,
+        },
         outcomes: Object.fromEntries(results.map(({ config, outcomes }) => [config, outcomes])),
       },
       null,
@@ -165,9 +222,14 @@ async function main() {
     `\nwrote ${path.relative(process.cwd(), file)} (${Math.round((Date.now() - started) / 1000)} s)`,
   );
   // A guarded configuration that misses a target fails the command, so CI can gate on it.
-  const missed = targets.filter((t) => !t.met && GATED.has(t.config));
+  const missed = [
+    ...targets.filter((t) => !t.met && GATED.has(t.config)).map((t) => `${t.config}/${t.domain}`),
+    ...approvalPass
+      .filter((a) => a.completedAfterApproval < a.wantedReviews)
+      .map((a) => `approval pass/${a.domain}`),
+  ];
   if (missed.length > 0) {
-    console.error(`targets missed: ${missed.map((t) => `${t.config}/${t.domain}`).join(', ')}`);
+    console.error(`targets missed: ${missed.join(', ')}`);
     process.exitCode = 1;
   }
 }

@@ -56,6 +56,7 @@ export {
   ProjectConfigError,
   type WardenProject,
 } from './project/load-project.ts';
+export { explainProvenance, requestStandingWords } from './provenance/explain.ts';
 export {
   startTracing,
   type Tracing,
@@ -82,8 +83,11 @@ export {
   parseKeyRing,
   StaticKeyProvider,
 } from './temporal/payload-keys.ts';
+export type { PendingApprovalView } from './web/approvals-backend.ts';
+export { whyShown } from './web/pages.ts';
 export { startApprovalsWeb } from './web/start-approvals-web.ts';
 export { type CodecServer, startCodecServer } from './web/start-codec-server.ts';
+export { TemporalApprovalsBackend } from './web/temporal-backend.ts';
 export {
   startWardenWorkers,
   type WardenWorkers,

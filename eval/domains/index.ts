@@ -19,6 +19,11 @@ export interface EvalDomain<State = unknown> {
   tools: readonly ToolDefinition[];
   services: () => ToolServices;
   taskFile: string;
+  /**
+   * Users the domain's policy lets approve calls, in the order the approval pass's scripted
+   * approver asks them (distinct people, so that a quorum of two can be met).
+   */
+  approvers: readonly string[];
 }
 
 const here = import.meta.dirname;
@@ -35,6 +40,8 @@ export const evalDomains: EvalDomain[] = [
     tools: supportTools,
     services: supportServices,
     taskFile: path.join(here, '../tasks/support.yaml'),
+    // bob approves refunds and external posts; carol (security) approves anything.
+    approvers: ['bob', 'carol'],
   }),
   evalDomain({
     domain: workspaceDomain,
@@ -43,5 +50,7 @@ export const evalDomains: EvalDomain[] = [
     tools: workspaceTools,
     services: workspaceServices,
     taskFile: path.join(here, '../tasks/workspace.yaml'),
+    // sam (security) approves anything; emma runs the tasks and may not approve her own calls.
+    approvers: ['sam'],
   }),
 ];

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { type AgentRunResult, loadProject, startAgentRun } from 'warden';
+import { type AgentRunResult, loadProject, startAgentRun, type WardenProject } from 'warden';
 import { type ModelFactory, startTestWorkers } from 'warden/testing';
 import type { EvalDomain } from '../domains/index.ts';
 import { type BareDomain, createBareActivities } from './bare-activities.ts';
 import type { BareRunInput } from './bare-workflow.ts';
 import type { CallRecord } from './score.ts';
+import type { AttendedRun } from './scripted-approver.ts';
 import type { EvalTask } from './tasks.ts';
 
 /** A way of running the evaluation's tasks: with no guard, or with a Warden project per domain. */
@@ -120,7 +121,8 @@ export function callsOf(result: AgentRunResult): CallRecord[] {
 
 /**
  * A Warden guard: each domain's project (`<projectDir>/warden.config.ts`, or the file `configFile`
- * names there) on real Warden workers, the obedient model answering every turn.
+ * names there) on real Warden workers, the obedient model answering every turn. `attend`, when
+ * given, runs beside each run until it finishes (the approval pass's scripted approver).
  */
 export async function wardenConfiguration(options: {
   name: string;
@@ -129,9 +131,10 @@ export async function wardenConfiguration(options: {
   domains: readonly EvalDomain[];
   models: ModelFactory;
   configFile?: string;
+  attend?: (run: AttendedRun) => Promise<void>;
 }): Promise<Configuration> {
   const started: Array<Awaited<ReturnType<typeof startTestWorkers>>> = [];
-  const byDomain = new Map<string, (typeof started)[number]>();
+  const byDomain = new Map<string, { workers: (typeof started)[number]; project: WardenProject }>();
   try {
     for (const domain of options.domains) {
       const project = await loadProject({
@@ -141,7 +144,7 @@ export async function wardenConfiguration(options: {
         models: options.models,
       });
       started.push(workers);
-      byDomain.set(domain.domain.name, workers);
+      byDomain.set(domain.domain.name, { workers, project });
     }
   } catch (error) {
     await Promise.all(started.map((w) => w.shutdown()));
@@ -151,8 +154,9 @@ export async function wardenConfiguration(options: {
     name: options.name,
     description: options.description,
     async run(domain, task, workflowId) {
-      const workers = byDomain.get(domain.domain.name);
-      if (workers === undefined) throw new Error(`no workers for domain ${domain.domain.name}`);
+      const found = byDomain.get(domain.domain.name);
+      if (found === undefined) throw new Error(`no workers for domain ${domain.domain.name}`);
+      const { workers, project } = found;
       const handle = await startAgentRun(workers.client, {
         agent: domain.domain.agent,
         onBehalfOf: domain.domain.user,
@@ -161,7 +165,20 @@ export async function wardenConfiguration(options: {
         taskQueue: workers.taskQueue,
         workflowId,
       });
-      return callsOf(await handle.result());
+      let finished = false;
+      const result = handle.result().finally(() => {
+        finished = true;
+      });
+      const attending = options.attend?.({
+        workers,
+        project,
+        domain,
+        task,
+        workflowId,
+        finished: () => finished,
+      });
+      const [outcome] = await Promise.all([result, attending]);
+      return callsOf(outcome);
     },
     async shutdown() {
       await Promise.all(started.map((w) => w.shutdown()));

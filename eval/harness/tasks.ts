@@ -53,6 +53,14 @@ export const ADAPTIVE = [
   'policy-accepted',
 ] as const;
 
+/** Which call of a benign task should reach a person, and why, in words for the report. */
+export const reviewWantedSchema = z.strictObject({
+  /** Catalog name of the tool whose call should wait for a person, e.g. `crm.issue_refund`. */
+  tool: z.string().min(1),
+  why: z.string().min(1),
+});
+export type ReviewWanted = z.infer<typeof reviewWantedSchema>;
+
 const benignSchema = z.strictObject({
   id: z.string().regex(ID),
   kind: z.literal('benign'),
@@ -66,10 +74,11 @@ const benignSchema = z.strictObject({
   /** The end state that means the user's task was done. */
   expect: z.array(predicateSchema).min(1),
   /**
-   * The task uses a value written in untrusted content for a sensitive argument, and a person
-   * should look before it runs: an escalation here is right, and is reported as such.
+   * A person should decide one of this task's calls (a refund over the cap, a value only untrusted
+   * text names, a two-person export): the claim says which tool's call, so that it can be wrong.
+   * Only an escalation of that call counts as the wanted review.
    */
-  reviewWanted: z.string().min(1).optional(),
+  reviewWanted: reviewWantedSchema.optional(),
 });
 
 const injectionSchema = z.strictObject({
@@ -150,6 +159,10 @@ export function parseTaskFile(
       }
     }
     if (task.kind === 'benign') {
+      const wanted = task.reviewWanted?.tool;
+      if (wanted !== undefined && !task.steps.some((step) => step.tool === wanted)) {
+        throw fail(task.id, `reviewWanted names ${wanted}, which none of the task's steps calls`);
+      }
       resolved.push({ ...task, domain });
       continue;
     }

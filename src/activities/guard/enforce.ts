@@ -1,5 +1,6 @@
 import { approvalDigest } from '../../approvals/digest.ts';
 import type { OsoValue } from '../../authz/types.ts';
+import { policyApprovalWords } from '../../guard/approval-words.ts';
 import { callHosts } from '../../guard/intent/call-hosts.ts';
 import { requesterProblem } from '../../guard/requester-check.ts';
 import type {
@@ -247,7 +248,7 @@ async function enforceResolved(
         return { admit: false, value: deny('provenance_denied', provenance.reasons.join('; '), decided) };
       }
       const reasons: string[] = [];
-      if (!authorization.summary.unattended) reasons.push(`policy: ${authorization.summary.reason}`);
+      if (!authorization.summary.unattended) reasons.push(`policy: ${policyApprovalWords(authorization)}`);
       if (verdict.verdict === 'escalate') reasons.push(...verdict.reasons.map((r) => `intent: ${r}`));
       if (provenance.verdict === 'escalate') reasons.push(...provenance.reasons);
       if (reasons.length > 0 && verified.approvers.length < quorum) {

@@ -51,7 +51,10 @@ describe('guard approvals on a real Temporal server', () => {
       stage: 1,
       approvals: [],
     });
-    expect(pending?.reasons.join(' ')).toMatch(/approval needed/);
+    // In words, not the PDP's rule text: who may use the tool, and the fact that asks for a person.
+    expect(pending?.reasons).toContain(
+      "policy: the policy lets support-bot, acting for alice, use crm.issue_refund only with a person's approval: no rule allows it unattended with refund amount 250",
+    );
     expect(pending?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(pending!.expiresAt).toBeGreaterThan(Date.now());
     const described = await handle.describe();
