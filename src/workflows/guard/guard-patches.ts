@@ -1,21 +1,23 @@
 import { patched } from '@temporalio/workflow';
-import { ONE_SIGNATURE, SIGNED_DECISIONS } from './tool-worker-call.ts';
+import { ONE_SIGNATURE, SIGNED_DECISIONS, SIGNED_ROUNDS } from './tool-worker-call.ts';
 
 /**
- * Every guard patch up to and including one signature per executed call (ONE_SIGNATURE), as one. Each
+ * Every guard patch up to and including decision rounds bound into what the zone signs
+ * (SIGNED_ROUNDS), as one. Each
  * `patched()` a run takes costs it two history events (a marker and Temporal's own
  * `TemporalChangeVersion` upsert, a visibility write on the server); a run started with this patch
  * records this one marker and takes every patch it stands for without recording theirs.
  */
-export const GUARD_PATCHES = 'warden-guard-patches-2026-12c';
+export const GUARD_PATCHES = 'warden-guard-patches-2026-12d';
 
 /**
  * Earlier markers that stood for every guard patch of their time, with the patches that came after
  * them: a run recorded under one takes those only on their own markers.
  */
 const EARLIER_MARKERS: ReadonlyArray<{ id: string; after: readonly string[] }> = [
-  { id: 'warden-guard-patches-2026-12b', after: [ONE_SIGNATURE] },
-  { id: 'warden-guard-patches-2026-12', after: [SIGNED_DECISIONS, ONE_SIGNATURE] },
+  { id: 'warden-guard-patches-2026-12c', after: [SIGNED_ROUNDS] },
+  { id: 'warden-guard-patches-2026-12b', after: [ONE_SIGNATURE, SIGNED_ROUNDS] },
+  { id: 'warden-guard-patches-2026-12', after: [SIGNED_DECISIONS, ONE_SIGNATURE, SIGNED_ROUNDS] },
 ];
 
 /** Whether the run takes a guard patch: all of them from GUARD_PATCHES on, else each as recorded. */
