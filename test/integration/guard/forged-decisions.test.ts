@@ -261,6 +261,13 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
     expect(audit.code).toBe(0);
     expect(audit.stdout).toContain(`provenance    UNVERIFIED http.post#${callId}: unverified — not shown (`);
     expect(audit.stdout).not.toContain(FORGED_WORDS);
+    // what-if re-takes no authorization from the forged answer: it lists the call as unverified.
+    const whatIf = await warden('what-if', handle.workflowId, '--policy', EXAMPLE_POLICY_DIR);
+    expect(whatIf.code).toBe(0);
+    expect(whatIf.stdout).toContain(
+      `UNVERIFIED authorization http.post#${callId}: not re-taken, unverified — not shown (`,
+    );
+    expect(whatIf.stdout).not.toContain(FORGED_WORDS);
     const listed = await warden('approvals', '--run', handle.workflowId);
     expect(listed.stdout).toContain('no tool calls are waiting for approval');
   }
