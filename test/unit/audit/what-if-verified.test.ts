@@ -252,4 +252,45 @@ describe('warden what-if re-decides provenance only from decisions the zone sign
     expect(JSON.stringify(report)).not.toContain(FORGED_REASON);
     expect(JSON.stringify(report)).not.toContain('nobody-bot');
   });
+  it("what a lookup selected without a trusted source stays untrusted when re-decided under today's labels", async () => {
+    const laundered = {
+      ...clearFromRequest('c-1002'),
+      values: [
+        {
+          path: 'customerId',
+          token: 'value',
+          text: 'c-1002',
+          origin: 'untrusted',
+          confidential: false,
+          // crm.search_customers declares its output trusted; the worker found this id selected by a
+          // query with no trusted source, and said so.
+          sources: [
+            {
+              kind: 'output',
+              tool: 'crm.search_customers',
+              callId: 'search',
+              field: '[].id',
+              trust: 'untrusted',
+              confidential: false,
+              match: 'token',
+              selectedBy: 'query',
+            },
+          ],
+        },
+      ],
+    } as CallProvenance;
+    const run = {
+      ...RUN,
+      steps: [step('laundered', refundArgs('c-1002'), laundered, 'zone')],
+    } as unknown as RunHistory;
+    const report = await provenanceWhatIf(
+      RUN.workflowId,
+      [record('laundered', refundArgs('c-1002'), laundered)],
+      'User:alice',
+      { tools: project.tools, agents: project.agents, authorizer },
+      recordedDecisions(run, ringDecisionVerifier(ring, project.tools)),
+    );
+    expect(report.rows[0]?.now).not.toBe('clear');
+    expect(report.rows[0]?.why.join(' ')).toContain('customerId');
+  });
 });
