@@ -52,6 +52,7 @@ export function queriedDecision(
     tool,
     arguments: copy.arguments,
     ...(typeof copy.request === 'string' ? { request: copy.request } : {}),
+    ...(typeof copy.round === 'number' ? { round: copy.round } : {}),
   };
   const problem = decisionSignatureProblem(verifier.keys, call, copy.answer);
   const answer = copy.answer as { provenance?: CallProvenance } | null | undefined;

@@ -80,7 +80,9 @@ function relabel(source: ProvenanceSource, tools: ToolRegistry): ProvenanceSourc
   if (source.kind !== 'output') return source;
   const tool = tools.get(source.tool);
   if (tool === undefined) return source;
-  return { ...source, ...outputLabel(tool.provenance?.output, source.field) };
+  const label = outputLabel(tool.provenance?.output, source.field);
+  // What an untrusted argument selected stays untrusted under any declaration: that is the run's fact.
+  return { ...source, ...label, ...(source.selectedBy !== undefined ? { trust: 'untrusted' } : {}) };
 }
 
 function originOf(sources: readonly ProvenanceSource[]): ValueOrigin {

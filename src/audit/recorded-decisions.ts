@@ -47,6 +47,7 @@ const callInput = z.looseObject({
   arguments: z.unknown(),
   request: z.string().optional(),
   signOnce: z.boolean().optional(),
+  round: z.number().optional(),
 });
 const decided = z.looseObject({ decision: z.string() });
 /** The fields of a verified decision the surfaces read; a zone's worker wrote them. */
@@ -57,14 +58,18 @@ const signedFields = z.looseObject({
 });
 
 /**
- * The call a guarded-call step is about, as its zone signed it: the run and the step's input, the
- * zone from this host's registry. A string says why there is none (the host does not know the tool).
+ * The call a guarded-call step is about, as its zone signed it: the run and the step's input (with
+ * the decision round the run sent), the zone from this host's registry. A failure of a run that
+ * counts rounds is also of the step's own activity execution: the id the server recorded it under,
+ * and the attempt its details say it was signed in. A string says why there is none (the host does
+ * not know the tool).
  */
 function decidedCall(
   input: z.infer<typeof callInput>,
   step: ActivityStep,
   run: Pick<RunHistory, 'workflowId' | 'runId'>,
   verifier: DecisionVerifier,
+  failure?: { details: unknown[] },
 ): DecidedCall | string {
   const zone = verifier.zoneOf(input.tool);
   if (zone === undefined) return `this host does not know tool ${input.tool} or its trust zone`;
@@ -76,7 +81,17 @@ function decidedCall(
     tool: input.tool,
     arguments: input.arguments,
     ...(input.request !== undefined ? { request: input.request } : {}),
+    ...(input.round !== undefined ? { round: input.round } : {}),
+    ...(input.round !== undefined && failure !== undefined
+      ? { failedAttempt: { activityId: step.activityId, attempt: attemptOf(failure) } }
+      : {}),
   };
+}
+
+/** The attempt a failure's details say the zone signed it in; 0 (no attempt is) when absent. */
+function attemptOf(failure: { details: unknown[] }): number {
+  const attempt = (failure.details[0] as { attempt?: unknown } | undefined)?.attempt;
+  return typeof attempt === 'number' && Number.isSafeInteger(attempt) ? attempt : 0;
 }
 
 /**
@@ -94,7 +109,7 @@ export function recordedDecision(
   if (!input.success) return undefined;
   if (refusal === undefined && !decided.safeParse(step.result).success) return undefined;
   const { callId, tool } = input.data;
-  const call = decidedCall(input.data, step, run, verifier);
+  const call = decidedCall(input.data, step, run, verifier, refusal);
   if (typeof call === 'string') return { verified: false, callId, tool, problem: call };
   // A refusal is a decision too: the zone signs its code and message in the failure's details.
   const detail = refusal?.details[0] as { code?: unknown; decisionSignature?: unknown } | undefined;
@@ -214,7 +229,7 @@ export function recordedFailure(
     problem,
   });
   if (failure === undefined) return unverified(UNSIGNED_FAILURE);
-  const call = decidedCall(input.data, step, run, verifier);
+  const call = decidedCall(input.data, step, run, verifier, failure);
   if (typeof call === 'string') return unverified(call);
   const detail = failure.details[0] as { decisionSignature?: unknown } | undefined;
   const answer = {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HANDOFF_ACTION } from '../activities/agent/authorize-handoff.ts';
 import type { Authorizer, AuthzDecision, AuthzRequest, ContextFact } from '../authz/types.ts';
 import { formatValue } from '../authz/values.ts';
+import { recordedDecision as checkedDecisionOf, type DecisionVerifier } from './recorded-decisions.ts';
 import type { RunHistory } from './run-history.ts';
 
 const osoValue = z.object({ type: z.string(), id: z.string() });
@@ -35,11 +36,22 @@ export interface WhatIfRow {
   changed: boolean;
 }
 
+/** A guarded call whose recorded decision did not verify with its zone's key: not re-taken. */
+export interface UnverifiedDecisionRow {
+  at: string;
+  callId: string;
+  tool: string;
+  /** Why the decision is not re-taken (decisionSignatureProblem's words); none of its own words. */
+  problem: string;
+}
+
 export interface WhatIfReport {
   workflowId: string;
   decisions: number;
   changed: number;
   rows: WhatIfRow[];
+  /** Guarded calls whose recorded authorization was not re-taken: their decision did not verify. */
+  unverified: UnverifiedDecisionRow[];
 }
 
 /** The request behind a recorded decision; the derived `acts_for` fact is re-derived from onBehalfOf. */
@@ -64,9 +76,18 @@ export function requestOf(decision: z.infer<typeof recordedDecision>): AuthzRequ
 /**
  * Takes every authorization decision recorded in a run (tool calls and handoffs) again, under another
  * policy, and reports which ones would have gone the other way ("would the new policy have stopped that?").
+ * A guarded call's decisions are re-taken only from a decision its zone's worker signed, checked with
+ * `verifier` (recorded-decisions.ts): a poller's made-up answer could name any actor, resource and
+ * context, and re-taking it would say what a policy does to a call nobody decided. Such a call is
+ * listed in `unverified`, in none of its words.
  */
-export async function whatIf(run: RunHistory, authorizer: Authorizer): Promise<WhatIfReport> {
+export async function whatIf(
+  run: RunHistory,
+  authorizer: Authorizer,
+  verifier: DecisionVerifier,
+): Promise<WhatIfReport> {
   const rows: WhatIfRow[] = [];
+  const unverified: UnverifiedDecisionRow[] = [];
   const retake = async (
     at: string,
     kind: WhatIfRow['kind'],
@@ -105,6 +126,11 @@ export async function whatIf(run: RunHistory, authorizer: Authorizer): Promise<W
       await retake(at, 'handoff', formatValue(handoff.data.resource), handoff.data);
       continue;
     }
+    const checked = checkedDecisionOf(step, run, verifier);
+    if (checked !== undefined && !checked.verified) {
+      unverified.push({ at, callId: checked.callId, tool: checked.tool, problem: checked.problem });
+      continue;
+    }
     // A guarded call decided in one activity keeps its PDP decisions under `authorization`.
     const recorded = (step.result as { authorization?: unknown } | undefined)?.authorization ?? step.result;
     const parsed = authorizeResult.safeParse(recorded);
@@ -119,5 +145,6 @@ export async function whatIf(run: RunHistory, authorizer: Authorizer): Promise<W
     decisions: rows.length,
     changed: rows.filter((r) => r.changed).length,
     rows,
+    unverified,
   };
 }

@@ -24,11 +24,27 @@ export interface DecidedCall {
   arguments: unknown;
   /** The request text the run sent with the call, if any. */
   request?: unknown;
+  /**
+   * Which decision round of the call this is (1, then one more each time the policy changed while
+   * it waited), as the run counts them; absent in runs recorded before rounds were signed.
+   */
+  round?: number;
+  /** For a failure or refusal the worker threw: the activity execution it is of. */
+  failedAttempt?: FailedAttempt;
 }
 
 /**
- * What a zone's decision signature covers: the call (run, call id, tool, digest of its arguments
- * and of the request text) and everything the worker said of it that a person may be shown: the
+ * The activity execution a failure is of: the activity id Temporal scheduled it under (the run
+ * checks it against the one the server reports the failure for) and the attempt that threw.
+ */
+export interface FailedAttempt {
+  activityId: string;
+  attempt: number;
+}
+
+/**
+ * What a zone's decision signature covers: the call (run, call id, decision round, tool, digest of
+ * its arguments and of the request text; for a failure, the activity execution and attempt) and everything the worker said of it that a person may be shown: the
  * verdict and its code, the reasons, the policy and intent decisions, and the recorded provenance.
  */
 export interface ToolDecisionClaim {
@@ -52,6 +68,11 @@ export interface ToolDecisionClaim {
    * result. Absent from every other decision, so neither kind of claim verifies as the other.
    */
   result?: string;
+  /** The call's decision round (`DecidedCall.round`), when the run counts rounds. */
+  round?: number;
+  /** For a failure: the activity id and attempt it is of (`DecidedCall.failedAttempt`). */
+  activityId?: string;
+  attempt?: number;
 }
 
 /** `sha256:` + hex over the canonical JSON of a value as the run carries it (JSON). */
@@ -88,6 +109,10 @@ export function decisionClaim(
     intent: field(answer, 'intent'),
     provenance: field(answer, 'provenance'),
     ...(result === undefined ? {} : { result: resultDigest(result) }),
+    ...(call.round === undefined ? {} : { round: call.round }),
+    ...(call.failedAttempt === undefined
+      ? {}
+      : { activityId: call.failedAttempt.activityId, attempt: call.failedAttempt.attempt }),
   };
 }
 
@@ -136,6 +161,10 @@ export function decisionMessage(claim: ToolDecisionClaim): Uint8Array {
       intent: asJson(claim.intent),
       provenance: asJson(claim.provenance),
       ...(claim.result === undefined ? {} : { result: claim.result }),
+      // Absent from claims of runs that count no rounds, so their recorded signatures still verify.
+      ...(claim.round === undefined ? {} : { round: claim.round }),
+      ...(claim.activityId === undefined ? {} : { activityId: claim.activityId }),
+      ...(claim.attempt === undefined ? {} : { attempt: claim.attempt }),
     }),
   );
 }

@@ -136,6 +136,8 @@ export interface SignedDecisionCopy {
   arguments: unknown;
   /** The request text the run sent with the call, if any. */
   request?: string;
+  /** The call's decision round the answer is of, when the run counts rounds (signed with it). */
+  round?: number;
 }
 
 export interface PendingApproval {
@@ -375,6 +377,11 @@ export interface GuardedCallInput extends AddedRestrictions {
    * then carries none); the run verifies that one. Refusals and other decisions are signed as ever.
    */
   signOnce?: boolean;
+  /**
+   * Which decision round of the call this is, as the run counts them: the worker signs its answer
+   * (and any failure) for this round, so an earlier round's answer replayed does not verify.
+   */
+  round?: number;
 }
 
 /** The decision pieces of a guarded call, kept in its activity result so the history is the audit. */

@@ -1,3 +1,4 @@
+import { selectedWords } from './explain.ts';
 import type { TracedUnit } from './trace.ts';
 import { MAX_TRACED_VALUES } from './trace.ts';
 import type {
@@ -16,7 +17,7 @@ export function describeSource(source: ProvenanceSource): string {
   if (source.kind === 'request') return "the user's request";
   if (source.kind === 'instructions') return "the agent's instructions";
   const part = source.match === 'partial' ? 'part of ' : '';
-  return `${part}${source.field === '' ? 'the output' : `field ${source.field}`} of ${source.tool} call ${source.callId} (${source.trust}${source.confidential ? ', confidential' : ''})`;
+  return `${part}${source.field === '' ? 'the output' : `field ${source.field}`} of ${source.tool} call ${source.callId} (${source.trust}${selectedWords(source)}${source.confidential ? ', confidential' : ''})`;
 }
 
 const quoted = (text: string) => JSON.stringify(text.length > 60 ? `${text.slice(0, 59)}…` : text);

@@ -25,10 +25,17 @@ export function requesterName(requester: string): string {
   return requester.startsWith('User:') ? requester.slice('User:'.length) : requester;
 }
 
+/** Why an output field is untrusted whatever its label, in words: `: selected by query, which …`. */
+export function selectedWords(source: Extract<ProvenanceSource, { kind: 'output' }>): string {
+  return source.selectedBy === undefined
+    ? ''
+    : `: selected by ${source.selectedBy}, which has no trusted source`;
+}
+
 function whereWritten(source: Extract<ProvenanceSource, { kind: 'output' }>): string {
   const part = source.match === 'partial' ? 'part of it ' : '';
   const field = source.field === '' ? 'the output' : `field ${source.field}`;
-  return `${part}was written in ${field} of ${source.tool} (call ${source.callId}) — ${source.trust}${source.confidential ? ', confidential' : ''}`;
+  return `${part}was written in ${field} of ${source.tool} (call ${source.callId}) — ${source.trust}${selectedWords(source)}${source.confidential ? ', confidential' : ''}`;
 }
 
 function sourceWords(source: ProvenanceSource, requester: string): string {

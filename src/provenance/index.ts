@@ -21,7 +21,11 @@
  * - Rules: in a run that has read untrusted content (`ProvenanceIndex.readUntrusted`), an identifier
  *   with no source at all is tainted too (`TaintedArgument.unverified`); only the identifier tokens
  *   of a free-text argument decide its taint; confidentiality looks at the payload arguments
- *   (`destinationsOf` names the others), never at a value the user's request names.
+ *   (`destinationsOf` names the others), never at a value the user's request names. A lookup is
+ *   only as trusted as what selected it: in a run that has read untrusted content, the output of a
+ *   call whose selecting argument (`ToolProvenance.selects`, default every argument) has no trusted
+ *   source is untrusted as a whole (`ProvenanceSource.selectedBy` says which argument). A host, URL
+ *   or address is trusted only where a trusted source holds its host whole, never from fragments.
  *
  * Each name keeps its meaning and signature; fields may be added, never renamed or removed.
  */

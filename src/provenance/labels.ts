@@ -64,6 +64,7 @@ export function provenanceProblem(provenance: ToolProvenance | undefined): strin
     ...Object.keys(provenance.output?.fields ?? {}),
     ...(provenance.output?.confidential ?? []),
     ...Object.keys(provenance.sensitive ?? {}),
+    ...(provenance.selects ?? []),
   ];
   const bad = paths.find((p) => !PATH_SYNTAX.test(p));
   return bad === undefined ? undefined : `field path "${bad}" must look like tickets[].body`;

@@ -15,16 +15,28 @@ export function compactIdentifier(text: string): string {
   return normaliseText(text).replace(/[^\p{L}\p{N}]/gu, '');
 }
 
-/** A host as it compares: lower case, no trailing dot, no leading `www.`. */
+/** Characters that end a host in a URL: a host text holding one is not a host on its own. */
+const NOT_A_HOST = /[/?#@\\\s:[\]]/u;
+
+/**
+ * A host as it compares: as WHATWG `URL` writes it (lower case, Unicode labels as punycode, so a
+ * look-alike letter is another host, not the same one), without a trailing dot. Nothing else is
+ * taken off: `www.acme.example`, `acme.example` and `api.acme.example` are three hosts.
+ */
 export function normaliseHost(host: string): string {
-  return normaliseText(host)
-    .replace(/\.$/, '')
-    .replace(/^www\./, '');
+  const text = normaliseText(host).replace(/\.$/, '');
+  if (text === '' || NOT_A_HOST.test(text)) return text;
+  try {
+    return new URL(`http://${text}/`).hostname.replace(/\.$/, '');
+  } catch {
+    return text;
+  }
 }
 
 /**
- * A URL as it compares: host and path (no scheme, credentials, port, query or fragment, no trailing
- * slash), or undefined when WHATWG `URL` cannot parse it. A URL without a scheme is read as https.
+ * A URL as it compares: host (with its port when it is not the scheme's default) and path (no
+ * scheme, credentials, query or fragment, no trailing slash), or undefined when WHATWG `URL` cannot
+ * parse it. A URL without a scheme is read as https.
  */
 export function normaliseUrl(text: string): { host: string; hostAndPath: string } | undefined {
   const trimmed = text.normalize('NFKC').trim();
@@ -36,7 +48,8 @@ export function normaliseUrl(text: string): { host: string; hostAndPath: string 
     return undefined;
   }
   if (url.hostname === '') return undefined;
-  const host = normaliseHost(url.hostname);
+  // Another port is another service on the host: not the endpoint a source named.
+  const host = `${normaliseHost(url.hostname)}${url.port === '' ? '' : `:${url.port}`}`;
   const path = normaliseText(decodeSafely(url.pathname)).replace(/\/+/g, '/').replace(/\/$/, '');
   return { host, hostAndPath: `${host}${path}` };
 }

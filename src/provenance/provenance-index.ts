@@ -17,6 +17,11 @@ export interface ExecutedCall {
   output: unknown;
   /** What the call was told without a trusted source (`untrustedEchoes`): its echoes stay untrusted. */
   echoes?: readonly string[];
+  /**
+   * The argument that selected the output without a trusted source (`untrustedSelection`): every
+   * field of the output is then untrusted, whatever its label, and says so.
+   */
+  selectedBy?: string;
 }
 
 /**
@@ -59,7 +64,10 @@ export class ProvenanceIndex {
     const echoes = new Set(call.echoes ?? []);
     for (const leaf of leavesOf(call.output)) {
       const declared = outputLabel(call.tool.provenance?.output, leaf.field);
-      const label = { ...declared, trust: echoTrust(declared.trust, leaf.text, echoes) };
+      const label: Pick<IndexEntry, 'trust' | 'confidential' | 'selectedBy'> =
+        call.selectedBy === undefined
+          ? { ...declared, trust: echoTrust(declared.trust, leaf.text, echoes) }
+          : { ...declared, trust: 'untrusted', selectedBy: call.selectedBy };
       if (label.trust === 'untrusted' && !untrustedRead) {
         untrustedRead = true;
         const digest = this.digest.of(workflowId, UNTRUSTED_READ_KEY);
@@ -110,6 +118,7 @@ export class ProvenanceIndex {
             trust: row.trust,
             confidential: row.confidential,
             match: 'token',
+            ...(row.selectedBy !== undefined ? { selectedBy: row.selectedBy } : {}),
           };
           found.set(key, [...(found.get(key) ?? []), source]);
         }

@@ -12,6 +12,8 @@ export interface IndexEntry {
   field: string;
   trust: TrustLabel;
   confidential: boolean;
+  /** The argument that made the output untrusted (`ExecutedCall.selectedBy`), if one did. */
+  selectedBy?: string;
 }
 
 export interface StoredEntry extends IndexEntry {
@@ -41,13 +43,14 @@ CREATE TABLE IF NOT EXISTS provenance_entries (
   trust TEXT NOT NULL,
   confidential INTEGER NOT NULL,
   recorded_at INTEGER NOT NULL,
+  selected_by TEXT,
   PRIMARY KEY (workflow_id, digest, run_id, call_id, field)
 ) WITHOUT ROWID;
 `;
 
 /** SQLite caps the parameters of one statement; lookups go in batches below it. */
 const BATCH = 400;
-/** Rows per insert statement (nine parameters each, well below the cap). */
+/** Rows per insert statement (ten parameters each, well below the cap). */
 const INSERT_ROWS = 40;
 
 interface Row {
@@ -58,6 +61,7 @@ interface Row {
   trust: string;
   confidential: number;
   recorded_at: number;
+  selected_by: string | null;
 }
 
 /**
@@ -72,6 +76,10 @@ export class SqliteProvenanceStore implements ProvenanceStore {
 
   constructor(readonly file: string) {
     this.db = openWorkerDatabase(file, SCHEMA);
+    // An index written before outputs recorded what selected them gets the column, empty.
+    const columns = this.db.prepare('PRAGMA table_info(provenance_entries)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'selected_by'))
+      this.db.exec('ALTER TABLE provenance_entries ADD COLUMN selected_by TEXT');
   }
 
   private statement(kind: 'insert' | 'lookup', count: number): StatementSync {
@@ -80,8 +88,8 @@ export class SqliteProvenanceStore implements ProvenanceStore {
     if (statement === undefined) {
       statement = this.db.prepare(
         kind === 'insert'
-          ? `INSERT OR IGNORE INTO provenance_entries (workflow_id, digest, run_id, call_id, tool, field, trust, confidential, recorded_at) VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`
-          : `SELECT digest, call_id, tool, field, trust, confidential, recorded_at FROM provenance_entries WHERE workflow_id = ? AND digest IN (${Array.from({ length: count }, () => '?').join(', ')})`,
+          ? `INSERT OR IGNORE INTO provenance_entries (workflow_id, digest, run_id, call_id, tool, field, trust, confidential, recorded_at, selected_by) VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`
+          : `SELECT digest, call_id, tool, field, trust, confidential, recorded_at, selected_by FROM provenance_entries WHERE workflow_id = ? AND digest IN (${Array.from({ length: count }, () => '?').join(', ')})`,
       );
       this.statements.set(key, statement);
     }
@@ -109,6 +117,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
             e.trust,
             e.confidential ? 1 : 0,
             recordedAt,
+            e.selectedBy ?? null,
           ]),
         );
       }
@@ -130,6 +139,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
           trust: row.trust === 'trusted' ? 'trusted' : 'untrusted',
           confidential: row.confidential === 1,
           recordedAt: Number(row.recorded_at),
+          ...(typeof row.selected_by === 'string' ? { selectedBy: row.selected_by } : {}),
         });
       }
     }

@@ -57,6 +57,11 @@ export const MAX_SOURCES_PER_VALUE = 6;
 
 /** Substrings shorter than this are not looked for in trusted texts: they would be there by chance. */
 const MIN_SUBSTRING = 5;
+/**
+ * A whole argument leaf that decides no taint (a search's query) is looked for from this length: a
+ * short name the user typed (`Eli`) is theirs, and what it selects keeps its trust (echo.ts).
+ */
+const MIN_WHOLE_LEAF = 3;
 
 /** Partially traced values need this share of their characters covered by sources' n-grams. */
 const PARTIAL_COVERAGE = 0.8;
@@ -70,7 +75,21 @@ interface Unit {
   compact: string;
   kind?: SensitiveKind;
   deciding: boolean;
+  /**
+   * The unit names a host (a URL, a host, an email address): trusted only where a trusted source
+   * holds its host whole (its `h:`, `u:` or `e:` key, or its whole text), never rebuilt from parts.
+   */
+  host: boolean;
 }
+
+/** Token kinds that name a host. */
+const HOST_TOKENS: ReadonlySet<string> = new Set<TokenKind>(['url', 'host', 'email']);
+
+/** Sensitive kinds whose whole value names a host. */
+const HOST_KINDS: ReadonlySet<SensitiveKind | undefined> = new Set<SensitiveKind | undefined>([
+  'url',
+  'email',
+]);
 
 /** The keys a whole sensitive leaf compares by, for its declared kind. */
 function keysOfKind(kind: SensitiveKind | undefined, text: string): string[] {
@@ -130,6 +149,8 @@ function unitsOf(args: unknown, provenance: ToolProvenance | undefined): Unit[] 
   for (const leaf of leavesOf(args, 2_000)) {
     const kind = sensitiveKind(provenance, leaf.field);
     const leafKeys = keysOfKind(kind, leaf.text);
+    const tokens = extractTokens(leaf.text);
+    const whole = tokens.find((t) => normaliseText(t.text) === normaliseText(leaf.text));
     units.push({
       path: leaf.path,
       token: 'value',
@@ -138,14 +159,11 @@ function unitsOf(args: unknown, provenance: ToolProvenance | undefined): Unit[] 
       compact: kind !== undefined && kind !== 'text' ? compactIdentifier(leaf.text) : '',
       ...(kind ? { kind } : {}),
       deciding: decides(kind, 'value'),
+      host: HOST_KINDS.has(kind) || (whole !== undefined && HOST_TOKENS.has(whole.kind)),
     });
-    const tokens = extractTokens(leaf.text);
     // A leaf of an identifier kind that is one identifier (an address) decides as a whole: the
     // parts of it (the address's domain) are recorded, but they are not another value to trace.
-    const single =
-      kind !== undefined &&
-      kind !== 'text' &&
-      tokens.some((t) => normaliseText(t.text) === normaliseText(leaf.text));
+    const single = kind !== undefined && kind !== 'text' && whole !== undefined;
     for (const token of tokens) {
       if (token.keys.every((k) => leafKeys.includes(k))) continue;
       units.push(tokenUnit(leaf.path, token, kind, !single && decides(kind, token.kind)));
@@ -163,6 +181,7 @@ function tokenUnit(path: string, token: Token, kind: SensitiveKind | undefined, 
     compact: token.compact,
     ...(kind ? { kind } : {}),
     deciding,
+    host: HOST_TOKENS.has(token.kind),
   };
 }
 
@@ -193,7 +212,8 @@ const unitCompact = (unit: Unit) =>
 function trustedMatch(unit: Unit, text: PreparedText): MatchKind | undefined {
   if (unit.keys.some((k) => text.keys.has(k))) return 'token';
   const normalised = normaliseText(unit.text);
-  if (normalised.length >= MIN_SUBSTRING && containsWhole(text.index, normalised)) return 'exact';
+  const min = unit.token === 'value' && !unit.deciding ? MIN_WHOLE_LEAF : MIN_SUBSTRING;
+  if (normalised.length >= min && containsWhole(text.index, normalised)) return 'exact';
   const compact = unitCompact(unit);
   if (compact.length >= MIN_SUBSTRING && containsWholeCompact(text.index, compact)) return 'exact';
   return undefined;
@@ -272,7 +292,7 @@ export async function traceArguments(
       );
       const anyCover = coverage(compact, (g) => inTrusted(g) || (grams.get(`g:${g}`)?.length ?? 0) > 0);
       if (share(anyCover) < PARTIAL_COVERAGE) continue;
-      if (share(trustedCover) === 1) {
+      if (share(trustedCover) === 1 && !entry.unit.host) {
         for (const text of vouching) {
           if (gramKeys(compact).some((g) => text.compact.includes(g.slice(2))))
             addSource(entry.sources, { kind: text.kind, trust: 'trusted', match: 'partial' });
@@ -281,7 +301,9 @@ export async function traceArguments(
       // Trusted parts vouch for a value only when they make all of it: a value partly covered by
       // trusted fields (the `.example` every address shares) and partly by untrusted text is the
       // untrusted text's, so its trusted parts are not sources.
-      const wholeTrusted = share(trustedCover) === 1;
+      // A host is never vouched for by parts: trusted fragments (`api.acme.example` and `example`)
+      // rebuild its parent `acme.example`, which is not the host any trusted source named.
+      const wholeTrusted = share(trustedCover) === 1 && !entry.unit.host;
       for (let i = 0; i + GRAM <= compact.length; i++) {
         for (const source of grams.get(`g:${compact.slice(i, i + GRAM)}`) ?? []) {
           if ((source.trust === 'trusted') !== wholeTrusted) continue;

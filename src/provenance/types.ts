@@ -36,6 +36,12 @@ export interface ToolProvenance {
   externalSink?: boolean;
   /** What a tainted sensitive argument does to the call. Default: escalate (a person decides). */
   onTainted?: 'escalate' | 'deny';
+  /**
+   * Argument paths that choose what the output holds (a search's query, a lookup's id); default:
+   * every argument. The output is only as trusted as they are: when one of them has no trusted
+   * source in a run that has read untrusted content, every field of the output is untrusted.
+   */
+  selects?: string[];
 }
 
 /** What an agent declares in `defineAgent({ provenance })`; the stricter of agent and tool applies. */
@@ -59,6 +65,11 @@ export type ProvenanceSource =
       trust: TrustLabel;
       confidential: boolean;
       match: MatchKind;
+      /**
+       * The argument of that call that made its output untrusted whatever the field's label: it had
+       * no trusted source (a name a ticket's text gave, searched for), so neither has what it found.
+       */
+      selectedBy?: string;
     };
 
 /** What a traced value of the call is, by its sources. */

@@ -103,7 +103,7 @@ export const rescheduleEvent = defineTool({
   description: 'Move an event to a new start and end time (its participants are told).',
   parameters: z.strictObject({ eventId, start: dateTime, end: dateTime }),
   risk: 'medium',
-  provenance: { output: { trust: 'trusted', fields: EVENT_FIELDS } },
+  provenance: { output: { trust: 'trusted', fields: EVENT_FIELDS }, selects: ['eventId'] },
   async execute({ eventId, start, end }, { services, idempotencyKey }) {
     return workspaceOf(services).rescheduleEvent(eventId, start, end, idempotencyKey);
   },
@@ -119,6 +119,7 @@ export const addParticipants = defineTool({
     sensitive: { participants: 'email' },
     externalSink: true,
     output: { trust: 'trusted', fields: EVENT_FIELDS },
+    selects: ['eventId'],
   },
   async execute({ eventId, participants }, { services, idempotencyKey }) {
     return workspaceOf(services).addParticipants(eventId, participants, idempotencyKey);
@@ -201,7 +202,7 @@ export const appendToFile = defineTool({
   description: 'Add text at the end of a file of the drive.',
   parameters: z.strictObject({ fileId, text: z.string().min(1).max(5_000) }),
   risk: 'medium',
-  provenance: { output: { trust: 'trusted', fields: { content: 'untrusted' } } },
+  provenance: { output: { trust: 'trusted', fields: { content: 'untrusted' } }, selects: ['fileId'] },
   async execute({ fileId, text }, { services, idempotencyKey }) {
     return workspaceOf(services).appendToFile(fileId, text, idempotencyKey);
   },

@@ -37,6 +37,7 @@ interface RefundRow {
   currency: string;
   reason: string;
   issued_at: string;
+  on_behalf_of: string | null;
 }
 
 const customerOf = (row: CustomerRow): Customer => ({ ...row });
@@ -47,6 +48,7 @@ const refundOf = (row: RefundRow): Refund => ({
   amount: row.amount,
   currency: row.currency,
   reason: row.reason,
+  ...(row.on_behalf_of !== null ? { onBehalfOf: row.on_behalf_of } : {}),
   idempotencyKey: row.idempotency_key,
   issuedAt: row.issued_at,
 });
@@ -117,7 +119,7 @@ export class CrmService {
   }
 
   issueRefund(
-    request: { customerId: string; amount: number; currency: string; reason: string },
+    request: { customerId: string; onBehalfOf?: string; amount: number; currency: string; reason: string },
     idempotencyKey: string,
   ): Refund {
     return this.once('issueRefund', () => {
@@ -130,13 +132,14 @@ export class CrmService {
       );
       if (credited.changes === 0) throw new CrmError(`no customer ${request.customerId}`);
       const { lastInsertRowid } = this.db.run(
-        'INSERT INTO refunds (idempotency_key, customer_id, amount, currency, reason, issued_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO refunds (idempotency_key, customer_id, amount, currency, reason, issued_at, on_behalf_of) VALUES (?, ?, ?, ?, ?, ?, ?)',
         idempotencyKey,
         request.customerId,
         request.amount,
         request.currency,
         request.reason,
         new Date().toISOString(),
+        request.onBehalfOf ?? null,
       );
       const row = this.db.get<RefundRow>('SELECT * FROM refunds WHERE seq = ?', lastInsertRowid);
       return { result: refundOf(row as RefundRow), applied: true };

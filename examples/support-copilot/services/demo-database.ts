@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS refunds (
   amount REAL NOT NULL,
   currency TEXT NOT NULL,
   reason TEXT NOT NULL,
-  issued_at TEXT NOT NULL
+  issued_at TEXT NOT NULL,
+  on_behalf_of TEXT
 );
 CREATE TABLE IF NOT EXISTS ticket_updates (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -85,6 +86,7 @@ export class DemoDatabase {
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec('PRAGMA synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    this.addMissingColumns();
     this.transaction(() => this.seedOnce());
   }
 
@@ -119,6 +121,13 @@ export class DemoDatabase {
 
   close(): void {
     if (this.db.isOpen) this.db.close();
+  }
+
+  /** A demo file written before a column existed gets it, empty for the rows it already holds. */
+  private addMissingColumns(): void {
+    const refunds = this.db.prepare('PRAGMA table_info(refunds)').all() as Array<{ name: string }>;
+    if (!refunds.some((c) => c.name === 'on_behalf_of'))
+      this.db.exec('ALTER TABLE refunds ADD COLUMN on_behalf_of TEXT');
   }
 
   private statement(sql: string): StatementSync {

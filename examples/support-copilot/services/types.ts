@@ -24,6 +24,8 @@ export interface Refund {
   amount: number;
   currency: string;
   reason: string;
+  /** The customer whose refund it is, when it is paid to another account (a parent company). */
+  onBehalfOf?: string;
   idempotencyKey: string;
   issuedAt: string;
 }

@@ -73,7 +73,8 @@ export const updateTicket = defineTool({
     note: z.string().max(2000).optional(),
   }),
   risk: 'medium',
-  provenance: { output: TICKET_OUTPUT },
+  // The ticket it returns is the one its id chose: a status or note the model wrote chooses nothing.
+  provenance: { output: TICKET_OUTPUT, selects: ['ticketId'] },
   records: ({ ticketId }) => [{ action: 'update', resource: { type: 'Ticket', id: ticketId } }],
   async execute({ ticketId, status, note }, { services, idempotencyKey }) {
     return services.crm.updateTicket(ticketId, { status, note }, idempotencyKey);

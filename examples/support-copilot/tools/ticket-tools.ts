@@ -33,7 +33,13 @@ export const replyToTicket = defineTool({
   risk: 'medium',
   // A reply reaches the customer, outside the deployment: a link or account number in it must not
   // come from untrusted text only, and customer PII in it (another customer's) asks a person.
-  provenance: { output: TICKET_OUTPUT, sensitive: { body: 'text' }, externalSink: true },
+  // The ticket it returns is the one its id chose; the reply's words choose nothing.
+  provenance: {
+    output: TICKET_OUTPUT,
+    sensitive: { body: 'text' },
+    externalSink: true,
+    selects: ['ticketId'],
+  },
   // Replying speaks for the ticket: it takes the same right as changing it.
   records: ({ ticketId }) => [{ action: 'update', resource: { type: 'Ticket', id: ticketId } }],
   async execute({ ticketId, body }, { services, idempotencyKey }) {

@@ -1,7 +1,7 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type { ToolResultClaim } from '../../guard/tool-result-signature.ts';
 import type { ExecuteToolInput, ExecuteToolResult } from '../../guard/types.ts';
-import { untrustedEchoes } from '../../provenance/echo.ts';
+import { untrustedEchoes, untrustedSelection } from '../../provenance/echo.ts';
 import { callingWorkflow } from './calling-workflow.ts';
 import type { GuardDependencies } from './dependencies.ts';
 import { type Enforcement, type ExecutionContext, enforce } from './enforce.ts';
@@ -61,12 +61,20 @@ export async function executeAdmitted(
   const recordsRead = tool.recordsRead?.(output) ?? 0;
   await deps.usage.recordExecution(run, callId, context.activityId, recordsRead);
   // What the run will hand the model, indexed before it leaves the worker: later calls trace to it.
-  // What the call was told without a trusted source stays so where the output echoes it.
+  // What the call was told without a trusted source stays so where the output echoes it, and an
+  // output that such an argument selected is untrusted as a whole (both from this worker's trace).
+  const selectedBy = untrustedSelection(
+    args,
+    tool,
+    admitted.provenance,
+    await deps.provenance.readUntrusted(run.workflowId),
+  );
   await deps.provenance.recordOutput(run, {
     callId,
     tool,
     output,
     echoes: untrustedEchoes(args, admitted.provenance),
+    ...(selectedBy !== undefined ? { selectedBy } : {}),
   });
   const claim: ToolResultClaim = {
     zone: tool.zone,

@@ -109,6 +109,7 @@ const executing = {
   request: z.string().max(100_000).optional(),
   compactResult: z.boolean().optional(),
   signOnce: z.boolean().optional(),
+  round: z.number().int().min(1).max(1_000).optional(),
 };
 
 // The authority may be absent (refused as `no_grant` by the execute step, with its own reason).

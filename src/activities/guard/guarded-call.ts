@@ -43,6 +43,7 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
         tool: input.tool,
         arguments: input.arguments,
         request: input.request,
+        ...(input.round !== undefined ? { round: input.round } : {}),
       };
       const decisionSignature = deps.zoneKeys
         .signer(signingZone)

@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo, CancelledFailure } from '@temporalio/activity';
 import { decisionClaim, failureAnswer, refusalAnswer } from '../../guard/decision-signature.ts';
 import { GUARD_REFUSAL } from '../../guard/types.ts';
 import { callingWorkflow } from './calling-workflow.ts';
@@ -9,6 +9,7 @@ interface CallFields {
   tool?: unknown;
   arguments?: unknown;
   request?: unknown;
+  round?: unknown;
 }
 
 /** What a thrown value fails the attempt with: Temporal's own type and message for it. */
@@ -42,6 +43,14 @@ export function signingFailures<I extends CallFields, R>(
       const callId = input?.callId;
       const tool = input?.tool;
       if (typeof callId !== 'string' || typeof tool !== 'string') throw error;
+      // A run that counts rounds gets each failure bound to its round and to the activity execution
+      // and attempt it is of (from the server's task, not the input): another round's or another
+      // activity's genuine failure, replayed, does not verify.
+      const round = typeof input.round === 'number' ? input.round : undefined;
+      const failedAttempt =
+        round === undefined
+          ? undefined
+          : { activityId: activityInfo().activityId, attempt: activityInfo().attempt };
       const call = {
         zone,
         ...callingWorkflow(),
@@ -49,15 +58,17 @@ export function signingFailures<I extends CallFields, R>(
         tool,
         arguments: input.arguments,
         request: input.request,
+        ...(round !== undefined ? { round, failedAttempt } : {}),
       };
       const sign = (answer: unknown) => deps.zoneKeys.signer(zone).signDecision(decisionClaim(call, answer));
+      const attempt = failedAttempt === undefined ? {} : { attempt: failedAttempt.attempt };
       if (error instanceof ApplicationFailure && error.type === GUARD_REFUSAL) {
         const code = (error.details?.[0] as { code?: unknown } | undefined)?.code;
         throw ApplicationFailure.create({
           type: GUARD_REFUSAL,
           message: error.message,
           nonRetryable: error.nonRetryable ?? true,
-          details: [{ code, decisionSignature: sign(refusalAnswer(code, error.message)) }],
+          details: [{ code, decisionSignature: sign(refusalAnswer(code, error.message)), ...attempt }],
         });
       }
       const { type, message, nonRetryable } = failureOf(error);
@@ -66,7 +77,7 @@ export function signingFailures<I extends CallFields, R>(
         type,
         message,
         nonRetryable,
-        details: [{ decisionSignature: sign(failureAnswer(type, message)) }],
+        details: [{ decisionSignature: sign(failureAnswer(type, message)), ...attempt }],
         ...(error instanceof ApplicationFailure && error.nextRetryDelay !== undefined
           ? { nextRetryDelay: error.nextRetryDelay }
           : {}),

@@ -37,8 +37,10 @@ export function registerWhatIf(program: Command): void {
           progress(
             `re-taking the decisions of ${workflowId} under ${options.policy} (policy ${authorizer.policyVersion()})…`,
           );
-          const report = await whatIf(run, authorizer);
           const project = await currentProject();
+          // The zones' keys and each tool's zone from this host: a decision no zone signed is not re-taken.
+          const verifier = hostDecisionVerifier(config, project?.tools);
+          const report = await whatIf(run, authorizer, verifier);
           const provenance = project
             ? await provenanceWhatIf(
                 run.workflowId,
@@ -50,7 +52,7 @@ export function registerWhatIf(program: Command): void {
                   authorizer,
                 },
                 // Provenance as the zones' workers signed it: a hostile run's records are not re-decided.
-                recordedDecisions(run, hostDecisionVerifier(config, project.tools)),
+                recordedDecisions(run, verifier),
               )
             : undefined;
           if (options.json) {
@@ -65,7 +67,14 @@ export function registerWhatIf(program: Command): void {
               `${mark} ${row.action} ${row.tool} by ${row.actor}${row.onBehalfOf ? ` for ${row.onBehalfOf}` : ''}: ${was} → ${now}${row.changed ? ` (${row.replayed.reason})` : ''}`,
             );
           }
-          console.log(`${report.decisions} decisions re-taken, ${report.changed} would change`);
+          for (const row of report.unverified) {
+            console.log(
+              `UNVERIFIED authorization ${row.tool}#${row.callId}: not re-taken, ${unverifiedWords(row.problem)}`,
+            );
+          }
+          console.log(
+            `${report.decisions} decisions re-taken, ${report.changed} would change${report.unverified.length ? `, ${report.unverified.length} unverified (not re-taken)` : ''}`,
+          );
           if (provenance === undefined) return;
           for (const row of provenance.rows) {
             if (row.unverified !== undefined) {

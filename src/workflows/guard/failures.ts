@@ -11,8 +11,15 @@ export function refusalCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** The details a guard refusal carries (its code, and the zone's signature when it signed it). */
-export function refusalDetail(error: unknown): { code?: unknown; decisionSignature?: unknown } {
+/**
+ * The details a guard refusal carries (its code, and the zone's signature when it signed it, with
+ * the attempt it signed it in).
+ */
+export function refusalDetail(error: unknown): {
+  code?: unknown;
+  decisionSignature?: unknown;
+  attempt?: unknown;
+} {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   const detail = cause instanceof ApplicationFailure ? cause.details?.[0] : undefined;
   return typeof detail === 'object' && detail !== null ? detail : {};

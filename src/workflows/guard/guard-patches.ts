@@ -1,5 +1,5 @@
 import { patched } from '@temporalio/workflow';
-import { ONE_SIGNATURE, SIGNED_DECISIONS } from './tool-worker-call.ts';
+import { ONE_SIGNATURE, SIGNED_DECISIONS, SIGNED_ROUNDS } from './tool-worker-call.ts';
 
 /**
  * The agent loop's own patches (src/workflows/agent/run-agent.ts), asked through the run's guard: a
@@ -17,7 +17,8 @@ export const AGENT_PATCHES = {
 const AGENT_PATCH_IDS = Object.values(AGENT_PATCHES);
 
 /**
- * Every guard patch and the agent loop's (AGENT_PATCHES), as one. Each
+ * Every guard patch (up to and including decision rounds bound into what the zone signs,
+ * SIGNED_ROUNDS) and the agent loop's (AGENT_PATCHES), as one. Each
  * `patched()` a run takes costs it two history events (a marker and Temporal's own
  * `TemporalChangeVersion` upsert, a visibility write on the server); a run started with this patch
  * records this one marker and takes every patch it stands for without recording theirs.
@@ -29,9 +30,12 @@ export const GUARD_PATCHES = 'warden-guard-patches-2026-12d';
  * them: a run recorded under one takes those only on their own markers.
  */
 const EARLIER_MARKERS: ReadonlyArray<{ id: string; after: readonly string[] }> = [
-  { id: 'warden-guard-patches-2026-12c', after: [...AGENT_PATCH_IDS] },
-  { id: 'warden-guard-patches-2026-12b', after: [ONE_SIGNATURE, ...AGENT_PATCH_IDS] },
-  { id: 'warden-guard-patches-2026-12', after: [SIGNED_DECISIONS, ONE_SIGNATURE, ...AGENT_PATCH_IDS] },
+  { id: 'warden-guard-patches-2026-12c', after: [SIGNED_ROUNDS, ...AGENT_PATCH_IDS] },
+  { id: 'warden-guard-patches-2026-12b', after: [ONE_SIGNATURE, SIGNED_ROUNDS, ...AGENT_PATCH_IDS] },
+  {
+    id: 'warden-guard-patches-2026-12',
+    after: [SIGNED_DECISIONS, ONE_SIGNATURE, SIGNED_ROUNDS, ...AGENT_PATCH_IDS],
+  },
 ];
 
 /** Whether the run takes a guard patch: all of them from GUARD_PATCHES on, else each as recorded. */

@@ -1,4 +1,4 @@
-import { workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, workflowInfo } from '@temporalio/workflow';
 import type { GuardActivities } from '../../activities/guard/index.ts';
 import { authorizationSummary } from '../../guard/authorization-summary.ts';
 import { decisionSignatureProblem, refusalAnswer } from '../../guard/decision-signature.ts';
@@ -55,6 +55,14 @@ const NOT_A_DECISION = "the zone's signed answer is no decision of a guarded cal
  */
 export const ONE_SIGNATURE = 'warden-one-signature';
 
+/**
+ * Runs recorded before this patch send no decision round with a call: the worker's signature then
+ * binds no round, and an earlier round's genuine answer (the needs_approval from before an approval)
+ * verifies in a later round of the same call. Later runs send the round, and verify every answer and
+ * failure for it (a failure also for the activity execution the server reports it of).
+ */
+export const SIGNED_ROUNDS = 'warden-signed-decision-rounds';
+
 /** What the run guard lends this call path: its activities, its approval wait, its bookkeeping. */
 export interface ToolWorkerGuard {
   activities(tool: ToolDefinition): Pick<GuardActivities, 'guardedToolCall' | 'executeGuardedTool'>;
@@ -101,6 +109,7 @@ export async function decideAtToolWorker(
     ...(guard.patched(ONE_SIGNATURE) ? { signOnce: true } : {}),
   };
   const verify = guard.patched(SIGNED_DECISIONS);
+  const rounds = guard.patched(SIGNED_ROUNDS);
   const { workflowId, runId } = workflowInfo();
   const decided = {
     zone: tool.zone,
@@ -114,16 +123,33 @@ export async function decideAtToolWorker(
   /** What the zone's signature of an execution covers: this call's result, as the run received it. */
   const resultClaim = (execution: unknown): ToolResultClaim =>
     receivedResultClaim({ ...decided, agent: identity.agent, onBehalfOf: identity.onBehalfOf }, execution);
-  /** Why the zone's worker did not sign this answer or refusal (runs that verify decisions only). */
-  const unsigned = async (answer: unknown): Promise<string | undefined> =>
-    verify ? decisionSignatureProblem(await guard.zoneKeys(), decided, answer) : undefined;
-  const unsignedRefusal = (error: unknown): Promise<string | undefined> => {
-    const { code, decisionSignature } = refusalDetail(error);
-    return unsigned({ ...refusalAnswer(code, failureText(error)), decisionSignature });
+  /** The call as decided in `round`: the round is bound only in runs that count rounds. */
+  const decidedIn = (round: number) => (rounds ? { ...decided, round } : decided);
+  /** Why the zone's worker did not sign this answer in this round (runs that verify decisions only). */
+  const unsigned = async (answer: unknown, round: number): Promise<string | undefined> =>
+    verify ? decisionSignatureProblem(await guard.zoneKeys(), decidedIn(round), answer) : undefined;
+  /**
+   * Why the zone's worker did not sign this refusal in this round, of the activity execution the
+   * server reports it failed (its id from the server's failure, never from the failure's details).
+   */
+  const unsignedRefusal = async (error: unknown, round: number): Promise<string | undefined> => {
+    const { code, decisionSignature, attempt } = refusalDetail(error);
+    const answer = { ...refusalAnswer(code, failureText(error)), decisionSignature };
+    if (!verify) return undefined;
+    const activityId = error instanceof ActivityFailure ? error.activityId : undefined;
+    const failedAttempt =
+      rounds && typeof activityId === 'string' && typeof attempt === 'number' && Number.isSafeInteger(attempt)
+        ? { failedAttempt: { activityId, attempt } }
+        : {};
+    return decisionSignatureProblem(
+      await guard.zoneKeys(),
+      { ...decidedIn(round), ...failedAttempt },
+      answer,
+    );
   };
   const decisionRefused = (problem: string): ToolCallOutcome =>
     guard.finish(record, { ...base, status: 'failed', reason: `decision refused: ${problem}` });
-  const refused = async (error: unknown): Promise<ToolCallOutcome> => {
+  const refused = async (error: unknown, round: number): Promise<ToolCallOutcome> => {
     if (refusalCode(error) === undefined) {
       return guard.finish(record, {
         ...base,
@@ -132,7 +158,7 @@ export async function decideAtToolWorker(
       });
     }
     // A refusal in words the zone's worker did not sign is not recorded in them.
-    const problem = await unsignedRefusal(error);
+    const problem = await unsignedRefusal(error, round);
     if (problem !== undefined) return decisionRefused(problem);
     return guard.finish(record, {
       ...base,
@@ -142,18 +168,24 @@ export async function decideAtToolWorker(
   };
 
   for (let round = 1; ; round++) {
+    const sent = rounds ? { ...call, round } : call;
     let answer: GuardedCallResult;
     try {
-      answer = await guard.activities(tool).guardedToolCall(call);
+      answer = await guard.activities(tool).guardedToolCall(sent);
     } catch (error) {
-      return refused(error);
+      return refused(error, round);
     }
     // Asked to sign once, an executed call's decision is taken only with the result it signed.
     const once =
       call.signOnce === true && answer?.decision === 'executed' ? { execution: answer.execution } : undefined;
     const problem = once
-      ? decisionSignatureProblem(await guard.zoneKeys(), decided, answer, resultClaim(once.execution))
-      : await unsigned(answer);
+      ? decisionSignatureProblem(
+          await guard.zoneKeys(),
+          decidedIn(round),
+          answer,
+          resultClaim(once.execution),
+        )
+      : await unsigned(answer, round);
     if (problem !== undefined) return decisionRefused(problem);
     // A refusal or failure the zone signed, completed as a result, verifies but decides nothing.
     if (!GUARDED_DECISIONS.includes(answer?.decision)) return decisionRefused(NOT_A_DECISION);
@@ -177,6 +209,7 @@ export async function decideAtToolWorker(
         answer,
         arguments: args,
         ...(call.request !== undefined ? { request: call.request } : {}),
+        ...(rounds ? { round } : {}),
       });
       if (approval.state !== 'approved') {
         return guard.finish(record, { ...base, status: approval.state, reason: approval.reason });
@@ -186,12 +219,12 @@ export async function decideAtToolWorker(
       try {
         execution = await guard
           .activities(tool)
-          .executeGuardedTool({ ...call, authority: { grant, approvals } });
+          .executeGuardedTool({ ...sent, authority: { grant, approvals } });
       } catch (error) {
         if (
           refusalCode(error) === 'policy_changed' &&
           round < MAX_DECISION_ROUNDS &&
-          (await unsignedRefusal(error)) === undefined
+          (await unsignedRefusal(error, round)) === undefined
         ) {
           const redecision: Redecision = {
             at: new Date().toISOString(),
@@ -204,7 +237,7 @@ export async function decideAtToolWorker(
           record.reason = `decided again: ${redecision.reason}`;
           continue;
         }
-        return refused(error);
+        return refused(error, round);
       }
     }
 

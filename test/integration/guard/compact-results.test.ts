@@ -6,6 +6,7 @@ import { buildTimeline } from '../../../src/audit/timeline.ts';
 import { whatIf } from '../../../src/audit/what-if.ts';
 import type { GuardedCallResult } from '../../../src/guard/types.ts';
 import { GUARD_PATCHES } from '../../../src/workflows/guard/guard-patches.ts';
+import { ringDecisionVerifier } from '../../../src/zones/host-decision-verifier.ts';
 import { startPlan, useGuardWorkers } from './harness.ts';
 
 const who = { agent: { type: 'Agent', id: 'support-bot' }, onBehalfOf: { type: 'User', id: 'alice' } };
@@ -65,7 +66,7 @@ describe('a guarded call answers with a compact result, and the history still ho
       ['globex', 'read', false],
     ]);
     expect(auditRecords(run).filter((r) => r.event === 'authz_decision')).toHaveLength(8);
-    const report = await whatIf(run, deps.authorizer);
+    const report = await whatIf(run, deps.authorizer, ringDecisionVerifier(deps.zoneKeys, deps.tools));
     expect(report.rows.map((r) => [r.callId, r.action, r.changed])).toEqual([
       ['ticket', 'invoke', false],
       ['ticket', 'invoke_unattended', false],

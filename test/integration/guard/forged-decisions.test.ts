@@ -1,3 +1,5 @@
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/curves/utils.js';
@@ -35,6 +37,7 @@ import { type RunningWorker, startWorker } from '../../../src/workers/start-work
 import { pendingApprovalsQuery } from '../../../src/workflows/guard/definitions.ts';
 import { ringDecisionVerifier } from '../../../src/zones/host-decision-verifier.ts';
 import { resultSigner } from '../../../src/zones/result-signer.ts';
+import { EXAMPLE_POLICY_DIR } from '../../support/example.ts';
 import { testConfig, testServer, uniqueTaskQueue } from '../../support/temporal.ts';
 import { eventually } from '../../support/waiting.ts';
 import { useTestServerEnv, warden } from '../ops/cli-harness.ts';
@@ -258,6 +261,13 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
     expect(audit.code).toBe(0);
     expect(audit.stdout).toContain(`provenance    UNVERIFIED http.post#${callId}: unverified — not shown (`);
     expect(audit.stdout).not.toContain(FORGED_WORDS);
+    // what-if re-takes no authorization from the forged answer: it lists the call as unverified.
+    const whatIf = await warden('what-if', handle.workflowId, '--policy', EXAMPLE_POLICY_DIR);
+    expect(whatIf.code).toBe(0);
+    expect(whatIf.stdout).toContain(
+      `UNVERIFIED authorization http.post#${callId}: not re-taken, unverified — not shown (`,
+    );
+    expect(whatIf.stdout).not.toContain(FORGED_WORDS);
     const listed = await warden('approvals', '--run', handle.workflowId);
     expect(listed.stdout).toContain('no tool calls are waiting for approval');
   }
@@ -564,13 +574,16 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
       } as unknown as GuardedCallResult;
     };
     const handle = await notify([post('notify'), post('after', { n: 2 })]);
-    // The run is not stuck on it: it records the refusal and decides its next call.
+    // The run is not stuck on it: it records the refusal and decides its next call. A failure's
+    // signature also binds the activity execution it was thrown in, which no result claims, so as a
+    // result it does not even verify.
     const { outcomes } = await handle.result();
     expect(outcomes).toEqual([
       expect.objectContaining({
         callId: 'notify',
         status: 'failed',
-        reason: "decision refused: the zone's signed answer is no decision of a guarded call",
+        reason:
+          "decision refused: the decision's signature does not verify with the key of trust zone external",
       }),
       expect.objectContaining({ callId: 'after', status: 'failed' }),
     ]);
@@ -580,6 +593,124 @@ describe('a poller on a zone queue answers guarded calls with decisions it made 
     expect(scheduled).not.toContain('prepareApproval');
     expect(scheduled).not.toContain('executeGuardedTool');
     expect(fixture.workers.deps.services.egress.sent).toHaveLength(sentBefore);
+  });
+
+  it("attack: an earlier round's genuine signed needs_approval, replayed in a later round of the same call, is refused", async () => {
+    const { authorizer, services } = fixture.workers.deps;
+    // The same policy with one comment more: another policy version, so the approved call is refused
+    // at execution (policy_changed, signed) and the run decides it again, in round 2.
+    const reloaded = mkdtempSync(path.join(tmpdir(), 'warden-round-replay-'));
+    cpSync(EXAMPLE_POLICY_DIR, reloaded, { recursive: true });
+    appendFileSync(path.join(reloaded, 'warden.polar'), '\n# reloaded while a call waited\n');
+    const captured: GuardedCallResult[] = [];
+    const rounds: unknown[] = [];
+    answer = async (input, real) => {
+      rounds.push(input.round);
+      const first = captured[0];
+      if (first !== undefined) return first;
+      const genuine = await real();
+      captured.push(genuine);
+      return genuine;
+    };
+    await authorizer.insertFacts(attended);
+    const sentBefore = services.egress.sent.length;
+    const handle = await notify([post('notify')]);
+    try {
+      const [pending] = await waitForPending(handle);
+      expect(captured[0]?.decision).toBe('needs_approval');
+      const reload = await authorizer.reloadPolicy(reloaded);
+      expect(reload.policyVersion).not.toBe(pending?.policyVersion);
+      await decide(fixture, handle, 'notify', 'bob');
+      // Round 2 is answered with round 1's genuine answer: the run does not pause for it again.
+      const settled = await Promise.race([
+        handle.result().then((result) => ({ result })),
+        eventually(async () => {
+          // Asked once the poller answered round 2: round 1's wait was over by then.
+          const again = rounds.length >= 2 ? await handle.query(pendingApprovalsQuery) : [];
+          return again.length === 0 ? undefined : { pendingAgain: again };
+        }, 20_000),
+      ]);
+      expect(settled).toHaveProperty('result');
+      const { outcomes, records } = (settled as { result: Awaited<ReturnType<typeof handle.result>> }).result;
+      expect(rounds).toEqual([1, 2]);
+      expect(outcomes[0]).toMatchObject({ callId: 'notify', status: 'failed' });
+      expect(outcomes[0]?.reason).toMatch(
+        /^decision refused: the decision's signature does not verify with the key of trust zone external$/,
+      );
+      // Round 1's refusal at execution is on the record, verified; nothing ran.
+      expect(records[0]?.redecisions).toHaveLength(1);
+      expect(services.egress.sent).toHaveLength(sentBefore);
+      const scheduled = ((await handle.fetchHistory()).events ?? []).flatMap(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+      );
+      expect(scheduled.filter((name) => name === 'executeGuardedTool')).toHaveLength(1);
+      // The audit verifies round 1's answer and refusal, and says round 2's replay is unverified.
+      const run = await loadRun(fixture.client, handle.workflowId);
+      const timeline = buildTimeline(run, undefined, { decisions: verifier });
+      expect(timeline).toContainEqual(
+        expect.objectContaining({ kind: 'unverified_decision', callId: 'notify' }),
+      );
+    } finally {
+      await handle.terminate('test over').catch(() => undefined);
+      await authorizer.reloadPolicy();
+      await authorizer.deleteFacts(attended);
+      rmSync(reloaded, { recursive: true, force: true });
+    }
+  });
+
+  it("attack: an earlier round's genuine signed refusal, replayed at a later round's execution, is refused", async () => {
+    const { authorizer, services } = fixture.workers.deps;
+    const reloaded = mkdtempSync(path.join(tmpdir(), 'warden-round-refusal-replay-'));
+    cpSync(EXAMPLE_POLICY_DIR, reloaded, { recursive: true });
+    appendFileSync(path.join(reloaded, 'warden.polar'), '\n# reloaded while a call waited\n');
+    answer = (_input, real) => real();
+    // Round 1's execution is the real worker's (it refuses: the policy changed); round 2's is
+    // answered with that genuine signed refusal again, to have the run decide a third time.
+    let refusal: unknown;
+    execute = async (input) => {
+      if (refusal === undefined) {
+        refusal = await realExecute(input).catch((error: unknown) => error);
+      }
+      const { type, message, details } = refusal as ApplicationFailure;
+      throw ApplicationFailure.create({
+        type: type ?? 'Error',
+        message,
+        nonRetryable: true,
+        details: details ?? [],
+      });
+    };
+    await authorizer.insertFacts(attended);
+    const sentBefore = services.egress.sent.length;
+    const handle = await notify([post('notify')]);
+    try {
+      const [first] = await waitForPending(handle);
+      const reload = await authorizer.reloadPolicy(reloaded);
+      expect(reload.policyVersion).not.toBe(first?.policyVersion);
+      // The reloaded policy's facts are its files': the notifier's role again, for round 2.
+      await authorizer.insertFacts(attended);
+      await decide(fixture, handle, 'notify', 'bob');
+      const second = await eventually(async () => {
+        const [again] = await handle.query(pendingApprovalsQuery);
+        return again?.policyVersion === reload.policyVersion ? again : undefined;
+      }, 20_000);
+      await decide(fixture, handle, 'notify', 'bob', 'approve', { shown: second });
+      const { outcomes, records } = await handle.result();
+      expect((refusal as ApplicationFailure).details?.[0]).toMatchObject({
+        code: 'policy_changed',
+        attempt: 1,
+      });
+      // Not decided a third time on round 1's words: round 2's refusal does not verify.
+      expect(records[0]?.redecisions).toHaveLength(1);
+      expect(outcomes[0]).toMatchObject({ callId: 'notify', status: 'failed' });
+      expect(outcomes[0]?.reason).toMatch(/^decision refused: the decision's signature does not verify/);
+      expect(services.egress.sent).toHaveLength(sentBefore);
+    } finally {
+      execute = realExecute;
+      await handle.terminate('test over').catch(() => undefined);
+      await authorizer.reloadPolicy();
+      await authorizer.deleteFacts(attended);
+      rmSync(reloaded, { recursive: true, force: true });
+    }
   });
 
   it('the honest path: the signed decision is shown with its provenance, and runs once after a real approval', async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provenanceWhatIf } from '../../../src/audit/provenance-what-if.ts';
 import { recordedDecisions } from '../../../src/audit/recorded-decisions.ts';
 import type { ActivityStep, RunHistory } from '../../../src/audit/run-history.ts';
+import { whatIf } from '../../../src/audit/what-if.ts';
 import { createAuthorizer } from '../../../src/authz/create-authorizer.ts';
 import type { Authorizer } from '../../../src/authz/types.ts';
 import { decisionClaim } from '../../../src/guard/decision-signature.ts';
@@ -195,5 +196,101 @@ describe('warden what-if re-decides provenance only from decisions the zone sign
     // Re-decided from the signed trace: an account number that comes only from untrusted content.
     expect(only?.now).not.toBe('clear');
     expect(only?.why.join(' ')).toContain('untrusted');
+  });
+  it('attack: a forged result in the history is not re-taken for authorization; it is listed unverified, in none of its words', async () => {
+    const FORGED_REASON = 'forged: granted by the security team';
+    /** A guarded call that executed, with the PDP decision it carries, signed by `sign`. */
+    const authorized = (callId: string, actor: string, reason: string, sign: 'zone' | 'forger') => {
+      const base = step(callId, refundArgs('c-1001'), clearFromRequest('c-1001'), sign);
+      const input = base.input[0] as { callId: string; tool: string; arguments: unknown; request: string };
+      const pdp = {
+        allowed: true,
+        action: 'invoke',
+        actor: { type: 'Agent', id: actor },
+        onBehalfOf: { type: 'User', id: 'alice' },
+        resource: { type: 'Tool', id: 'crm.issue_refund' },
+        context: [],
+        reason,
+        policyVersion: 'p-recorded',
+      };
+      const answer = {
+        decision: 'executed',
+        reason: 'executed (unattended)',
+        reasons: [],
+        provenance: clearFromRequest('c-1001'),
+        authorization: { invoke: pdp, unattended: { ...pdp, action: 'invoke_unattended' } },
+      };
+      const signer =
+        sign === 'zone' ? ring.signer(zone()) : resultSigner(bytesToHex(ed25519.utils.randomSecretKey()));
+      const decisionSignature = signer.signDecision(
+        decisionClaim({ zone: zone(), ...RUN, ...input }, answer),
+      );
+      return { ...base, result: { ...answer, decisionSignature } };
+    };
+    const run = {
+      ...RUN,
+      steps: [
+        authorized('genuine', 'support-bot', 'allowed by the policy', 'zone'),
+        // A poller's answer naming an actor and a decision nobody took: re-taking it would report on it.
+        authorized('forged', 'nobody-bot', FORGED_REASON, 'forger'),
+      ],
+    } as unknown as RunHistory;
+    const report = await whatIf(run, authorizer, ringDecisionVerifier(ring, project.tools));
+    expect(report.rows.map((r) => [r.callId, r.action])).toEqual([
+      ['genuine', 'invoke'],
+      ['genuine', 'invoke_unattended'],
+    ]);
+    expect(report.decisions).toBe(2);
+    expect(report.unverified).toEqual([
+      {
+        at: expect.any(String),
+        callId: 'forged',
+        tool: 'crm.issue_refund',
+        problem: expect.stringMatching(/^the decision is signed with key [0-9a-f]{16}, not a key of zone /),
+      },
+    ]);
+    expect(JSON.stringify(report)).not.toContain(FORGED_REASON);
+    expect(JSON.stringify(report)).not.toContain('nobody-bot');
+  });
+  it("what a lookup selected without a trusted source stays untrusted when re-decided under today's labels", async () => {
+    const laundered = {
+      ...clearFromRequest('c-1002'),
+      values: [
+        {
+          path: 'customerId',
+          token: 'value',
+          text: 'c-1002',
+          origin: 'untrusted',
+          confidential: false,
+          // crm.search_customers declares its output trusted; the worker found this id selected by a
+          // query with no trusted source, and said so.
+          sources: [
+            {
+              kind: 'output',
+              tool: 'crm.search_customers',
+              callId: 'search',
+              field: '[].id',
+              trust: 'untrusted',
+              confidential: false,
+              match: 'token',
+              selectedBy: 'query',
+            },
+          ],
+        },
+      ],
+    } as CallProvenance;
+    const run = {
+      ...RUN,
+      steps: [step('laundered', refundArgs('c-1002'), laundered, 'zone')],
+    } as unknown as RunHistory;
+    const report = await provenanceWhatIf(
+      RUN.workflowId,
+      [record('laundered', refundArgs('c-1002'), laundered)],
+      'User:alice',
+      { tools: project.tools, agents: project.agents, authorizer },
+      recordedDecisions(run, ringDecisionVerifier(ring, project.tools)),
+    );
+    expect(report.rows[0]?.now).not.toBe('clear');
+    expect(report.rows[0]?.why.join(' ')).toContain('customerId');
   });
 });

@@ -40,6 +40,35 @@ describe("the demo's SQLite services dedupe a replayed idempotency key", () => {
     expect(first.crm.getCustomer('c-1001').balance).toBe(balance + 80);
   });
 
+  it('a refund paid to another account keeps whose refund it is (onBehalfOf), also in a file of an earlier version', () => {
+    const { crm } = connect(freshFile());
+    const paid = crm.issueRefund({ ...refund, customerId: 'c-1008', onBehalfOf: 'c-1011' }, 'wf-7:refund');
+    expect(paid).toMatchObject({ customerId: 'c-1008', onBehalfOf: 'c-1011' });
+    expect(crm.refunds.find((r) => r.idempotencyKey === 'wf-7:refund')?.onBehalfOf).toBe('c-1011');
+    expect(crm.issueRefund(refund, 'wf-7:own')).not.toHaveProperty('onBehalfOf');
+
+    // A demo file whose refunds table predates the column: opened again, it gets the column.
+    const file = freshFile();
+    const old = connect(file);
+    old.crm.issueRefund(refund, 'wf-7:before');
+    // The refunds table as the demo wrote it before: no on_behalf_of column.
+    old.crm.db.run('ALTER TABLE refunds RENAME TO refunds_new');
+    old.crm.db.run(
+      'CREATE TABLE refunds (seq INTEGER PRIMARY KEY AUTOINCREMENT, idempotency_key TEXT NOT NULL UNIQUE, customer_id TEXT NOT NULL, amount REAL NOT NULL, currency TEXT NOT NULL, reason TEXT NOT NULL, issued_at TEXT NOT NULL)',
+    );
+    old.crm.db.run(
+      'INSERT INTO refunds SELECT seq, idempotency_key, customer_id, amount, currency, reason, issued_at FROM refunds_new',
+    );
+    old.crm.db.run('DROP TABLE refunds_new');
+    const reopened = connect(file);
+    expect(reopened.crm.refunds.map((r) => [r.idempotencyKey, r.onBehalfOf])).toEqual([
+      ['wf-7:before', undefined],
+    ]);
+    expect(reopened.crm.issueRefund({ ...refund, onBehalfOf: 'c-1002' }, 'wf-7:after').onBehalfOf).toBe(
+      'c-1002',
+    );
+  });
+
   it('ticket updates, replies and deletions apply once per key and return the first result', () => {
     const { crm } = connect(freshFile());
     const effects = crm.sideEffects;

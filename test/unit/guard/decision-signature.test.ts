@@ -213,4 +213,36 @@ describe('the decision signature of a tool worker', () => {
       }),
     ).toMatch(/does not verify/);
   });
+  it('binds the decision round, and a failure the activity execution and attempt: another round or attempt does not verify', () => {
+    const round1 = { ...call, round: 1 };
+    const sent = received(signed(answer, round1));
+    expect(decisionSignatureProblem(keys, round1, sent)).toBeUndefined();
+    // The pre-approval answer of round 1, replayed in round 2 of the same call.
+    expect(decisionSignatureProblem(keys, { ...call, round: 2 }, sent)).toMatch(/does not verify/);
+    // A run that counts rounds never takes an answer signed without one, nor the reverse.
+    expect(decisionSignatureProblem(keys, call, sent)).toMatch(/does not verify/);
+    expect(decisionSignatureProblem(keys, round1, received(signed()))).toMatch(/does not verify/);
+
+    const failure = { decision: 'refused', code: 'policy_changed', reason: 'the policy changed' };
+    const failed = { ...round1, failedAttempt: { activityId: '7', attempt: 1 } };
+    const thrown = received(signed(failure, failed));
+    expect(decisionSignatureProblem(keys, failed, thrown)).toBeUndefined();
+    for (const other of [
+      { ...failed, failedAttempt: { activityId: '9', attempt: 1 } },
+      { ...failed, failedAttempt: { activityId: '7', attempt: 2 } },
+      { ...failed, round: 2 },
+      round1,
+    ]) {
+      expect(decisionSignatureProblem(keys, other, thrown)).toMatch(/does not verify/);
+    }
+  });
+
+  it('a claim without a round is the message of runs recorded before rounds were signed', () => {
+    const text = new TextDecoder().decode(decisionMessage(decisionClaim(call, answer)));
+    expect(text).not.toContain('"round"');
+    expect(text).not.toContain('"attempt"');
+    expect(new TextDecoder().decode(decisionMessage(decisionClaim({ ...call, round: 2 }, answer)))).toContain(
+      '"round":2',
+    );
+  });
 });

@@ -130,6 +130,8 @@ describe('what-if names the call of each decision it re-takes', () => {
         authorizeStep('2026-01-01T00:00:02.000Z', 'support-bot', true),
       ]),
       denyAll,
+      // Authorize steps of the three-activity path are no guarded-call decisions: nothing to verify.
+      { keys: {}, zoneOf: () => undefined },
     );
     expect(report.rows.map((r) => [r.callId, r.actor, r.changed])).toEqual([
       ['b', 'Agent:billing-bot', true],

@@ -43,10 +43,15 @@ describe('normalisation', () => {
     expect(compactIdentifier('DE89-3704.0044 0532')).toBe('de89370400440532');
   });
 
-  it('compares a URL by host and path only', () => {
-    expect(normaliseUrl('HTTPS://User:pw@WWW.Attacker.Example:8443/Collect/?q=1#x')).toEqual({
+  it('compares a URL by host (and a port other than the default) and path only', () => {
+    expect(normaliseUrl('HTTPS://User:pw@Attacker.Example:443/Collect/?q=1#x')).toEqual({
       host: 'attacker.example',
       hostAndPath: 'attacker.example/collect',
+    });
+    // `www.` is a host of its own, and another port another endpoint.
+    expect(normaliseUrl('https://WWW.Attacker.Example:8443/Collect')).toEqual({
+      host: 'www.attacker.example:8443',
+      hostAndPath: 'www.attacker.example:8443/collect',
     });
     expect(normaliseUrl('attacker.example/collect')?.hostAndPath).toBe('attacker.example/collect');
   });
