@@ -52,6 +52,11 @@ export interface ToolDecisionClaim {
    * result. Absent from every other decision, so neither kind of claim verifies as the other.
    */
   result?: string;
+  /**
+   * What a call that needs people waits with (digest, eligible approvers, approval keys), when the
+   * run asked the worker to prepare it. Absent from every other decision, so old claims verify as ever.
+   */
+  approval?: unknown;
 }
 
 /** `sha256:` + hex over the canonical JSON of a value as the run carries it (JSON). */
@@ -88,6 +93,7 @@ export function decisionClaim(
     intent: field(answer, 'intent'),
     provenance: field(answer, 'provenance'),
     ...(result === undefined ? {} : { result: resultDigest(result) }),
+    ...(field(answer, 'approval') === undefined ? {} : { approval: field(answer, 'approval') }),
   };
 }
 
@@ -136,6 +142,7 @@ export function decisionMessage(claim: ToolDecisionClaim): Uint8Array {
       intent: asJson(claim.intent),
       provenance: asJson(claim.provenance),
       ...(claim.result === undefined ? {} : { result: claim.result }),
+      ...(claim.approval === undefined ? {} : { approval: asJson(claim.approval) }),
     }),
   );
 }

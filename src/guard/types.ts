@@ -375,6 +375,11 @@ export interface GuardedCallInput extends AddedRestrictions {
    * then carries none); the run verifies that one. Refusals and other decisions are signed as ever.
    */
   signOnce?: boolean;
+  /**
+   * Answer a call that needs people with what its approval wait needs (`approval`), signed within
+   * the decision, so the run prepares no wait of its own (an activity and a workflow task fewer).
+   */
+  prepareApproval?: boolean;
 }
 
 /** The decision pieces of a guarded call, kept in its activity result so the history is the audit. */
@@ -397,7 +402,13 @@ export type GuardedCallResult = GuardedCallDecision &
   (
     | { decision: 'executed'; intent: IntentResult; execution: ExecuteToolResult }
     /** The workflow asks people, then calls `executeGuardedTool` with the grant and the approvals. */
-    | { decision: 'needs_approval'; intent: IntentResult & { grant: GuardGrant }; reasons: string[] }
+    | {
+        decision: 'needs_approval';
+        intent: IntentResult & { grant: GuardGrant };
+        reasons: string[];
+        /** The first approval stage, prepared by the tool worker when the run asked (`prepareApproval`). */
+        approval?: PreparedApproval;
+      }
     | { decision: 'denied'; code?: RefusalCode }
   );
 

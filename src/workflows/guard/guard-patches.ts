@@ -1,21 +1,24 @@
 import { patched } from '@temporalio/workflow';
+import { PREPARED_APPROVAL } from './approval-wait.ts';
 import { ONE_SIGNATURE, SIGNED_DECISIONS } from './tool-worker-call.ts';
 
 /**
- * Every guard patch up to and including one signature per executed call (ONE_SIGNATURE), as one. Each
- * `patched()` a run takes costs it two history events (a marker and Temporal's own
- * `TemporalChangeVersion` upsert, a visibility write on the server); a run started with this patch
- * records this one marker and takes every patch it stands for without recording theirs.
+ * Every guard patch up to and including the approval stage the tool worker prepares
+ * (PREPARED_APPROVAL), as one. Each `patched()` a run takes costs it two history events (a marker
+ * and Temporal's own `TemporalChangeVersion` upsert, a visibility write on the server); a run
+ * started with this patch records this one marker and takes every patch it stands for without
+ * recording theirs.
  */
-export const GUARD_PATCHES = 'warden-guard-patches-2026-12c';
+export const GUARD_PATCHES = 'warden-guard-patches-2026-12d';
 
 /**
  * Earlier markers that stood for every guard patch of their time, with the patches that came after
  * them: a run recorded under one takes those only on their own markers.
  */
 const EARLIER_MARKERS: ReadonlyArray<{ id: string; after: readonly string[] }> = [
-  { id: 'warden-guard-patches-2026-12b', after: [ONE_SIGNATURE] },
-  { id: 'warden-guard-patches-2026-12', after: [SIGNED_DECISIONS, ONE_SIGNATURE] },
+  { id: 'warden-guard-patches-2026-12c', after: [PREPARED_APPROVAL] },
+  { id: 'warden-guard-patches-2026-12b', after: [ONE_SIGNATURE, PREPARED_APPROVAL] },
+  { id: 'warden-guard-patches-2026-12', after: [SIGNED_DECISIONS, ONE_SIGNATURE, PREPARED_APPROVAL] },
 ];
 
 /** Whether the run takes a guard patch: all of them from GUARD_PATCHES on, else each as recorded. */
