@@ -98,7 +98,7 @@ export async function submitApproval(
     throw new ApprovalRefusedError('the agent cannot approve its own call');
   }
   await checkLivePolicy(options, pending, tool);
-  if (options.decision === 'approve') await checkRecordedDecision(client, options.decisions, pending);
+  if (options.decision === 'approve') checkRecordedDecision(options.decisions, pending);
 
   const issuedAt = (options.now ?? Date.now)();
   const submission = signApproval(options.signer, {
@@ -174,33 +174,18 @@ async function checkLivePolicy(
 
 /**
  * The tool worker's own decision to ask a person, verified on the signed answer the pending call
- * carries, for the workflow's running execution as the server describes it (one describe, no
- * history read), or a refusal. The pending call may have come back from the approver's browser:
- * its run id is only compared, and its answer only counts if the zone signed it for that run.
+ * carries, for the run the pending call names (no describe, no history read), or a refusal. The
+ * pending call may have come back from the approver's browser, so its run id is the claim checked
+ * here: the zone's signature binds the answer to one run, the approval is signed for that run, and
+ * the Update is addressed to it, which the server delivers only while that run is the running
+ * execution of the workflow (a finished, reset or continued run refuses it, nothing recorded).
  */
-async function checkRecordedDecision(
-  client: Client,
-  verifier: DecisionVerifier,
-  pending: PendingApproval,
-): Promise<void> {
-  let problem: string | undefined;
-  try {
-    const { runId } = await client.workflow.getHandle(pending.workflowId).describe();
-    if (runId !== pending.runId) {
-      problem = `run ${pending.runId} is not the running execution of ${pending.workflowId}`;
-    } else {
-      const shown = shownDecision(
-        pending,
-        queriedDecision(pending, { workflowId: pending.workflowId, runId }, verifier),
-      );
-      if ('problem' in shown) problem = shown.problem;
-    }
-  } catch (error) {
-    problem = `the run cannot be described (${error instanceof Error ? error.message : String(error)})`;
-  }
-  if (problem !== undefined) {
+function checkRecordedDecision(verifier: DecisionVerifier, pending: PendingApproval): void {
+  const run = { workflowId: pending.workflowId, runId: pending.runId };
+  const shown = shownDecision(pending, queriedDecision(pending, run, verifier));
+  if ('problem' in shown) {
     throw new ApprovalRefusedError(
-      `the tool worker's decision on call ${pending.callId} does not verify: ${problem}; not signed`,
+      `the tool worker's decision on call ${pending.callId} does not verify: ${shown.problem}; not signed`,
     );
   }
 }

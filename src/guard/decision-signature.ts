@@ -73,6 +73,11 @@ export interface ToolDecisionClaim {
   /** For a failure: the activity id and attempt it is of (`DecidedCall.failedAttempt`). */
   activityId?: string;
   attempt?: number;
+  /**
+   * What a call that needs people waits with (digest, eligible approvers, approval keys), when the
+   * run asked the worker to prepare it. Absent from every other decision, so old claims verify as ever.
+   */
+  approval?: unknown;
 }
 
 /** `sha256:` + hex over the canonical JSON of a value as the run carries it (JSON). */
@@ -113,6 +118,7 @@ export function decisionClaim(
     ...(call.failedAttempt === undefined
       ? {}
       : { activityId: call.failedAttempt.activityId, attempt: call.failedAttempt.attempt }),
+    ...(field(answer, 'approval') === undefined ? {} : { approval: field(answer, 'approval') }),
   };
 }
 
@@ -165,6 +171,7 @@ export function decisionMessage(claim: ToolDecisionClaim): Uint8Array {
       ...(claim.round === undefined ? {} : { round: claim.round }),
       ...(claim.activityId === undefined ? {} : { activityId: claim.activityId }),
       ...(claim.attempt === undefined ? {} : { attempt: claim.attempt }),
+      ...(claim.approval === undefined ? {} : { approval: asJson(claim.approval) }),
     }),
   );
 }

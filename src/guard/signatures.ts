@@ -1,6 +1,7 @@
 import { hexToBytes } from '@noble/curves/utils.js';
 import { canonicalJson } from './canonical-json.ts';
 import { type Ed25519Verifier, ed25519Verify } from './ed25519-verify.ts';
+import { verifiedOnce } from './verified-signatures.ts';
 
 /**
  * Ed25519 public keys a verifier accepts, by key id (hex of the 32-byte key). Several ids are
@@ -11,24 +12,6 @@ export type PublicKeyRing = Record<string, string>;
 export const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const PUBLIC_KEY_HEX = /^[0-9a-f]{64}$/;
 const SIGNATURE_HEX = /^[0-9a-f]{128}$/;
-
-/**
- * Signatures already verified, by key and signature, with the exact message each verified for. The
- * tool worker checks the same requester assertion on every call of a run; Ed25519 verification is
- * deterministic, so the same (key, message, signature) needs checking once. A hit needs the same
- * message byte for byte: a known-good signature attached to other fields is verified (and refused)
- * like any other.
- */
-const verified = new Map<string, string>();
-const MAX_VERIFIED = 1024;
-
-function remember(id: string, message: string): void {
-  if (verified.size >= MAX_VERIFIED) {
-    const oldest = verified.keys().next();
-    if (!oldest.done) verified.delete(oldest.value);
-  }
-  verified.set(id, message);
-}
 
 function signedText(domain: string, payload: unknown): string {
   return `${domain}\n${canonicalJson(payload)}`;
@@ -59,14 +42,11 @@ export function signatureValid(
   const key = keys !== undefined && Object.hasOwn(keys, keyId) ? keys[keyId] : undefined;
   if (typeof key !== 'string' || !PUBLIC_KEY_HEX.test(key)) return false;
   try {
-    const text = signedText(domain, payload);
-    const id = `${key}:${signature}`;
-    if (verified.get(id) === text) return true;
-    const valid = verify(hexToBytes(signature), new TextEncoder().encode(text), hexToBytes(key), {
-      zip215: false,
-    });
-    if (valid) remember(id, text);
-    return valid;
+    const message = new TextEncoder().encode(signedText(domain, payload));
+    // Each verified once per process (a worker's sandbox shares one table): see verified-signatures.ts.
+    return verifiedOnce(`strict:${key}:${signature}`, message, () =>
+      verify(hexToBytes(signature), message, hexToBytes(key), { zip215: false }),
+    );
   } catch {
     return false;
   }

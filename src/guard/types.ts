@@ -382,6 +382,11 @@ export interface GuardedCallInput extends AddedRestrictions {
    * (and any failure) for this round, so an earlier round's answer replayed does not verify.
    */
   round?: number;
+  /**
+   * Answer a call that needs people with what its approval wait needs (`approval`), signed within
+   * the decision, so the run prepares no wait of its own (an activity and a workflow task fewer).
+   */
+  prepareApproval?: boolean;
 }
 
 /** The decision pieces of a guarded call, kept in its activity result so the history is the audit. */
@@ -404,7 +409,13 @@ export type GuardedCallResult = GuardedCallDecision &
   (
     | { decision: 'executed'; intent: IntentResult; execution: ExecuteToolResult }
     /** The workflow asks people, then calls `executeGuardedTool` with the grant and the approvals. */
-    | { decision: 'needs_approval'; intent: IntentResult & { grant: GuardGrant }; reasons: string[] }
+    | {
+        decision: 'needs_approval';
+        intent: IntentResult & { grant: GuardGrant };
+        reasons: string[];
+        /** The first approval stage, prepared by the tool worker when the run asked (`prepareApproval`). */
+        approval?: PreparedApproval;
+      }
     | { decision: 'denied'; code?: RefusalCode }
   );
 

@@ -5,6 +5,7 @@
  */
 import { hexToBytes } from '@noble/curves/utils.js';
 import { ed25519Verify } from './ed25519-verify.ts';
+import { verifiedOnce } from './verified-signatures.ts';
 
 export interface ResultSignature {
   /** The first 16 hex digits of the signing public key: which configured key to verify with. */
@@ -51,7 +52,12 @@ export function zoneSignatureProblem(
   try {
     // ZIP-215 decoding, as noble's default verify that accepted results before.
     const signed = hexToBytes(signature.signature);
-    if (ed25519Verify(signed, message(), hexToBytes(key), { zip215: true })) return undefined;
+    const bytes = message();
+    // A decision a replayed run verified when it paused is not verified again (verified-signatures.ts).
+    const valid = verifiedOnce(`zip215:${key}:${signature.signature}`, bytes, () =>
+      ed25519Verify(signed, bytes, hexToBytes(key), { zip215: true }),
+    );
+    if (valid) return undefined;
   } catch {
     // A malformed signature or claim is a bad signature.
   }

@@ -119,7 +119,12 @@ const executeInput = z.object({
   authority: z.object({ grant: grant.optional(), approvals: z.array(approval).max(100) }).optional(),
 });
 
-const guardedCallInput = z.object({ ...call, ...executing, purpose });
+const guardedCallInput = z.object({
+  ...call,
+  ...executing,
+  purpose,
+  prepareApproval: z.boolean().optional(),
+});
 
 function problems(error: z.ZodError): string {
   return error.issues

@@ -15,6 +15,7 @@ import { executeAdmitted, executionContext, refuseAndRelease, resultSigned } fro
 import { signGrant } from './grant.ts';
 import { checkedGuardedCallInput } from './guard-input.ts';
 import { observationOf, report } from './observer.ts';
+import { preparedApproval } from './prepare-approval.ts';
 
 /**
  * A guarded call in one activity on the tool's worker: authorize, intent and, when the policy lets
@@ -23,7 +24,9 @@ import { observationOf, report } from './observer.ts';
  * carries every decision, so the history stays the audit, and each is signed with the zone's key
  * (decision-signature.ts) over the call it is about, so a poller without the key cannot answer for it.
  * A run that asks (`signOnce`) gets an executed call's result signed within its decision, one
- * signature for both; otherwise the result carries its own.
+ * signature for both; otherwise the result carries its own. A run that asks (`prepareApproval`) gets
+ * a call that needs people answered with what its wait needs (digest, eligible approvers, approval
+ * keys), signed with the decision, instead of asking the main worker in an activity of its own.
  */
 export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) {
   return async function guardedToolCall(untrusted: GuardedCallInput): Promise<GuardedCallResult> {
@@ -90,6 +93,17 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
           expiresAt: now + grantLifetimeMs(decided.tool),
         });
         observe({ grantExpiresAt: grant.expiresAt });
+        // Asked for, what the wait needs comes with the answer, under its signature: no further step.
+        const approval =
+          input.prepareApproval === true
+            ? await preparedApproval(deps, {
+                tool: decided.tool,
+                args: decided.args,
+                callId: decided.callId,
+                agent: input.agent,
+                onBehalfOf: input.onBehalfOf,
+              })
+            : undefined;
         return signed({
           decision: 'needs_approval',
           authorization: recorded(decided.authorization),
@@ -97,6 +111,7 @@ export function guardedToolCallActivity(deps: GuardDependencies, zone?: string) 
           ...provenanceOf(decided),
           reasons: decided.reasons,
           reason: `approval needed: ${decided.reasons.join('; ')}`,
+          ...(approval ? { approval } : {}),
         });
       }
       case 'denied': {

@@ -5,6 +5,7 @@ import type {
   ApprovalSubmission,
   DecisionRecord,
   GuardGrant,
+  PreparedApproval,
   RecordedApproval,
   SignedDecisionCopy,
 } from '../../guard/types.ts';
@@ -28,7 +29,43 @@ export type ApprovalWaiter = (
   reasons: string[],
   /** The zone-signed answer that asked for people, carried by the query for hosts to verify. */
   signed?: SignedDecisionCopy,
+  /**
+   * The first stage as the tool worker prepared it within that verified answer, when the run asked
+   * for it (PREPARED_APPROVAL): the wait then asks the main worker only for escalation stages.
+   */
+  prepared?: unknown,
 ) => Promise<Approval>;
+
+/**
+ * Runs recorded before this patch prepare every approval stage in an activity of the main worker;
+ * later runs ask the tool worker to answer a call that needs people with its first stage prepared,
+ * signed within the decision the run verifies: one activity and one workflow task fewer for each
+ * pause, and fewer events for each replay of a paused run.
+ */
+export const PREPARED_APPROVAL = 'warden-prepared-approval';
+
+const isText = (value: unknown): value is string => typeof value === 'string';
+
+/**
+ * The prepared stage an answer carries, or undefined when it carries none in the expected shape
+ * (the wait then prepares the stage itself, as runs before the patch do): read defensively, though
+ * signed, as everything a worker answers.
+ */
+export function carriedPreparation(value: unknown): PreparedApproval | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { digest, policyVersion, eligibleApprovers, approvalKeys } = value as Record<string, unknown>;
+  if (!isText(digest) || !isText(policyVersion)) return undefined;
+  if (!Array.isArray(eligibleApprovers) || !eligibleApprovers.every(isText)) return undefined;
+  if (typeof approvalKeys !== 'object' || approvalKeys === null || Array.isArray(approvalKeys))
+    return undefined;
+  if (!Object.values(approvalKeys).every(isText)) return undefined;
+  return {
+    digest,
+    policyVersion,
+    eligibleApprovers: [...eligibleApprovers],
+    approvalKeys: { ...(approvalKeys as Record<string, string>) },
+  };
+}
 
 /** What an approval wait uses of the run: its approvals, its publisher, the prepare step. */
 export interface ApprovalWaitContext {
@@ -39,8 +76,9 @@ export interface ApprovalWaitContext {
 
 /**
  * Pauses one call for people: stage by stage (the tool's approvers, then its escalation group),
- * each stage prepared by the main worker (digest, eligible approvers, the keys the Update validator
- * verifies with). Fails closed: nobody eligible, a rejection or no quorum in time is not approved.
+ * each stage prepared by a worker (digest, eligible approvers, the keys the Update validator
+ * verifies with): the first by the tool worker within its signed answer when the run asked for it,
+ * the others (and every stage of older runs) by the main worker. Fails closed: nobody eligible, a rejection or no quorum in time is not approved.
  */
 export async function waitForApproval(
   context: ApprovalWaitContext,
@@ -51,6 +89,7 @@ export async function waitForApproval(
   grant: GuardGrant,
   reasons: string[],
   signed?: SignedDecisionCopy,
+  prepared?: unknown,
 ): Promise<Approval> {
   const config = tool.approval ?? {};
   const groups: Array<string[] | undefined> = [undefined];
@@ -65,26 +104,29 @@ export async function waitForApproval(
   let unstaffed = 0;
   for (const [index, group] of groups.entries()) {
     const stage = index + 1;
-    const prepared = await context.prepareApproval({
-      callId: grant.callId,
-      tool: tool.name,
-      arguments: args,
-      agent: identity.agent,
-      onBehalfOf: identity.onBehalfOf,
-      ...(group ? { group } : {}),
-    });
+    const carried = index === 0 ? carriedPreparation(prepared) : undefined;
+    const stagePrepared =
+      carried ??
+      (await context.prepareApproval({
+        callId: grant.callId,
+        tool: tool.name,
+        arguments: args,
+        agent: identity.agent,
+        onBehalfOf: identity.onBehalfOf,
+        ...(group ? { group } : {}),
+      }));
     const approval = {
       required: true,
       reasons,
       quorum,
       stage,
-      eligibleApprovers: prepared.eligibleApprovers,
+      eligibleApprovers: stagePrepared.eligibleApprovers,
       approvals: [] as RecordedApproval[],
       expiresAt: Date.now() + timeoutMs,
     };
     record.approval = approval;
-    record.argsDigest = prepared.digest;
-    if (prepared.eligibleApprovers.length < quorum) {
+    record.argsDigest = stagePrepared.digest;
+    if (stagePrepared.eligibleApprovers.length < quorum) {
       approval.reasons = [
         ...reasons,
         `stage ${stage}: fewer eligible approvers than the quorum of ${quorum}`,
@@ -105,14 +147,14 @@ export async function waitForApproval(
       purpose: identity.purpose,
       requestedAt: record.requestedAt,
       expiresAt: approval.expiresAt,
-      digest: prepared.digest,
-      policyVersion: prepared.policyVersion,
-      eligibleApprovers: prepared.eligibleApprovers,
+      digest: stagePrepared.digest,
+      policyVersion: stagePrepared.policyVersion,
+      eligibleApprovers: stagePrepared.eligibleApprovers,
       quorum,
       stage,
       approvals: approval.approvals,
       submissions: [],
-      ...(prepared.approvalKeys ? { approvalKeys: prepared.approvalKeys } : {}),
+      ...(stagePrepared.approvalKeys ? { approvalKeys: stagePrepared.approvalKeys } : {}),
       ...(record.provenance ? { provenance: record.provenance } : {}),
       ...(identity.request !== undefined ? { request: identity.request } : {}),
       // Runs that decide in three activities have no signed answer: their calls show unverified.

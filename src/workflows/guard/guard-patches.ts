@@ -1,4 +1,5 @@
 import { patched } from '@temporalio/workflow';
+import { PREPARED_APPROVAL } from './approval-wait.ts';
 import { ONE_SIGNATURE, SIGNED_DECISIONS, SIGNED_ROUNDS } from './tool-worker-call.ts';
 
 /**
@@ -18,7 +19,8 @@ const AGENT_PATCH_IDS = Object.values(AGENT_PATCHES);
 
 /**
  * Every guard patch (up to and including decision rounds bound into what the zone signs,
- * SIGNED_ROUNDS) and the agent loop's (AGENT_PATCHES), as one. Each
+ * SIGNED_ROUNDS, and the approval stage the tool worker prepares, PREPARED_APPROVAL) and the agent
+ * loop's (AGENT_PATCHES), as one. Each
  * `patched()` a run takes costs it two history events (a marker and Temporal's own
  * `TemporalChangeVersion` upsert, a visibility write on the server); a run started with this patch
  * records this one marker and takes every patch it stands for without recording theirs.
@@ -29,13 +31,13 @@ export const GUARD_PATCHES = 'warden-guard-patches-2026-12d';
  * Earlier markers that stood for every guard patch of their time, with the patches that came after
  * them: a run recorded under one takes those only on their own markers.
  */
+/** The patches that came after the 12c marker, which runs recorded under it take on their own. */
+const AFTER_12C = [SIGNED_ROUNDS, PREPARED_APPROVAL, ...AGENT_PATCH_IDS];
+
 const EARLIER_MARKERS: ReadonlyArray<{ id: string; after: readonly string[] }> = [
-  { id: 'warden-guard-patches-2026-12c', after: [SIGNED_ROUNDS, ...AGENT_PATCH_IDS] },
-  { id: 'warden-guard-patches-2026-12b', after: [ONE_SIGNATURE, SIGNED_ROUNDS, ...AGENT_PATCH_IDS] },
-  {
-    id: 'warden-guard-patches-2026-12',
-    after: [SIGNED_DECISIONS, ONE_SIGNATURE, SIGNED_ROUNDS, ...AGENT_PATCH_IDS],
-  },
+  { id: 'warden-guard-patches-2026-12c', after: AFTER_12C },
+  { id: 'warden-guard-patches-2026-12b', after: [ONE_SIGNATURE, ...AFTER_12C] },
+  { id: 'warden-guard-patches-2026-12', after: [SIGNED_DECISIONS, ONE_SIGNATURE, ...AFTER_12C] },
 ];
 
 /** Whether the run takes a guard patch: all of them from GUARD_PATCHES on, else each as recorded. */

@@ -18,7 +18,7 @@ import type {
   ToolCallOutcome,
 } from '../../guard/types.ts';
 import type { ToolDefinition } from '../../tools/define-tool.ts';
-import type { ApprovalWaiter } from './approval-wait.ts';
+import { type ApprovalWaiter, PREPARED_APPROVAL } from './approval-wait.ts';
 import { MAX_DECISION_ROUNDS } from './decision-rounds.ts';
 import { failureText, refusalCode, refusalDetail, summarize } from './failures.ts';
 import type { RunIdentity } from './run-guard.ts';
@@ -110,6 +110,9 @@ export async function decideAtToolWorker(
   };
   const verify = guard.patched(SIGNED_DECISIONS);
   const rounds = guard.patched(SIGNED_ROUNDS);
+  // Only a run that verifies the answer takes the approval stage it carries; execution needs none.
+  const prepare = verify && guard.patched(PREPARED_APPROVAL);
+  const asked = prepare ? { ...call, prepareApproval: true } : call;
   const { workflowId, runId } = workflowInfo();
   const decided = {
     zone: tool.zone,
@@ -168,7 +171,7 @@ export async function decideAtToolWorker(
   };
 
   for (let round = 1; ; round++) {
-    const sent = rounds ? { ...call, round } : call;
+    const sent = rounds ? { ...asked, round } : asked;
     let answer: GuardedCallResult;
     try {
       answer = await guard.activities(tool).guardedToolCall(sent);
@@ -205,12 +208,20 @@ export async function decideAtToolWorker(
       execution = answer.execution;
     } else {
       const grant = answer.intent.grant;
-      const approval = await guard.waitForApproval(record, tool, args, grant, answer.reasons, {
-        answer,
-        arguments: args,
-        ...(call.request !== undefined ? { request: call.request } : {}),
-        ...(rounds ? { round } : {}),
-      });
+      const approval = await guard.waitForApproval(
+        record,
+        tool,
+        args,
+        grant,
+        answer.reasons,
+        {
+          answer,
+          arguments: args,
+          ...(call.request !== undefined ? { request: call.request } : {}),
+          ...(rounds ? { round } : {}),
+        },
+        prepare ? answer.approval : undefined,
+      );
       if (approval.state !== 'approved') {
         return guard.finish(record, { ...base, status: approval.state, reason: approval.reason });
       }

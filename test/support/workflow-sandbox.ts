@@ -1,0 +1,51 @@
+import { createRequire } from 'node:module';
+import vm from 'node:vm';
+import { workflowBundle } from '../../src/workers/workflow-bundle.ts';
+import { EXAMPLE_WORKFLOWS } from './example.ts';
+
+const { injectGlobals } = createRequire(import.meta.url)('@temporalio/worker/lib/workflow/vm-shared') as {
+  injectGlobals(context: vm.Context): void;
+};
+
+/**
+ * The workers' bundle in a V8 context as the SDK's reusable context holds it: modules evaluated as
+ * the bundle loads (and the preloaded ones) are shared, every later module lands in the module cache
+ * of the run that evaluated it (the bundle routes its cache through `__webpack_module_cache__`, and
+ * the SDK refuses a bundle that does not). Each "run" here is a fresh module cache.
+ */
+export async function workflowSandbox() {
+  const { code } = await workflowBundle(EXAMPLE_WORKFLOWS);
+  const context = vm.createContext({}, { microtaskMode: 'afterEvaluate' });
+  const shared = new Map<string | symbol, unknown>();
+  let runCache: Map<string | symbol, unknown> | undefined;
+  const cache = new Proxy(
+    {},
+    {
+      get: (_, id) => shared.get(id) ?? runCache?.get(id),
+      set: (_, id, value) => {
+        (runCache ?? shared).set(id, value);
+        return true;
+      },
+    },
+  );
+  Object.defineProperty(context, '__webpack_module_cache__', { value: cache });
+  injectGlobals(context);
+  new vm.Script(code).runInContext(context);
+  vm.runInContext('__TEMPORAL__.preloadModules?.()', context);
+  return {
+    /** The modules evaluated once, as the bundle loaded and in its preload: every run shares them. */
+    shared: (): string[] => [...shared.keys()].map(String),
+    /** Calls `body` in the context with a run's own module cache; returns the modules it evaluated. */
+    run(body: string): { modules: string[]; result: unknown } {
+      runCache = new Map();
+      try {
+        // One evaluation: with microtaskMode afterEvaluate, its promise jobs have run when it returns,
+        // as the jobs of a workflow activation have when the activation concludes.
+        const result = vm.runInContext(body, context);
+        return { modules: [...runCache.keys()].map(String), result };
+      } finally {
+        runCache = undefined;
+      }
+    },
+  };
+}
