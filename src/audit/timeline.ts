@@ -323,6 +323,11 @@ function guardedCallEntries(step: ActivityStep): TimelineEntry[] | undefined {
       reasons: intent.verdict.reasons,
     });
   }
+  // The first approval stage the tool worker prepared within its answer (no prepareApproval step then).
+  const prepared = preparedApproval.safeParse((step.result as { approval?: unknown }).approval);
+  if (result.data.decision === 'needs_approval' && prepared.success) {
+    entries.push({ at, kind: 'approval_requested', callId, tool, ...prepared.data });
+  }
   if (result.data.decision === 'executed' && execution) {
     entries.push({
       at,
