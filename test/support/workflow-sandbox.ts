@@ -7,6 +7,27 @@ const { injectGlobals } = createRequire(import.meta.url)('@temporalio/worker/lib
   injectGlobals(context: vm.Context): void;
 };
 
+/** The SDK's freeze of what runs share (reusable-vm.js): an object's properties, then the value itself. */
+function deepFreeze(value: unknown, seen = new WeakSet<object>()): void {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return;
+  if (seen.has(value)) return;
+  seen.add(value);
+  if (Object.isFrozen(value)) return;
+  if (typeof value === 'object') {
+    for (const key of Reflect.ownKeys(value)) {
+      const property = (value as Record<string | symbol, unknown>)[key];
+      if (property !== null && (typeof property === 'object' || typeof property === 'function')) {
+        try {
+          deepFreeze(property, seen);
+        } catch {
+          // Some objects cannot be frozen (typed arrays with elements); the SDK skips them too.
+        }
+      }
+    }
+  }
+  Object.freeze(value);
+}
+
 /**
  * The workers' bundle in a V8 context as the SDK's reusable context holds it: modules evaluated as
  * the bundle loads (and the preloaded ones) are shared, every later module lands in the module cache
@@ -32,6 +53,8 @@ export async function workflowSandbox() {
   injectGlobals(context);
   new vm.Script(code).runInContext(context);
   vm.runInContext('__TEMPORAL__.preloadModules?.()', context);
+  // As the SDK does once the preload has run: what every run shares is frozen.
+  for (const module of shared.values()) deepFreeze(module);
   return {
     /** The modules evaluated once, as the bundle loaded and in its preload: every run shares them. */
     shared: (): string[] => [...shared.keys()].map(String),
