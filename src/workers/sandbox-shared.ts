@@ -4,29 +4,18 @@
  * kept in use here because the libraries declare themselves free of side effects, and webpack drops
  * a bare preload of such a module. The Ed25519 verifier is shared with its key cache (see there),
  * the table of verified signatures (verified-signatures.ts) so a replay does not verify again what
- * its run verified before it was evicted, zod (evaluated for every run, it was most of a run's
- * module evaluation and half of a cached run's heap; its global config is set here, its schemas stay
- * each run's own), and the sandbox's stack-trace limit is set here, before the SDK freezes the
- * sandbox's globals (sandbox-stack-traces.ts).
+ * its run verified before it was evicted, and the sandbox's stack-trace limit is set here, before
+ * the SDK freezes the sandbox's globals (sandbox-stack-traces.ts).
  */
 import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, bytesToNumberLE, concatBytes, hexToBytes } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { z } from 'zod';
 import { ed25519Verify } from '../guard/ed25519-verify.ts';
 import { verifiedOnce } from '../guard/verified-signatures.ts';
 import { WORKFLOW_STACK_TRACE_LIMIT } from './sandbox-stack-traces.ts';
 
-// zod writes its default locale and memoizer into its global config when the first schemas are
-// made; set here, before the SDK freezes what the preload evaluated, no run writes to it again.
-z.config(z.locales.en());
-z.config({ memoizer: z.core.memoizer() });
-// Its lazily computed answer to whether code generation is allowed, computed before the freeze too.
-void z.core.util.allowsEval.value;
-
 export const sharedModules = {
-  z,
   ed25519,
   mulAddUnsafe,
   bytesToHex,
