@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { agents as exampleAgents } from '../../../examples/support-copilot/agents.ts';
 import { demoTools } from '../../../examples/support-copilot/tools/index.ts';
-import { createToolActivities } from '../../../src/activities/guard/index.ts';
 import { agentCatalog, defineAgent } from '../../../src/agents/define-agent.ts';
 import { loadRun } from '../../../src/audit/load-run.ts';
 import { buildTimeline } from '../../../src/audit/timeline.ts';
 import type { Fact } from '../../../src/authz/types.ts';
-import type { GuardedCallInput, GuardedCallResult } from '../../../src/guard/types.ts';
-import { type RunningWorker, startWorker } from '../../../src/workers/start-worker.ts';
+import type { GuardedCallResult } from '../../../src/guard/types.ts';
 import { ringDecisionVerifier } from '../../../src/zones/host-decision-verifier.ts';
-import { testConfig, testServer } from '../../support/temporal.ts';
+import { useExternalZonePoller } from './fixtures/zone-poller.ts';
 import { startPlan, useGuardWorkers } from './harness.ts';
 
 const notifier = defineAgent({
@@ -30,38 +28,14 @@ const PARTNER = 'https://api.acme.example/tickets';
 const notDecided =
   /^decision refused: the decision's signature does not verify with the key of trust zone external$/;
 
-/** How the zone's poller answers: `real` runs the zone's real activity on `input`. */
-type Answer = (
-  input: GuardedCallInput,
-  real: (input: GuardedCallInput) => Promise<GuardedCallResult>,
-) => Promise<GuardedCallResult>;
-
 describe('an unattended call is decided, executed and signed once by the zone worker', () => {
   // Only the test's poller serves the external zone's queue: the real worker's activities, or an attacker.
   const fixture = useGuardWorkers('guard-one-signature', { agents, external: false });
-  let answer: Answer = (input, real) => real(input);
-  let poller: RunningWorker;
+  const zone = useExternalZonePoller(fixture, unattended);
   let verifier: ReturnType<typeof ringDecisionVerifier>;
 
-  beforeAll(async () => {
-    await fixture.workers.deps.authorizer.insertFacts(unattended);
+  beforeAll(() => {
     verifier = ringDecisionVerifier(fixture.workers.deps.zoneKeys, fixture.workers.deps.tools);
-    const real = createToolActivities(fixture.workers.deps, 'external');
-    const { address, namespace } = testServer();
-    poller = await startWorker({
-      config: testConfig(),
-      address,
-      namespace,
-      taskQueue: `${fixture.taskQueue}-tools-external`,
-      activities: {
-        guardedToolCall: (input: GuardedCallInput) => answer(input, real.guardedToolCall),
-        executeGuardedTool: real.executeGuardedTool,
-      },
-    });
-  });
-  afterAll(async () => {
-    await poller?.shutdown();
-    await fixture.workers.deps.authorizer.deleteFacts(unattended);
   });
 
   const post = (callId: string, body: unknown = { ticket: 't-501' }) => ({
@@ -74,7 +48,7 @@ describe('an unattended call is decided, executed and signed once by the zone wo
   const sent = () => fixture.workers.deps.services.egress.sent.length;
 
   it('the honest path: one signature over decision and result, verified by the run and the audit', async () => {
-    answer = (input, real) => real(input);
+    zone.answer = (input, real) => real(input);
     const before = sent();
     const handle = await notify([post('notify')]);
     const { outcomes } = await handle.result();
@@ -102,7 +76,7 @@ describe('an unattended call is decided, executed and signed once by the zone wo
   });
 
   it("the real worker's signed answer with its output rewritten is refused: the model never sees it", async () => {
-    answer = async (input, real) => {
+    zone.answer = async (input, real) => {
       const genuine = await real(input);
       if (genuine.decision !== 'executed') throw new Error(`expected executed, got ${genuine.decision}`);
       return { ...genuine, execution: { ...genuine.execution, output: { status: 200, approved: 'all' } } };
@@ -124,7 +98,7 @@ describe('an unattended call is decided, executed and signed once by the zone wo
 
   it("a genuine executed answer replayed for the run's next call, or another run's, is refused", async () => {
     const captured: GuardedCallResult[] = [];
-    answer = async (input, real) => {
+    zone.answer = async (input, real) => {
       const first = captured[0];
       if (first !== undefined) return first;
       const genuine = await real(input);
@@ -148,7 +122,7 @@ describe('an unattended call is decided, executed and signed once by the zone wo
 
   it('a genuine two-signature answer for the same call is refused where the run asked for one', async () => {
     // The zone's real worker, asked without signOnce: its decision and result each verify alone.
-    answer = async (input, real) => {
+    zone.answer = async (input, real) => {
       const { signOnce: _asked, ...plain } = input;
       const genuine = await real(plain);
       // Anything else fails the call as a tool failure, which the reason below would not match.

@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createToolActivities } from '../../../src/activities/guard/index.ts';
 import { createActivities } from '../../../src/activities/index.ts';
 import { loadRun } from '../../../src/audit/load-run.ts';
 import { buildTimeline } from '../../../src/audit/timeline.ts';
 import type { Fact } from '../../../src/authz/types.ts';
-import type { GuardedCallInput, GuardedCallResult } from '../../../src/guard/types.ts';
+import type { GuardedCallResult } from '../../../src/guard/types.ts';
 import { workerTracingOptions } from '../../../src/telemetry/tracing.ts';
 import { connectWorker } from '../../../src/temporal/connection.ts';
 import {
@@ -20,6 +20,7 @@ import { wardenWebpackHook, workflowBundlerOptions } from '../../../src/workers/
 import { ringDecisionVerifier } from '../../../src/zones/host-decision-verifier.ts';
 import { EXAMPLE_WORKFLOWS } from '../../support/example.ts';
 import { testServer, uniqueTaskQueue } from '../../support/temporal.ts';
+import { useExternalZonePoller } from './fixtures/zone-poller.ts';
 import { decide, guardTestConfig, startPlan, useGuardWorkers, waitForPending } from './harness.ts';
 
 const refund = (callId: string, amount: number) => ({
@@ -51,40 +52,13 @@ async function markers(handle: WorkflowHandle): Promise<string> {
 const notDecided =
   /^decision refused: the decision's signature does not verify with the key of trust zone external$/;
 
-/** How the zone's poller answers: `real` runs the zone's real activity on `input`. */
-type Answer = (
-  input: GuardedCallInput,
-  real: (input: GuardedCallInput) => Promise<GuardedCallResult>,
-) => Promise<GuardedCallResult>;
-
 describe('a call that needs people waits with the stage the tool worker prepared in its signed answer', () => {
   // Only the test's poller serves the external zone's queue: the real worker's activities, or an attacker.
   const fixture = useGuardWorkers('guard-prepared-approval', { external: false });
-  let answer: Answer = (input, real) => real(input);
-  let poller: RunningWorker;
-
-  beforeAll(async () => {
-    await fixture.workers.deps.authorizer.insertFacts(exporting);
-    const real = createToolActivities(fixture.workers.deps, 'external');
-    const { address, namespace } = testServer();
-    poller = await startWorker({
-      config: guardTestConfig(),
-      address,
-      namespace,
-      taskQueue: `${fixture.taskQueue}-tools-external`,
-      activities: {
-        guardedToolCall: (input: GuardedCallInput) => answer(input, real.guardedToolCall),
-        executeGuardedTool: real.executeGuardedTool,
-      },
-    });
-  });
-  afterAll(async () => {
-    await poller?.shutdown();
-    await fixture.workers.deps.authorizer.deleteFacts(exporting);
-  });
+  const zone = useExternalZonePoller(fixture, exporting);
 
   it('pauses without a prepareApproval activity, and the signed stage is what approvers sign', async () => {
-    answer = (input, real) => real(input);
+    zone.answer = (input, real) => real(input);
     const crm = fixture.workers.deps.services.crm;
     const before = crm.refunds.length;
     const handle = await startPlan(fixture.client, fixture.taskQueue, { calls: [refund('prepared', 260)] });
@@ -122,7 +96,7 @@ describe('a call that needs people waits with the stage the tool worker prepared
     const egress = fixture.workers.deps.services.egress;
     const before = egress.sent.length;
     for (const [i, edit] of edits.entries()) {
-      answer = async (input, real) => {
+      zone.answer = async (input, real) => {
         const genuine = await real(input);
         // Anything else is left as it is, and fails the expectations below.
         if (genuine.decision !== 'needs_approval' || genuine.approval === undefined) return genuine;
@@ -138,7 +112,7 @@ describe('a call that needs people waits with the stage the tool worker prepared
       expect(records[0]?.approval).toBeUndefined();
     }
     // A prepared stage dropped from the signed answer is an edit too.
-    answer = async (input, real) => {
+    zone.answer = async (input, real) => {
       const { approval: _dropped, ...genuine } = (await real(input)) as Extract<
         GuardedCallResult,
         { decision: 'needs_approval' }
@@ -150,7 +124,7 @@ describe('a call that needs people waits with the stage the tool worker prepared
     expect(outcomes[0]?.reason).toMatch(notDecided);
     expect(egress.sent.length).toBe(before);
     // The same call answered as the worker signed it does pause, with the stage it prepared.
-    answer = (input, real) => real(input);
+    zone.answer = (input, real) => real(input);
     const honest = await startPlan(fixture.client, fixture.taskQueue, { calls: [exportTo('honest')] });
     const [pending] = await waitForPending(honest);
     expect(pending).toMatchObject({ callId: 'honest', quorum: 2, eligibleApprovers: ['bob', 'carol'] });
