@@ -4,8 +4,8 @@
  * kept in use here because the libraries declare themselves free of side effects, and webpack drops
  * a bare preload of such a module. The Ed25519 verifier is shared with its key cache (see there),
  * the table of verified signatures (verified-signatures.ts) so a replay does not verify again what
- * its run verified before it was evicted, and the sandbox's stack-trace limit is set here, before
- * the SDK freezes the sandbox's globals (sandbox-stack-traces.ts).
+ * its run verified before it was evicted, zod (see zod-shared.ts), and the sandbox's stack-trace
+ * limit is set here, before the SDK freezes the sandbox's globals (sandbox-stack-traces.ts).
  */
 import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -14,8 +14,10 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import { ed25519Verify } from '../guard/ed25519-verify.ts';
 import { verifiedOnce } from '../guard/verified-signatures.ts';
 import { WORKFLOW_STACK_TRACE_LIMIT } from './sandbox-stack-traces.ts';
+import { sharedZod } from './zod-shared.ts';
 
 export const sharedModules = {
+  sharedZod,
   ed25519,
   mulAddUnsafe,
   bytesToHex,
