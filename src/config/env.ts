@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseCacheSize } from '../workers/workflow-cache.ts';
+import { parseWorkflowThreads } from '../workers/workflow-threads.ts';
 
 /**
  * Every environment variable Warden reads, in one place. Values are validated at start so a typo
@@ -49,6 +50,7 @@ export const ENV_NAMES = {
   codecCorsOrigins: 'WARDEN_CODEC_CORS_ORIGINS',
   maxCachedWorkflows: 'WARDEN_MAX_CACHED_WORKFLOWS',
   workflowHeap: 'WARDEN_WORKFLOW_HEAP',
+  workflowThreads: 'WARDEN_WORKFLOW_THREADS',
 } as const;
 
 const port = z.coerce.number().int().min(1).max(65_535);
@@ -56,6 +58,22 @@ const optionalText = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** A whole number read by `parse` (unset, the number, or why the text is not one). */
+const parsedCount = (
+  parse: (text: string | undefined) => { value: number | undefined } | { problem: string },
+) =>
+  z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      const parsed = parse(text);
+      if ('problem' in parsed) {
+        context.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }
+      return parsed.value;
+    });
 
 const schema = z.object({
   TEMPORAL_ADDRESS: optionalText,
@@ -111,19 +129,11 @@ const schema = z.object({
   /** Origins (comma-separated) whose pages may call the codec server; default: the local Temporal Web. */
   WARDEN_CODEC_CORS_ORIGINS: optionalText,
   /** Runs a workflow worker keeps in its sticky cache (0 = none); default: the project's, else 100. */
-  WARDEN_MAX_CACHED_WORKFLOWS: z
-    .string()
-    .optional()
-    .transform((text, context) => {
-      const parsed = parseCacheSize(text);
-      if ('problem' in parsed) {
-        context.addIssue({ code: 'custom', message: parsed.problem });
-        return z.NEVER;
-      }
-      return parsed.value;
-    }),
+  WARDEN_MAX_CACHED_WORKFLOWS: parsedCount(parseCacheSize),
   /** How the workflow thread's V8 heap is sized: `bounded` or `node`; default: the project's, else bounded. */
   WARDEN_WORKFLOW_HEAP: optionalText.pipe(z.enum(['bounded', 'node']).optional()),
+  /** Threads a workflow worker runs workflow code on (1–16); default: the project's, else 1. */
+  WARDEN_WORKFLOW_THREADS: parsedCount(parseWorkflowThreads),
 });
 
 type ParsedEnvironment = z.infer<typeof schema>;

@@ -12,6 +12,7 @@ import type { TracingConfig } from '../telemetry/tracing.ts';
 import { type ToolDefinition, type ToolRegistry, toolRegistry } from '../tools/define-tool.ts';
 import { cacheSizeProblem, type WorkerSettings } from '../workers/workflow-cache.ts';
 import { type WorkflowHeapSetting, workflowHeapProblem } from '../workers/workflow-heap.ts';
+import { workflowThreadsProblem } from '../workers/workflow-threads.ts';
 import type { DemoConfig, ServicesFactory, WardenProjectConfig } from './define-config.ts';
 
 /** The names `warden` looks for, in each directory from the working directory up to the root. */
@@ -190,9 +191,10 @@ function workerSettings(
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw fail('worker must be an object, e.g. { maxCachedWorkflows: 250 }');
-  const unknown = Object.keys(value).filter((key) => key !== 'maxCachedWorkflows' && key !== 'workflowHeap');
+  const known = new Set(['maxCachedWorkflows', 'workflowHeap', 'workflowThreads']);
+  const unknown = Object.keys(value).filter((key) => !known.has(key));
   if (unknown.length > 0) throw fail(`worker has no setting ${unknown.join(', ')}`);
-  const { maxCachedWorkflows, workflowHeap } = value as Record<string, unknown>;
+  const { maxCachedWorkflows, workflowHeap, workflowThreads } = value as Record<string, unknown>;
   const settings: WorkerSettings = {};
   if (maxCachedWorkflows !== undefined) {
     const problem = cacheSizeProblem(maxCachedWorkflows);
@@ -203,6 +205,11 @@ function workerSettings(
     const problem = workflowHeapProblem(workflowHeap);
     if (problem !== undefined) throw fail(`worker.workflowHeap ${problem}`);
     settings.workflowHeap = workflowHeap as WorkflowHeapSetting;
+  }
+  if (workflowThreads !== undefined) {
+    const problem = workflowThreadsProblem(workflowThreads);
+    if (problem !== undefined) throw fail(`worker.workflowThreads ${problem}`);
+    settings.workflowThreads = workflowThreads as number;
   }
   return settings;
 }

@@ -7,6 +7,7 @@ import { installWorkerLogging } from './runtime-logging.ts';
 import { workflowBundle } from './workflow-bundle.ts';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from './workflow-cache.ts';
 import { applyWorkflowHeap, DEFAULT_WORKFLOW_HEAP, type WorkflowHeapSetting } from './workflow-heap.ts';
+import { DEFAULT_WORKFLOW_THREADS } from './workflow-threads.ts';
 
 export interface WorkerOptions {
   config: WardenConfig;
@@ -23,6 +24,8 @@ export interface WorkerOptions {
   maxCachedWorkflows?: number;
   /** How the workflow thread's heap is sized; default {@link DEFAULT_WORKFLOW_HEAP}. */
   workflowHeap?: WorkflowHeapSetting;
+  /** Threads the workflow code runs on; default {@link DEFAULT_WORKFLOW_THREADS}. */
+  workflowThreads?: number;
 }
 
 export interface RunningWorker {
@@ -50,6 +53,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       ? {
           workflowBundle: await workflowBundle(options.workflowsPath),
           maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+          workflowThreadPoolSize: options.workflowThreads ?? DEFAULT_WORKFLOW_THREADS,
         }
       : {}),
   });

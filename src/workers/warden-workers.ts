@@ -14,6 +14,7 @@ import type { ToolServices } from '../tools/tool-services.ts';
 import { type RunningWorker, startWorker } from './start-worker.ts';
 import { resolveMaxCachedWorkflows } from './workflow-cache.ts';
 import { resolveWorkflowHeap } from './workflow-heap.ts';
+import { resolveWorkflowThreads } from './workflow-threads.ts';
 
 export interface WardenWorkersOptions {
   config: WardenConfig;
@@ -91,6 +92,7 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
                   project.worker,
                 ),
                 workflowHeap: resolveWorkflowHeap(config.WARDEN_WORKFLOW_HEAP, project.worker),
+                workflowThreads: resolveWorkflowThreads(config.WARDEN_WORKFLOW_THREADS, project.worker),
               }
             : {}),
         }),

@@ -31,6 +31,11 @@ export interface WorkerSettings {
    * WARDEN_WORKFLOW_HEAP overrides. See {@link WorkflowHeapSetting}.
    */
   workflowHeap?: WorkflowHeapSetting;
+  /**
+   * Threads the workflow code runs on, 1 to 16 (default: workflow-threads.ts);
+   * WARDEN_WORKFLOW_THREADS overrides.
+   */
+  workflowThreads?: number;
 }
 
 /**

@@ -15,11 +15,13 @@ const refund = (callId: string, amount: number) => ({
  * enters history, a real one executes the call once.
  */
 describe('approvals of runs evicted from a bounded sticky cache', () => {
-  const fixture = useGuardWorkers('guard-evicted', { maxCachedWorkflows: 2 });
+  // Two workflow threads: a run rebuilt from history may land on another thread than it paused on.
+  const fixture = useGuardWorkers('guard-evicted', { maxCachedWorkflows: 2, workflowThreads: 2 });
   const { taskQueue } = fixture;
 
   it('refuses a forged approval and executes a signed one, each on a run replayed from history', async () => {
     expect(fixture.workers.main.worker.options.maxCachedWorkflows).toBe(2);
+    expect(fixture.workers.main.worker.options.workflowThreadPoolSize).toBe(2);
     const crm = fixture.workers.deps.services.crm;
     const before = crm.refunds.length;
     const handles = [];

@@ -43,6 +43,8 @@ export interface GuardWorkerOptions {
   judge?: JudgeConfig;
   /** The main worker's sticky cache size (Warden's default otherwise). */
   maxCachedWorkflows?: number;
+  /** The threads the main worker runs workflow code on (Warden's default otherwise). */
+  workflowThreads?: number;
 }
 
 export interface GuardWorkers {
@@ -86,6 +88,7 @@ export async function startGuardWorkers(
       activities: createActivities(deps),
       workflowsPath: EXAMPLE_WORKFLOWS,
       ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+      ...(options.workflowThreads !== undefined ? { workflowThreads: options.workflowThreads } : {}),
     }),
     external:
       options.external === false

@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config/env.ts';
 import { loadProject, ProjectConfigError } from '../../../src/project/load-project.ts';
@@ -10,7 +7,7 @@ import {
   resolveMaxCachedWorkflows,
   WorkflowCacheSettingError,
 } from '../../../src/workers/workflow-cache.ts';
-import { EXAMPLE_DIR } from '../../support/example.ts';
+import { workerConfigWriter } from '../../support/worker-config.ts';
 
 describe('the sticky cache size', () => {
   it('is bounded by default, below the SDK heap-sized default that let paused runs take gigabytes', () => {
@@ -47,19 +44,7 @@ describe('the sticky cache size', () => {
   );
 
   it('reads worker.maxCachedWorkflows from a project config and refuses a bad one by file', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'warden-cache-config-'));
-    const write = (worker: unknown) => {
-      const file = path.join(dir, 'warden.config.json');
-      writeFileSync(
-        file,
-        JSON.stringify({
-          agents: path.join(EXAMPLE_DIR, 'agents.ts'),
-          workflows: path.join(EXAMPLE_DIR, 'workflows.ts'),
-          worker,
-        }),
-      );
-      return file;
-    };
+    const write = workerConfigWriter('warden-cache-config-');
     expect((await loadProject({ config: write({ maxCachedWorkflows: 64 }) })).worker).toEqual({
       maxCachedWorkflows: 64,
     });

@@ -1,7 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config/env.ts';
@@ -12,7 +9,7 @@ import {
   WorkflowHeapSettingError,
   workflowHeapFlags,
 } from '../../../src/workers/workflow-heap.ts';
-import { EXAMPLE_DIR } from '../../support/example.ts';
+import { workerConfigWriter } from '../../support/worker-config.ts';
 
 const HEAP_MODULE = fileURLToPath(new URL('../../../src/workers/workflow-heap.ts', import.meta.url));
 
@@ -82,19 +79,7 @@ describe("the workflow thread's heap", () => {
   });
 
   it('reads worker.workflowHeap from a project config and refuses a bad one by file', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'warden-heap-config-'));
-    const write = (worker: unknown) => {
-      const file = path.join(dir, 'warden.config.json');
-      writeFileSync(
-        file,
-        JSON.stringify({
-          agents: path.join(EXAMPLE_DIR, 'agents.ts'),
-          workflows: path.join(EXAMPLE_DIR, 'workflows.ts'),
-          worker,
-        }),
-      );
-      return file;
-    };
+    const write = workerConfigWriter('warden-heap-config-');
     expect(
       (await loadProject({ config: write({ workflowHeap: 'node', maxCachedWorkflows: 50 }) })).worker,
     ).toEqual({ workflowHeap: 'node', maxCachedWorkflows: 50 });
