@@ -205,7 +205,12 @@ export function codeWordKeys(text: string): string[] {
 
 /** The key of a whole string leaf, compared as normalised text. */
 export function leafKey(text: string): string {
-  return `v:${normaliseText(text)}`;
+  return normalisedLeafKey(normaliseText(text));
+}
+
+/** `leafKey` of a text already normalised (`normaliseText`), for a caller that normalised it anyway. */
+export function normalisedLeafKey(normalised: string): string {
+  return `v:${normalised}`;
 }
 
 /** Width of the overlapping n-grams that trace a value split across fields or reassembled. */
