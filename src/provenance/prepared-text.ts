@@ -14,9 +14,9 @@ export interface PreparedText {
 
 /**
  * Texts prepared recently. The agent's instructions are the same in every call and a run's request
- * in each of its calls, and preparing them (normalising, indexing, extracting tokens) cost as much
- * as tracing the arguments: a worker prepares each once. Bounded in entries and in text length, so
- * a run with a huge request costs it no more memory than the request itself, briefly.
+ * in each of its calls, and preparing them (normalising, indexing, extracting tokens) was half of
+ * what a trace cost: a worker prepares each once. Bounded in entries and in text length, so a run
+ * with a huge request costs the worker no more memory than the request itself, and only briefly.
  */
 const prepared = new LruCache<PreparedText>(128);
 /** Longer texts are prepared for each trace and not kept. */
