@@ -15,12 +15,14 @@ export interface PreparedText {
 /**
  * Texts prepared recently. The agent's instructions are the same in every call and a run's request
  * in each of its calls, and preparing them (normalising, indexing, extracting tokens) was half of
- * what a trace cost: a worker prepares each once. Bounded in entries and in text length, so a run
- * with a huge request costs the worker no more memory than the request itself, and only briefly.
+ * what a trace cost: a worker prepares each once. A prepared text holds a few dozen bytes per
+ * character (its code points and offsets), so the cache is bounded in entries and in the length of
+ * what it keeps: at most a few MB, whatever the runs send. The instructions, used by every call,
+ * stay while requests of many runs come and go.
  */
-const prepared = new LruCache<PreparedText>(128);
+const prepared = new LruCache<PreparedText>(32);
 /** Longer texts are prepared for each trace and not kept. */
-const MAX_KEPT_LENGTH = 20_000;
+const MAX_KEPT_LENGTH = 8_000;
 
 /** `text` prepared for whole and token matches; a pure function of the text, shared read-only. */
 export function preparedText(text: string): PreparedText {
