@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,13 +14,15 @@ const LIMIT = 30;
 const HOUR = 3_600_000;
 
 /**
- * One worker process: opens the deployment's usage file and, from the same moment as the others,
- * admits its calls (each its own run) under one per-window limit. Prints how many it admitted.
+ * One worker process: opens the deployment's usage file, says it is ready, and once every process
+ * is, admits its calls (each its own run) under one per-window limit. Prints how many it admitted.
  */
-const worker = (dataDir: string, name: string, startAt: number) => `
+const worker = (dataDir: string, name: string) => `
+import { existsSync, writeFileSync } from 'node:fs';
 import { SqliteUsageStore } from ${JSON.stringify(STORE)};
 const store = SqliteUsageStore.inDataDir(${JSON.stringify(dataDir)});
-while (Date.now() < ${startAt}) await new Promise((resolve) => setTimeout(resolve, 5));
+writeFileSync(${JSON.stringify(path.join(dataDir, `ready-${name}`))}, '');
+while (!existsSync(${JSON.stringify(path.join(dataDir, 'go'))})) await new Promise((resolve) => setTimeout(resolve, 2));
 let admitted = 0;
 for (let i = 0; i < ${CALLS_EACH}; i++) {
   const verdict = await store.admit(
@@ -51,20 +53,21 @@ describe('admission under one limit, decided by several worker processes at once
     // Created before the processes start, so none of them races to create the schema.
     SqliteUsageStore.inDataDir(dataDir).close();
     const run = promisify(execFile);
-    const startAt = Date.now() + 3_000;
-    const outputs = await Promise.all(
-      Array.from({ length: PROCESSES }, (_, p) =>
-        run(
-          process.execPath,
-          ['--import', 'tsx', '--input-type=module', '-e', worker(dataDir, `p${p}`, startAt)],
-          {
-            encoding: 'utf8',
-            env: { ...process.env, NODE_OPTIONS: '' },
-            timeout: 60_000,
-          },
-        ),
+    const names = Array.from({ length: PROCESSES }, (_, p) => `p${p}`);
+    const running = Promise.all(
+      names.map((name) =>
+        run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', worker(dataDir, name)], {
+          encoding: 'utf8',
+          env: { ...process.env, NODE_OPTIONS: '' },
+          timeout: 60_000,
+        }),
       ),
     );
+    // All start together, however long each took to load: the admissions race.
+    while (!names.every((name) => existsSync(path.join(dataDir, `ready-${name}`))))
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    writeFileSync(path.join(dataDir, 'go'), '');
+    const outputs = await running;
     const admitted = outputs.map((o) => Number(o.stdout.trim()));
     expect(admitted.every((n) => Number.isInteger(n))).toBe(true);
     expect(admitted.reduce((a, b) => a + b, 0)).toBe(LIMIT);
