@@ -57,6 +57,8 @@ const MAX_IDENTIFIER_LENGTH = 256;
 
 /** Runs of non-space characters longer than `max`, blanked out (split, not a regex: linear time). */
 function blankLongRuns(text: string, max: number): string {
+  // No run is longer than the text: most leaves (a status, a name) need no split at all.
+  if (text.length <= max) return text;
   return text
     .split(/(\s+)/u)
     .map((part) => (part.length > max ? ' '.repeat(part.length) : part))
@@ -66,6 +68,8 @@ function blankLongRuns(text: string, max: number): string {
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}'"»]+$/u;
 
 const digits = (text: string) => (text.match(/\d/g) ?? []).length;
+/** What IBANs, numbers and codes all hold (`\d` is ASCII in these patterns). */
+const ASCII_DIGIT = /\d/;
 
 /** Numbers and identifiers with at least this many digits are traced. */
 export const MIN_IDENTIFIER_DIGITS = 6;
@@ -110,9 +114,12 @@ function secretToken(text: string): Token {
  */
 const SPELLED_AT = /[ \t]{0,3}[([{<][ \t]{0,3}at[ \t]{0,3}[)\]}>][ \t]{0,3}/giu;
 const SPELLED_DOT = /[ \t]{0,3}[([{<][ \t]{0,3}dot[ \t]{0,3}[)\]}>][ \t]{0,3}/giu;
+/** What both spellings need: a text without an opening bracket has none. */
+const SPELLED_BRACKET = /[([{<]/u;
 
 /** A text with spelled-out `@` and `.` written as the characters, on both sides of a trace. */
 export function unspell(text: string): string {
+  if (!SPELLED_BRACKET.test(text)) return text;
   return text.replace(SPELLED_AT, '@').replace(SPELLED_DOT, '.');
 }
 
@@ -133,30 +140,37 @@ export function extractTokens(input: string): Token[] {
       return mask ? ' '.repeat(raw.length) : raw;
     });
   };
-  take(URL_PATTERN, (m) => urlToken('url', m));
+  // Each pattern below is run only on a text holding what every match of it needs (`://` for a
+  // URL, `@` for an address, `.` for a host, a slash for a path, an ASCII digit for the codes and
+  // numbers): a text without it has no match, and each pass is a scan of the whole text.
+  if (text.includes('://')) take(URL_PATTERN, (m) => urlToken('url', m));
   // Other identifiers are short: longer runs are skipped, so no pattern below backtracks far.
   text = blankLongRuns(text, MAX_IDENTIFIER_LENGTH);
-  take(EMAIL_PATTERN, (m) => {
-    const email = normaliseEmail(m);
-    const domain = email.slice(email.lastIndexOf('@') + 1);
-    return [
-      { kind: 'email', text: m, keys: [`e:${email}`], compact: compactIdentifier(email) },
-      hostToken(domain),
-    ];
-  });
-  take(HOST_PATTERN, (m) => {
-    const slash = m.indexOf('/');
-    const host = slash < 0 ? m : m.slice(0, slash);
-    const last = host.slice(host.lastIndexOf('.') + 1).toLowerCase();
-    if (FILE_EXTENSIONS.has(last) || /^\d+$/.test(last)) return [];
-    return slash < 0 ? [hostToken(host)] : urlToken('url', m);
-  });
-  take(PATH_PATTERN, (m) =>
-    m.length < 3
-      ? []
-      : [{ kind: 'path', text: m, keys: [`p:${normalisePath(m)}`], compact: compactIdentifier(m) }],
-  );
+  if (text.includes('@'))
+    take(EMAIL_PATTERN, (m) => {
+      const email = normaliseEmail(m);
+      const domain = email.slice(email.lastIndexOf('@') + 1);
+      return [
+        { kind: 'email', text: m, keys: [`e:${email}`], compact: compactIdentifier(email) },
+        hostToken(domain),
+      ];
+    });
+  if (text.includes('.'))
+    take(HOST_PATTERN, (m) => {
+      const slash = m.indexOf('/');
+      const host = slash < 0 ? m : m.slice(0, slash);
+      const last = host.slice(host.lastIndexOf('.') + 1).toLowerCase();
+      if (FILE_EXTENSIONS.has(last) || /^\d+$/.test(last)) return [];
+      return slash < 0 ? [hostToken(host)] : urlToken('url', m);
+    });
+  if (text.includes('/') || text.includes('\\'))
+    take(PATH_PATTERN, (m) =>
+      m.length < 3
+        ? []
+        : [{ kind: 'path', text: m, keys: [`p:${normalisePath(m)}`], compact: compactIdentifier(m) }],
+    );
   take(SECRET_CANDIDATE, (m) => (looksSecret(m) ? [secretToken(m)] : []), false);
+  if (!ASCII_DIGIT.test(text)) return unique(found);
   take(IBAN_PATTERN, (m) => (digits(m) >= 4 ? [codeToken('iban', m)] : []));
   take(NUMBER_PATTERN, (m) => {
     if (digits(m) < MIN_IDENTIFIER_DIGITS) return [];
@@ -169,6 +183,11 @@ export function extractTokens(input: string): Token[] {
   take(CODE_PATTERN, (m) =>
     digits(m) >= MIN_IDENTIFIER_DIGITS && m.length <= 64 ? [codeToken('account', m)] : [],
   );
+  return unique(found);
+}
+
+/** Each token once per key, in order of first appearance; none without letters or digits. */
+function unique(found: readonly Token[]): Token[] {
   const seen = new Set<string>();
   return found.filter((token) => {
     const key = token.keys[0] ?? '';
@@ -192,6 +211,9 @@ export function codeWordKeys(text: string): string[] {
     if (compact.length >= 4 && compact.length <= 64 && /\d/.test(compact)) keys.add(`c:${compact}`);
   };
   const normalised = text.normalize('NFKC');
+  // Every key holds a digit of the normalised text (lower case and NFKC make no ASCII digit of a
+  // letter): a text without one has no code words.
+  if (!ASCII_DIGIT.test(normalised)) return [];
   let previous: { text: string; end: number } | undefined;
   for (const match of normalised.matchAll(CODE_WORD)) {
     add(match[0]);
@@ -205,7 +227,12 @@ export function codeWordKeys(text: string): string[] {
 
 /** The key of a whole string leaf, compared as normalised text. */
 export function leafKey(text: string): string {
-  return `v:${normaliseText(text)}`;
+  return normalisedLeafKey(normaliseText(text));
+}
+
+/** `leafKey` of a text already normalised (`normaliseText`), for a caller that normalised it anyway. */
+export function normalisedLeafKey(normalised: string): string {
+  return `v:${normalised}`;
 }
 
 /** Width of the overlapping n-grams that trace a value split across fields or reassembled. */

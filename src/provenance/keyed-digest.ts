@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 
 /**
  * Keyed digests of normalised values: what the provenance index stores instead of the values. The
@@ -7,20 +7,22 @@ import { createHmac, hkdfSync } from 'node:crypto';
  * of two runs do not even show as equal.
  */
 export class KeyedDigest {
-  private readonly key: Buffer;
+  /** Imported once: an output's few dozen digests then do not each import the raw key again. */
+  private readonly key: KeyObject;
 
   constructor(secret: string) {
     if (secret.length < 16) throw new Error('the provenance key needs a secret of at least 16 characters');
-    this.key = Buffer.from(hkdfSync('sha256', secret, 'warden-provenance', 'index-key-v1', 32));
+    this.key = createSecretKey(
+      Buffer.from(hkdfSync('sha256', secret, 'warden-provenance', 'index-key-v1', 32)),
+    );
   }
 
-  /** 128 bits of HMAC-SHA256 over the run and the key string, base64url. */
+  /**
+   * 128 bits of HMAC-SHA256 over the run, a NUL and the key string (UTF-8), base64url. One update
+   * of the joined text: the same bytes as the three pieces (the NUL joins no surrogate pair), so an
+   * index written by an earlier worker still matches.
+   */
   of(workflowId: string, key: string): string {
-    return createHmac('sha256', this.key)
-      .update(workflowId)
-      .update('\0')
-      .update(key)
-      .digest('base64url')
-      .slice(0, 22);
+    return createHmac('sha256', this.key).update(`${workflowId}\0${key}`).digest('base64url').slice(0, 22);
   }
 }

@@ -12,7 +12,12 @@ export function normaliseText(text: string): string {
 
 /** The letters and digits of an identifier, normalised: `DE89 3704-0044` → `de8937040044`. */
 export function compactIdentifier(text: string): string {
-  return normaliseText(text).replace(/[^\p{L}\p{N}]/gu, '');
+  return lettersAndDigits(normaliseText(text));
+}
+
+/** The letters and digits of a text already normalised (`normaliseText`): its compact identifier. */
+export function lettersAndDigits(normalised: string): string {
+  return normalised.replace(/[^\p{L}\p{N}]/gu, '');
 }
 
 /** Characters that end a host in a URL: a host text holding one is not a host on its own. */

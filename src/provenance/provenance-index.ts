@@ -1,11 +1,12 @@
 import path from 'node:path';
+import { LruCache } from '../guard/lru-cache.ts';
 import type { RunKey } from '../usage/usage-store.ts';
 import { echoTrust } from './echo.ts';
-import { codeWordKeys, extractTokens, gramKeys, leafKey } from './extract.ts';
+import { codeWordKeys, extractTokens, gramKeys, normalisedLeafKey } from './extract.ts';
 import { KeyedDigest } from './keyed-digest.ts';
 import { outputLabel } from './labels.ts';
 import { leavesOf } from './leaves.ts';
-import { compactIdentifier, normaliseText } from './normalise.ts';
+import { lettersAndDigits, normaliseText } from './normalise.ts';
 import { type IndexEntry, type ProvenanceStore, SqliteProvenanceStore } from './sqlite-provenance-store.ts';
 import type { IndexedSource, SourceLookup } from './trace.ts';
 import type { ToolProvenance } from './types.ts';
@@ -44,6 +45,12 @@ const MAX_ENTRIES_PER_OUTPUT = 50_000;
  */
 export class ProvenanceIndex {
   private readonly digest: KeyedDigest;
+  /**
+   * Workflow ids whose runs are known to have read untrusted content. The index only grows (no row
+   * is ever removed), so a yes stays yes and is not read again; a no is read from the store each
+   * time, since another worker may have indexed an untrusted output since.
+   */
+  private readonly untrustedReaders = new LruCache<true>(4_096);
 
   constructor(
     private readonly store: ProvenanceStore,
@@ -74,10 +81,11 @@ export class ProvenanceIndex {
         entries.set(`${digest}|`, { digest, callId: call.callId, tool: call.tool.name, field: '', ...label });
       }
       const keys = new Set<string>();
+      // Normalised once: the leaf's key and its letters and digits are both made from it.
       const normalised = normaliseText(leaf.text);
-      if (normalised.length <= MAX_WHOLE_LEAF) keys.add(leafKey(leaf.text));
+      if (normalised.length <= MAX_WHOLE_LEAF) keys.add(normalisedLeafKey(normalised));
       if (normalised.length <= MAX_SPLIT_PIECE)
-        for (const g of gramKeys(compactIdentifier(leaf.text))) keys.add(g);
+        for (const g of gramKeys(lettersAndDigits(normalised))) keys.add(g);
       for (const key of codeWordKeys(leaf.text)) keys.add(key);
       for (const token of extractTokens(leaf.text)) {
         for (const key of token.keys) keys.add(key);
@@ -129,8 +137,11 @@ export class ProvenanceIndex {
 
   /** Whether the run has read untrusted content: an output of it had an untrusted field. */
   async readUntrusted(workflowId: string): Promise<boolean> {
+    if (this.untrustedReaders.get(workflowId) === true) return true;
     const digest = this.digest.of(workflowId, UNTRUSTED_READ_KEY);
-    return (await this.store.find(workflowId, [digest])).length > 0;
+    const read = (await this.store.find(workflowId, [digest])).length > 0;
+    if (read) this.untrustedReaders.set(workflowId, true);
+    return read;
   }
 
   close(): void {

@@ -24,6 +24,7 @@ export interface StoredEntry extends IndexEntry {
 /**
  * The provenance index of a deployment: per run, keyed digests of what the tool worker's executed
  * calls returned. Shared by every worker process (one SQLite file, WAL mode), as the usage store is.
+ * Rows are only added, never removed: what a run has read stays read (`ProvenanceIndex` relies on it).
  */
 export interface ProvenanceStore {
   add(run: RunKey, entries: readonly IndexEntry[], recordedAt: number): Promise<void>;

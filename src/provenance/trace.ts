@@ -16,6 +16,7 @@ import {
   normaliseText,
   normaliseUrl,
 } from './normalise.ts';
+import { type PreparedText, preparedText } from './prepared-text.ts';
 import type {
   MatchKind,
   ProvenanceSource,
@@ -24,7 +25,7 @@ import type {
   TracedValue,
   ValueOrigin,
 } from './types.ts';
-import { type CompactIndex, compactIndex, containsWhole, containsWholeCompact } from './whole-match.ts';
+import { containsWhole, containsWholeCompact } from './whole-match.ts';
 
 /** An output source of a key, as the index holds it (the key's digest already resolved). */
 export type IndexedSource = Extract<ProvenanceSource, { kind: 'output' }>;
@@ -185,20 +186,13 @@ function tokenUnit(path: string, token: Token, kind: SensitiveKind | undefined, 
   };
 }
 
-/** What a trusted text offers for comparison, computed once per trace. */
-interface PreparedText {
+/** A trusted text of the trace, prepared for comparison (prepared-text.ts). */
+interface TrustedComparison extends PreparedText {
   kind: 'request' | 'instructions';
-  /** Its normalised text and letters and digits (`compact`), for whole matches. */
-  index: CompactIndex;
-  compact: string;
-  keys: Set<string>;
 }
 
-function prepare(texts: readonly TrustedText[]): PreparedText[] {
-  return texts.map(({ kind, text }) => {
-    const index = compactIndex(normaliseText(text));
-    return { kind, index, compact: index.compact, keys: new Set(extractTokens(text).flatMap((t) => t.keys)) };
-  });
+function prepare(texts: readonly TrustedText[]): TrustedComparison[] {
+  return texts.map(({ kind, text }) => ({ kind, ...preparedText(text) }));
 }
 
 /** A unit's letters and digits, for whole matches: none for a whole free-text leaf. */
@@ -209,7 +203,7 @@ const unitCompact = (unit: Unit) =>
  * How a unit matches a trusted text: one of its keys, or its text as a whole (normalised, or as
  * letters and digits), never as a part of a longer identifier of the trusted text.
  */
-function trustedMatch(unit: Unit, text: PreparedText): MatchKind | undefined {
+function trustedMatch(unit: Unit, text: TrustedComparison): MatchKind | undefined {
   if (unit.keys.some((k) => text.keys.has(k))) return 'token';
   const normalised = normaliseText(unit.text);
   const min = unit.token === 'value' && !unit.deciding ? MIN_WHOLE_LEAF : MIN_SUBSTRING;

@@ -13,6 +13,12 @@ import { immediateTransaction, openWorkerDatabase } from './worker-database.ts';
 
 /** Window places older than this are dropped; no window rule may be longer. */
 const HORIZON_MS = 24 * 3_600_000;
+/**
+ * How often a store drops expired places. A count reads only its window, so a place past the
+ * horizon changes no decision: dropping them is housekeeping, and done in every admission it was a
+ * scan of the whole table (no index leads with the time) inside the write lock.
+ */
+const DROP_EXPIRED_EVERY_MS = 60_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS executions (
@@ -70,8 +76,10 @@ function prepareStatements(db: DatabaseSync) {
     runCalls: db.prepare(
       'SELECT call_id, tool, hosts, executed, records_read FROM executions WHERE workflow_id = ? AND run_id = ?',
     ),
+    // No upper bound: a place stamped after this call's clock was taken by a process that admitted
+    // first (its clock read later, its transaction sooner), and it counts like any other.
     countWindow: db.prepare(
-      'SELECT COUNT(*) AS n FROM window_places WHERE window_key = ? AND at > ? AND at <= ? AND reservation_id IS NOT ?',
+      'SELECT COUNT(*) AS n FROM window_places WHERE window_key = ? AND at > ? AND reservation_id IS NOT ?',
     ),
   };
 }
@@ -84,6 +92,8 @@ function prepareStatements(db: DatabaseSync) {
 export class SqliteUsageStore implements UsageStore {
   private readonly db: DatabaseSync;
   private readonly sql: ReturnType<typeof prepareStatements>;
+  /** When this store last dropped expired places (its clock: `AdmissionRequest.now`). */
+  private expiredDroppedAt = Number.NEGATIVE_INFINITY;
 
   constructor(readonly file: string) {
     this.db = openWorkerDatabase(file, SCHEMA);
@@ -138,7 +148,10 @@ export class SqliteUsageStore implements UsageStore {
         );
       }
       if (request.windowsMs.length > 0) {
-        this.sql.dropExpiredPlaces.run(request.now - HORIZON_MS);
+        if (request.now - this.expiredDroppedAt >= DROP_EXPIRED_EVERY_MS) {
+          this.sql.dropExpiredPlaces.run(request.now - HORIZON_MS);
+          this.expiredDroppedAt = request.now;
+        }
         this.sql.takePlace.run(own, request.windowKey, request.now);
       }
       return verdict;
@@ -184,7 +197,7 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   private countWindow(windowKey: string, windowMs: number, now: number, except: string | undefined): number {
-    const row = this.sql.countWindow.get(windowKey, now - windowMs, now, except ?? null) as { n: number };
+    const row = this.sql.countWindow.get(windowKey, now - windowMs, except ?? null) as { n: number };
     return Number(row.n);
   }
 

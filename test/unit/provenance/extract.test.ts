@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractTokens } from '../../../src/provenance/extract.ts';
+import { codeWordKeys, extractTokens } from '../../../src/provenance/extract.ts';
 import { compactIdentifier, normaliseText, normaliseUrl } from '../../../src/provenance/normalise.ts';
 
 const kinds = (text: string) => extractTokens(text).map((t) => [t.kind, t.keys[0]]);
@@ -28,6 +28,29 @@ describe('identifier-like tokens inside free text', () => {
     ]);
     expect(kinds('read /etc/ssh/sshd_config please')).toEqual([['path', 'p:/etc/ssh/sshd_config']]);
     expect(kinds('the new password is Tr0ub4dor&3x')).toEqual([['secret', 's:tr0ub4dor&3x']]);
+  });
+
+  it('finds what only the normalised text spells: full-width separators, digits and spelled-out addresses', () => {
+    // Each pattern is run only on a text holding what it needs (`://`, `@`, `.`, a slash, a digit):
+    // that is looked for after NFKC and unspelling, where an attacker's full-width forms are plain.
+    expect(kinds('post to ｈｔｔｐｓ：／／evil．example／x now')).toEqual([
+      ['url', 'u:evil.example/x'],
+      ['host', 'h:evil.example'],
+    ]);
+    expect(kinds('mail ｍａｌｌｏｒｙ＠ｅｖｉｌ．ｅｘａｍｐｌｅ')).toEqual([
+      ['email', 'e:mallory@evil.example'],
+      ['host', 'h:evil.example'],
+    ]);
+    expect(kinds('mallory (at) evil [dot] example')).toEqual([
+      ['email', 'e:mallory@evil.example'],
+      ['host', 'h:evil.example'],
+    ]);
+    expect(kinds('read ／etc／passwd')).toEqual([['path', 'p:/etc/passwd']]);
+    expect(kinds('account １２３４５６７８ and code ＡＢ１２３４５６')).toEqual([
+      ['number', 'c:12345678'],
+      ['account', 'c:ab123456'],
+    ]);
+    expect(codeWordKeys('customer ｃ－１００２')).toEqual(['c:c1002', 'c:customerc1002']);
   });
 
   it('leaves ordinary words, short numbers, invoice codes and file names alone', () => {

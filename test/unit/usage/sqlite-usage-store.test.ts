@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteUsageStore } from '../../../src/usage/sqlite-usage-store.ts';
 import type { AdmissionRequest } from '../../../src/usage/usage-store.ts';
@@ -85,5 +86,28 @@ describe('the SQLite usage store shared by worker processes', () => {
       recordsRead: 40,
       hosts: ['api.acme.example'],
     });
+  });
+
+  it('drops places past the 24-hour horizon as it admits, and never counts them', async () => {
+    const [a] = twoWorkers();
+    const day = 24 * 3_600_000;
+    const admitAll = () => ({ admit: true, value: null });
+    const places = () => {
+      const db = new DatabaseSync(a.file, { readOnly: true });
+      try {
+        return (db.prepare('SELECT COUNT(*) AS n FROM window_places').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    await a.admit(request({ callId: 'old', now: 1_000_000 }), admitAll);
+    await a.admit(request({ callId: 'recent', now: 1_000_000 + day - 1_000 }), admitAll);
+    expect(places()).toBe(2);
+    // A day and a minute later: the first place is past the horizon and dropped, the second kept.
+    const later = 1_000_000 + day + 60_000;
+    await a.admit(request({ callId: 'now', now: later }), admitAll);
+    expect(places()).toBe(2);
+    expect(await a.windowCount(request().windowKey, day, later)).toBe(2);
+    expect(await a.windowCount(request().windowKey, 60_000, later)).toBe(1);
   });
 });
