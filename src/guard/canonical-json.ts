@@ -12,6 +12,18 @@ export function asJson(value: unknown): unknown {
   return value === undefined ? null : JSON.parse(JSON.stringify(value));
 }
 
+/**
+ * The built-ins the encoder calls, read once: in the workflow sandbox every read of a global goes
+ * through the V8 context's interceptor, which costs more than the encoding of a small value.
+ */
+const { getPrototypeOf, keys } = Object;
+const { isArray } = Array;
+const { isFinite: finite } = Number;
+const { stringify } = JSON;
+const toText = String;
+const OBJECT_PROTOTYPE = Object.prototype;
+const ARRAY_PROTOTYPE = Array.prototype;
+
 /** Nesting beyond which a value is left to the general path (which also refuses cycles). */
 const MAX_PLAIN_DEPTH = 64;
 
@@ -25,12 +37,12 @@ const MAX_PLAIN_DEPTH = 64;
 function plainJson(value: unknown, depth: number): string | undefined {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
       // What JSON.stringify and RFC 8785 write for a finite number (−0 as 0).
-      return Number.isFinite(value) ? String(value) : undefined;
+      return finite(value) ? toText(value) : undefined;
     case 'object':
       break;
     default:
@@ -38,11 +50,11 @@ function plainJson(value: unknown, depth: number): string | undefined {
   }
   if (value === null) return 'null';
   if (depth >= MAX_PLAIN_DEPTH) return undefined;
-  const prototype = Object.getPrototypeOf(value);
+  const prototype = getPrototypeOf(value);
   // A toJSON method (even one polluting a prototype) is the general path's to call.
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
-  if (Array.isArray(value)) {
-    if (prototype !== Array.prototype) return undefined;
+  if (isArray(value)) {
+    if (prototype !== ARRAY_PROTOTYPE) return undefined;
     let text = '[';
     for (let i = 0; i < value.length; i++) {
       // A hole or an undefined entry (JSON writes null, the encoder skips a hole): the general path.
@@ -52,16 +64,16 @@ function plainJson(value: unknown, depth: number): string | undefined {
     }
     return `${text}]`;
   }
-  if (prototype !== Object.prototype && prototype !== null) return undefined;
+  if (prototype !== OBJECT_PROTOTYPE && prototype !== null) return undefined;
   const members = value as Record<string, unknown>;
   let text = '';
   // RFC 8785 orders members by their names' UTF-16 code units: the default sort, as canonicalize's.
-  for (const name of Object.keys(members).sort()) {
+  for (const name of keys(members).sort()) {
     const member = members[name];
     if (member === undefined) continue;
     const item = plainJson(member, depth + 1);
     if (item === undefined) return undefined;
-    text += `${text === '' ? '' : ','}${JSON.stringify(name)}:${item}`;
+    text += `${text === '' ? '' : ','}${stringify(name)}:${item}`;
   }
   return `{${text}}`;
 }
@@ -82,10 +94,10 @@ export function carriedJson(value: unknown): string {
  */
 export function canonicalObject(members: Record<string, string | undefined>): string {
   let text = '';
-  for (const name of Object.keys(members).sort()) {
+  for (const name of keys(members).sort()) {
     const member = members[name];
     if (member === undefined) continue;
-    text += `${text === '' ? '' : ','}${JSON.stringify(name)}:${member}`;
+    text += `${text === '' ? '' : ','}${stringify(name)}:${member}`;
   }
   return `{${text}}`;
 }
@@ -97,5 +109,5 @@ export function canonicalObject(members: Record<string, string | undefined>): st
 export function memberJson(value: unknown): string | undefined {
   if (value === undefined || typeof value === 'symbol') return undefined;
   // Within an object the encoder writes what it returns, even `undefined` (a function's encoding).
-  return String(canonicalize(value));
+  return toText(canonicalize(value));
 }

@@ -53,6 +53,9 @@ const WINDOW_BITS = 8;
 const WINDOWS = KEY_BYTES + 1;
 /** Multiples per window: [1 … 128]·256^w·P. */
 const HALF = 2 ** (WINDOW_BITS - 1);
+/** Read once: in the workflow sandbox each read of a global goes through the context's interceptor. */
+const { abs } = Math;
+const Digits = Int16Array;
 
 /** For each window w, the multiples [1 … HALF]·256^w of a point: WINDOWS × HALF points, flat. */
 type Multiples = Point[];
@@ -77,7 +80,7 @@ function multiplesOf(point: Point): Multiples {
 
 /** Signed digits of a little-endian scalar below 2^255: Σ digit[w]·256^w, each in −127 … 128. */
 function digitsOf(scalar: Uint8Array): Int16Array {
-  const digits = new Int16Array(WINDOWS);
+  const digits = new Digits(WINDOWS);
   let carry = 0;
   for (let w = 0; w < KEY_BYTES; w++) {
     let digit = (scalar[w] as number) + carry;
@@ -95,7 +98,7 @@ function walk(onto: Point | undefined, multiples: Multiples, digits: Int16Array)
   for (let w = 0; w < WINDOWS; w++) {
     const digit = digits[w] as number;
     if (digit === 0) continue;
-    const multiple = multiples[w * HALF + Math.abs(digit) - 1] as Point;
+    const multiple = multiples[w * HALF + abs(digit) - 1] as Point;
     const term = digit > 0 ? multiple : multiple.negate();
     sum = sum === undefined ? term : sum.add(term);
   }
