@@ -12,9 +12,10 @@
  * R is never decoded: only a canonical encoding can equal the computed one, so a non-canonical R or
  * one with a small-order component is refused. Every signature accepted here OpenSSL accepts too,
  * and noble's verify in both its modes (strict and ZIP-215: the cofactorless equation implies the
- * cofactored one); OpenSSL alone also takes non-canonical keys, which no configured key is
- * (test/unit/guard/ed25519-verify.test.ts checks all three differentially). What node:crypto signs
- * verifies here, so recorded histories replay as they ran.
+ * cofactored one); for every key taken here, OpenSSL answers exactly as this check does
+ * (test/unit/guard/ed25519-verify.test.ts checks all three differentially). The key conditions are
+ * this module's own, which the hosts' native check applies before OpenSSL's (crypto/native-ed25519.ts).
+ * What node:crypto signs verifies here, so recorded histories replay as they ran.
  *
  * [S]B − [k]A is one walk over two tables of multiples: one digit per byte of each scalar, one
  * table addition per nonzero digit (about 66 in all) and no doublings. The base point's table and

@@ -66,7 +66,7 @@ export const SIGNED_ROUNDS = 'warden-signed-decision-rounds';
 
 /**
  * The arguments' canonical JSON as the tool worker receives and signs them, or nothing when they
- * have none: each check then tries to encode them itself and refuses the signature (never a throw).
+ * cannot be encoded: each check then encodes them itself, fails, and refuses the signature.
  */
 function encodedArguments(args: unknown): { argumentsJson?: string } {
   try {
