@@ -97,6 +97,17 @@ export function jsonDigest(value: unknown): string {
   return digestOf(carriedJson(value));
 }
 
+/**
+ * The request text last digested, with its digest: a run sends the same request with every call, so
+ * each call's checks need not hash it again. Memoization of a pure function, keyed by the exact text.
+ */
+let lastRequest: { text: string; digest: string } | undefined;
+
+function requestDigest(text: string): string {
+  if (lastRequest?.text !== text) lastRequest = { text, digest: jsonDigest(text) };
+  return lastRequest.digest;
+}
+
 const field = (answer: unknown, name: string): unknown =>
   typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>)[name] : undefined;
 
@@ -117,7 +128,7 @@ export function decisionClaim(
     callId: call.callId,
     tool: call.tool,
     argumentsDigest: digestOf(call.argumentsJson ?? carriedJson(call.arguments)),
-    requestDigest: typeof call.request === 'string' ? jsonDigest(call.request) : null,
+    requestDigest: typeof call.request === 'string' ? requestDigest(call.request) : null,
     decision: field(answer, 'decision'),
     code: field(answer, 'code'),
     reason: field(answer, 'reason'),

@@ -112,6 +112,15 @@ describe('the signed messages are the bytes they always were', () => {
     expect(sha256(decisionMessage(decisionClaim(encoded, answer, resultOnce)))).toBe(recorded.decision);
   });
 
+  it("the request digest, remembered for the run that sends it with every call, is each text's own", () => {
+    const claimOf = (request: string) => decisionClaim({ ...call, request }, answer).requestDigest;
+    const digest = (request: string) => `sha256:${sha256(new TextEncoder().encode(JSON.stringify(request)))}`;
+    for (const request of ['Is ticket t-501 resolved?', 'Refund c-1001', 'Is ticket t-501 resolved?', '']) {
+      expect(claimOf(request)).toBe(digest(request));
+      expect(claimOf(request)).toBe(digest(request));
+    }
+  });
+
   it("a failure's decision message, with the optional members (attempt, approval)", () => {
     const failed = { ...call, failedAttempt: { activityId: '7', attempt: 2 } };
     const prepared = { ...answer, approval: { digest: 'sha256:ab', approvers: ['bob'] } };
