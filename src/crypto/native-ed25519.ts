@@ -6,7 +6,7 @@ import type { Ed25519Verifier } from '../guard/ed25519-verify.ts';
 /** The DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the raw 32-byte key follows. */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
-/** Public keys as OpenSSL key objects (or `null`: not a key strict mode accepts), by encoding. */
+/** Public keys as OpenSSL key objects (or `null`: not a key the rule accepts), by encoding. */
 const keyObjects = new Map<string, KeyObject | null>();
 /** Configured keys are few; anything beyond this is not kept (a bound, not an eviction policy). */
 const MAX_KEYS = 256;
@@ -17,7 +17,7 @@ function keyObject(publicKey: Uint8Array): KeyObject | null {
   if (known !== undefined) return known;
   let key: KeyObject | null;
   try {
-    // The key rules of strict mode, checked once per key: a canonical encoding, not small order.
+    // The rule's key conditions, which OpenSSL does not check, once per key: canonical, not small order.
     const point = ed25519.Point.fromBytes(publicKey, false);
     key = point.isSmallOrder()
       ? null
@@ -31,14 +31,12 @@ function keyObject(publicKey: Uint8Array): KeyObject | null {
 
 /**
  * Ed25519 verification by Node's OpenSSL, for host code (the tool worker; never the sandbox): about
- * fifty times faster than the pure-JS check the Update validator must use. Strict mode only. It is
- * never laxer than `ed25519Verify` in strict mode: OpenSSL refuses S ≥ L and non-canonical R, the
- * key rules are the same (checked above), and its equation is the cofactorless [S]B = R + [k]A,
- * which implies the cofactored one; a signature with a small-order part in R, which only the key's
- * holder can make, verifies there and is refused here (test/unit/guard/native-ed25519.test.ts).
+ * fifty times faster than the pure-JS check the Update validator must use, and the same rule
+ * (`ED25519_RULE`, ed25519-verify.ts): OpenSSL performs RFC 8032's cofactorless check (S < L, the
+ * encoding of [S]B − [k]A equal to R's bytes), and the key conditions it leaves out are checked
+ * above. Both checks answer alike on every case of test/unit/guard/native-ed25519.test.ts.
  */
-export const nativeEd25519Verify: Ed25519Verifier = (signature, message, publicKey, options) => {
-  if (options.zip215) throw new Error('the native Ed25519 check implements strict mode only');
+export const nativeEd25519Verify: Ed25519Verifier = (signature, message, publicKey) => {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   const key = keyObject(publicKey);
   if (key === null) return false;

@@ -7,9 +7,9 @@
  */
 import { bytesToHex } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalObject, carriedJson, memberJson } from './canonical-json.ts';
 import { resultDigest, type ToolResultClaim } from './tool-result-signature.ts';
-import { asJson, type ResultSignature, type ZonePublicKeys, zoneSignatureProblem } from './zone-signature.ts';
+import { type ResultSignature, type ZonePublicKeys, zoneSignatureProblem } from './zone-signature.ts';
 
 const DOMAIN = 'warden-tool-decision-v1';
 
@@ -22,6 +22,11 @@ export interface DecidedCall {
   tool: string;
   /** The arguments as the run sent them (before the worker's own parsing). */
   arguments: unknown;
+  /**
+   * `carriedJson(arguments)`, when the caller encoded the arguments once for all of the call's
+   * checks (the run does, per resolved call); it must be exactly that. Absent, it is computed.
+   */
+  argumentsJson?: string;
   /** The request text the run sent with the call, if any. */
   request?: unknown;
   /**
@@ -80,9 +85,27 @@ export interface ToolDecisionClaim {
   approval?: unknown;
 }
 
+const encoder = new TextEncoder();
+
+/** `sha256:` + hex over a value's canonical JSON (`carriedJson`, or what it gave before). */
+function digestOf(json: string): string {
+  return `sha256:${bytesToHex(sha256(encoder.encode(json)))}`;
+}
+
 /** `sha256:` + hex over the canonical JSON of a value as the run carries it (JSON). */
 export function jsonDigest(value: unknown): string {
-  return `sha256:${bytesToHex(sha256(new TextEncoder().encode(canonicalJson(asJson(value)))))}`;
+  return digestOf(carriedJson(value));
+}
+
+/**
+ * The request text last digested, with its digest: a run sends the same request with every call, so
+ * each call's checks need not hash it again. Memoization of a pure function, keyed by the exact text.
+ */
+let lastRequest: { text: string; digest: string } | undefined;
+
+function requestDigest(text: string): string {
+  if (lastRequest?.text !== text) lastRequest = { text, digest: jsonDigest(text) };
+  return lastRequest.digest;
 }
 
 const field = (answer: unknown, name: string): unknown =>
@@ -104,8 +127,8 @@ export function decisionClaim(
     runId: call.runId,
     callId: call.callId,
     tool: call.tool,
-    argumentsDigest: jsonDigest(call.arguments),
-    requestDigest: typeof call.request === 'string' ? jsonDigest(call.request) : null,
+    argumentsDigest: digestOf(call.argumentsJson ?? carriedJson(call.arguments)),
+    requestDigest: typeof call.request === 'string' ? requestDigest(call.request) : null,
     decision: field(answer, 'decision'),
     code: field(answer, 'code'),
     reason: field(answer, 'reason'),
@@ -146,32 +169,35 @@ export function failureAnswer(
   return { decision: 'failed', code: type, reason: message };
 }
 
-/** The bytes a zone signs for a decision: the claim as RFC 8785 canonical JSON under its domain. */
+/**
+ * The bytes a zone signs for a decision: the claim as RFC 8785 canonical JSON under its domain, the
+ * fields it took from the answer as JSON carries them. Composed from each member's encoding, the
+ * bytes `canonicalJson` writes for the whole object (test/unit/guard/decision-signature.test.ts).
+ */
 export function decisionMessage(claim: ToolDecisionClaim): Uint8Array {
-  const { zone, workflowId, runId, callId, tool, argumentsDigest, requestDigest } = claim;
-  return new TextEncoder().encode(
-    canonicalJson({
-      domain: DOMAIN,
-      zone,
-      workflowId,
-      runId,
-      callId,
-      tool,
-      argumentsDigest,
-      requestDigest,
-      decision: asJson(claim.decision),
-      code: asJson(claim.code),
-      reason: asJson(claim.reason),
-      reasons: asJson(claim.reasons),
-      authorization: asJson(claim.authorization),
-      intent: asJson(claim.intent),
-      provenance: asJson(claim.provenance),
-      ...(claim.result === undefined ? {} : { result: claim.result }),
+  return encoder.encode(
+    canonicalObject({
+      domain: memberJson(DOMAIN),
+      zone: memberJson(claim.zone),
+      workflowId: memberJson(claim.workflowId),
+      runId: memberJson(claim.runId),
+      callId: memberJson(claim.callId),
+      tool: memberJson(claim.tool),
+      argumentsDigest: memberJson(claim.argumentsDigest),
+      requestDigest: memberJson(claim.requestDigest),
+      decision: carriedJson(claim.decision),
+      code: carriedJson(claim.code),
+      reason: carriedJson(claim.reason),
+      reasons: carriedJson(claim.reasons),
+      authorization: carriedJson(claim.authorization),
+      intent: carriedJson(claim.intent),
+      provenance: carriedJson(claim.provenance),
+      result: memberJson(claim.result),
       // Absent from claims of runs that count no rounds, so their recorded signatures still verify.
-      ...(claim.round === undefined ? {} : { round: claim.round }),
-      ...(claim.activityId === undefined ? {} : { activityId: claim.activityId }),
-      ...(claim.attempt === undefined ? {} : { attempt: claim.attempt }),
-      ...(claim.approval === undefined ? {} : { approval: asJson(claim.approval) }),
+      round: memberJson(claim.round),
+      activityId: memberJson(claim.activityId),
+      attempt: memberJson(claim.attempt),
+      approval: claim.approval === undefined ? undefined : carriedJson(claim.approval),
     }),
   );
 }

@@ -1,6 +1,6 @@
 import { hexToBytes } from '@noble/curves/utils.js';
 import { canonicalJson } from './canonical-json.ts';
-import { type Ed25519Verifier, ed25519Verify } from './ed25519-verify.ts';
+import { ED25519_RULE, type Ed25519Verifier, ed25519Verify } from './ed25519-verify.ts';
 import { verifiedOnce } from './verified-signatures.ts';
 
 /**
@@ -25,7 +25,7 @@ export function signedMessage(domain: string, payload: unknown): Uint8Array {
 /**
  * Verifies a signature made by `keyId` over `payload`. Pure JS and deterministic by default, so the
  * workflow sandbox (an Update validator) and the tool worker use this same check; host code may pass
- * a native `verify` that is never laxer (crypto/native-ed25519.ts). Never throws: anything
+ * a native `verify` that takes the same rule (crypto/native-ed25519.ts). Never throws: anything
  * malformed is simply not a valid signature.
  */
 export function signatureValid(
@@ -44,8 +44,8 @@ export function signatureValid(
   try {
     const message = new TextEncoder().encode(signedText(domain, payload));
     // Each verified once per process (a worker's sandbox shares one table): see verified-signatures.ts.
-    return verifiedOnce(`strict:${key}:${signature}`, message, () =>
-      verify(hexToBytes(signature), message, hexToBytes(key), { zip215: false }),
+    return verifiedOnce(`${ED25519_RULE}:${key}:${signature}`, message, () =>
+      verify(hexToBytes(signature), message, hexToBytes(key)),
     );
   } catch {
     return false;

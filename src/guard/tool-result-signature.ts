@@ -7,9 +7,8 @@
 import { bytesToHex } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { OsoValue, RecordFilter } from '../authz/types.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalObject, carriedJson, memberJson } from './canonical-json.ts';
 import {
-  asJson,
   type ResultSignature,
   resultKeyId,
   type ZonePublicKeys,
@@ -28,6 +27,8 @@ export interface ToolResultClaim {
   callId: string;
   tool: string;
   arguments: unknown;
+  /** `carriedJson(arguments)` when the caller encoded it once (as `DecidedCall.argumentsJson`). */
+  argumentsJson?: string;
   agent: OsoValue;
   onBehalfOf: OsoValue;
   output: unknown;
@@ -38,24 +39,31 @@ export interface ToolResultClaim {
   idempotencyKey: string;
 }
 
-/** The bytes a zone signs for a result: the claim as canonical JSON, under this purpose's domain. */
+const encoder = new TextEncoder();
+
+/**
+ * The bytes a zone signs for a result: the claim as canonical JSON, under this purpose's domain, the
+ * arguments, output and filter as JSON carries them. Composed from each member's encoding, the bytes
+ * `canonicalJson` writes for the whole object.
+ */
 export function resultMessage(claim: ToolResultClaim): Uint8Array {
-  return new TextEncoder().encode(
-    canonicalJson({
-      domain: DOMAIN,
-      zone: claim.zone,
-      workflowId: claim.workflowId,
-      runId: claim.runId,
-      callId: claim.callId,
-      tool: claim.tool,
-      arguments: asJson(claim.arguments),
-      agent: { type: claim.agent.type, id: claim.agent.id },
-      onBehalfOf: { type: claim.onBehalfOf.type, id: claim.onBehalfOf.id },
-      output: asJson(claim.output),
-      recordsRead: claim.recordsRead,
-      ...(claim.filtered === undefined ? {} : { filtered: asJson(claim.filtered) }),
-      attempt: claim.attempt,
-      idempotencyKey: claim.idempotencyKey,
+  const party = (who: OsoValue) => canonicalObject({ type: memberJson(who.type), id: memberJson(who.id) });
+  return encoder.encode(
+    canonicalObject({
+      domain: memberJson(DOMAIN),
+      zone: memberJson(claim.zone),
+      workflowId: memberJson(claim.workflowId),
+      runId: memberJson(claim.runId),
+      callId: memberJson(claim.callId),
+      tool: memberJson(claim.tool),
+      arguments: claim.argumentsJson ?? carriedJson(claim.arguments),
+      agent: party(claim.agent),
+      onBehalfOf: party(claim.onBehalfOf),
+      output: carriedJson(claim.output),
+      recordsRead: memberJson(claim.recordsRead),
+      filtered: claim.filtered === undefined ? undefined : carriedJson(claim.filtered),
+      attempt: memberJson(claim.attempt),
+      idempotencyKey: memberJson(claim.idempotencyKey),
     }),
   );
 }
@@ -63,7 +71,7 @@ export function resultMessage(claim: ToolResultClaim): Uint8Array {
 /** The call a result is about, as the run sent it (what both of its signatures bind). */
 export type ResultCall = Pick<
   ToolResultClaim,
-  'zone' | 'workflowId' | 'runId' | 'callId' | 'tool' | 'arguments' | 'agent' | 'onBehalfOf'
+  'zone' | 'workflowId' | 'runId' | 'callId' | 'tool' | 'arguments' | 'argumentsJson' | 'agent' | 'onBehalfOf'
 >;
 
 /**

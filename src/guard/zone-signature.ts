@@ -4,7 +4,7 @@
  * Pure JS, so workflow code verifies it deterministically inside the sandbox; hosts use it too.
  */
 import { hexToBytes } from '@noble/curves/utils.js';
-import { ed25519Verify } from './ed25519-verify.ts';
+import { ED25519_RULE, ed25519Verify } from './ed25519-verify.ts';
 import { verifiedOnce } from './verified-signatures.ts';
 
 export interface ResultSignature {
@@ -21,10 +21,7 @@ export function resultKeyId(publicKeyHex: string): string {
   return publicKeyHex.slice(0, 16);
 }
 
-/** A value as it reaches the run: JSON, as Temporal's payload converter carries it. */
-export function asJson(value: unknown): unknown {
-  return value === undefined ? null : JSON.parse(JSON.stringify(value));
-}
+export { asJson } from './canonical-json.ts';
 
 /**
  * Why `signature` is refused as zone `zone`'s signature of `message` (`what` names it: "result",
@@ -50,12 +47,12 @@ export function zoneSignatureProblem(
     return `the ${what} is signed with ${named}, not a key of zone ${zone}`;
   }
   try {
-    // ZIP-215 decoding, as noble's default verify that accepted results before.
+    // RFC 8032's cofactorless check, as OpenSSL's that the zone's worker signs with (ed25519-verify.ts).
     const signed = hexToBytes(signature.signature);
     const bytes = message();
     // A decision a replayed run verified when it paused is not verified again (verified-signatures.ts).
-    const valid = verifiedOnce(`zip215:${key}:${signature.signature}`, bytes, () =>
-      ed25519Verify(signed, bytes, hexToBytes(key), { zip215: true }),
+    const valid = verifiedOnce(`${ED25519_RULE}:${key}:${signature.signature}`, bytes, () =>
+      ed25519Verify(signed, bytes, hexToBytes(key)),
     );
     if (valid) return undefined;
   } catch {

@@ -1,6 +1,7 @@
 import { ActivityFailure, workflowInfo } from '@temporalio/workflow';
 import type { GuardActivities } from '../../activities/guard/index.ts';
 import { authorizationSummary } from '../../guard/authorization-summary.ts';
+import { carriedJson } from '../../guard/canonical-json.ts';
 import { decisionSignatureProblem, refusalAnswer } from '../../guard/decision-signature.ts';
 import {
   receivedResultClaim,
@@ -63,6 +64,18 @@ export const ONE_SIGNATURE = 'warden-one-signature';
  */
 export const SIGNED_ROUNDS = 'warden-signed-decision-rounds';
 
+/**
+ * The arguments' canonical JSON as the tool worker receives and signs them, or nothing when they
+ * cannot be encoded: each check then encodes them itself, fails, and refuses the signature.
+ */
+function encodedArguments(args: unknown): { argumentsJson?: string } {
+  try {
+    return { argumentsJson: carriedJson(args) };
+  } catch {
+    return {};
+  }
+}
+
 /** What the run guard lends this call path: its activities, its approval wait, its bookkeeping. */
 export interface ToolWorkerGuard {
   activities(tool: ToolDefinition): Pick<GuardActivities, 'guardedToolCall' | 'executeGuardedTool'>;
@@ -121,6 +134,8 @@ export async function decideAtToolWorker(
     callId,
     tool: tool.name,
     arguments: args,
+    // Encoded once for every check of the call (its decisions' digests, its result's message).
+    ...encodedArguments(args),
     request: call.request,
   };
   /** What the zone's signature of an execution covers: this call's result, as the run received it. */
