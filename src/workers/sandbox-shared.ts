@@ -7,7 +7,6 @@
  * its run verified before it was evicted, zod (see zod-shared.ts), and the sandbox's stack-trace
  * limit is set here, before the SDK freezes the sandbox's globals (sandbox-stack-traces.ts).
  */
-import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, bytesToNumberLE, concatBytes, hexToBytes } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
@@ -19,7 +18,6 @@ import { sharedZod } from './zod-shared.ts';
 export const sharedModules = {
   sharedZod,
   ed25519,
-  mulAddUnsafe,
   bytesToHex,
   bytesToNumberLE,
   concatBytes,
