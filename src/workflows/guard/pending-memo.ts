@@ -12,9 +12,10 @@ export const MAX_MEMO_CALLS = 8;
 /**
  * The most bytes of JSON the listed calls take. Each memo upsert is a history event and a
  * visibility write and the server refuses an oversized memo (failing the workflow task), so the
- * memo stays far below Temporal's limits: a call's arguments alone may be 32 KiB.
+ * memo stays far below Temporal's limits: a call's arguments alone may be 32 KiB. A refund call's
+ * view, its signed answer included, is about 5 KB: six such calls fit.
  */
-export const MAX_MEMO_BYTES = 16 * 1024;
+export const MAX_MEMO_BYTES = 32 * 1024;
 
 /**
  * What the memo field holds: the pending calls' views exactly as the `pendingApprovals` query
