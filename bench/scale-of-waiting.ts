@@ -7,8 +7,8 @@
  * approve → run completed, one call at a time with nothing else paused (idle) and while the N others
  * are still paused (random order, so evicted runs replay as they would); then 20 approvers at once.
  * Every approval is a real signed approval through submitApproval (the approval service's path):
- * the pending call is shown (one query of the run, by run id), then what was shown is signed and sent
- * as one Update. For the 20 approvers it also prints the CPU per approval of each process (workers,
+ * the pending call is shown (one describe of the run, by run id: the calls its memo lists, as the
+ * approvals page reads them), then what was shown is signed and sent as one Update. For the 20 approvers it also prints the CPU per approval of each process (workers,
  * dev server, this process: the approval service and the client waiting for results) and the server's
  * RPCs per approval, counted by its Prometheus metrics (BENCH_REQUESTS_DETAIL=1: every operation).
  * BENCH_WORKER_FLAGS adds Node flags to the worker process (e.g. `--max-semi-space-size=32`, which
@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { listPendingApprovals } from '../src/approvals/list-pending.ts';
 import { resolveDecisionSigner } from '../src/approvals/signing-keys.ts';
 import { submitApproval } from '../src/approvals/submit-approval.ts';
 import { createAuthorizer } from '../src/authz/create-authorizer.ts';
@@ -191,16 +192,14 @@ async function main() {
     }
   };
   /**
-   * What the approval page does: shows the pending call (the run's query), then signs what it
-   * showed and sends it. The two steps are timed apart.
+   * What the approval page does: shows the pending call (a describe of the run: its memo), then
+   * signs what it showed and sends it. The two steps are timed apart.
    */
   const approve = async (handle: WorkflowHandleWithFirstExecutionRunId<Plan>) => {
     const started = performance.now();
-    // By run id, as the page queries the runs its visibility listing found.
+    // By run id, as the page reads the runs its visibility listing found.
     const shown = (
-      await client.workflow
-        .getHandle(handle.workflowId, handle.firstExecutionRunId)
-        .query(pendingApprovalsQuery)
+      await listPendingApprovals(client, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId })
     ).find((p) => p.callId === 'refund');
     if (shown === undefined) throw new Error(`run ${handle.workflowId}: no call refund is waiting`);
     const queried = performance.now();
@@ -338,7 +337,7 @@ async function main() {
       );
       console.log(
         `    ${APPROVERS} approvers at once: ${throughput.toFixed(1)} approvals/s (${rest.length} runs), approve → completed p50 ${ms(percentile(concurrent, 50))}, p95 ${ms(percentile(concurrent, 95))}` +
-          ` (query p50 ${ms(percentile(concurrentQuery, 50))}, Update accepted p50 ${ms(percentile(concurrentUpdate, 50))})`,
+          ` (shown p50 ${ms(percentile(concurrentQuery, 50))}, Update accepted p50 ${ms(percentile(concurrentUpdate, 50))})`,
       );
       console.log(
         `    CPU per approval (${APPROVERS} approvers): worker ${cpuConcurrent.toFixed(1)} ms, dev server ${serverCpu.toFixed(1)} ms, approval service and bench client ${benchCpu.toFixed(1)} ms`,

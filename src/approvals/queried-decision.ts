@@ -17,8 +17,8 @@ export interface ServedRun {
 }
 
 /**
- * The tool worker's decision on a pending call, checked from the signed answer the run's query
- * carries instead of from the run's history: a signature verifies on any copy, whoever hands it
+ * The tool worker's decision on a pending call, checked from the signed answer the run's memo or
+ * query carries instead of from the run's history: a signature verifies on any copy, whoever hands it
  * over. It is verified for the run the server says the call was read from (never the run's own
  * claim of its ids), the pending call's id and tool, and the arguments and request text the copy
  * names (their digests recomputed here); shownDecision then compares those with what is shown. Its

@@ -26,11 +26,11 @@ export function shownDecision(
 
 /**
  * Pending calls with the reasons, provenance and request text the tool worker signed, verified with
- * the zone's keys on the signed answer each call's query carries (queried-decision.ts), instead of
- * what the run's query says of them: workflow code may be hostile and could show a tainted recipient
+ * the zone's keys on the signed answer each call's memo entry or query answer carries
+ * (queried-decision.ts), instead of what the run says of them: workflow code may be hostile and could show a tainted recipient
  * as "in alice's request", and a poller on the zone's queue may have answered in the worker's stead.
  * Each call's `workflowId` and `runId` are the ones the server named it by (list-pending.ts reads
- * them from visibility or the queried handle), so the binding is to the run it came from. A call
+ * them from visibility, the describe or the queried handle), so the binding is to the run it came from. A call
  * whose answer does not verify keeps none of those words: its `decisionCheck` says why. No history
  * is read. The signed answer stays with the call: the service verifies it again before it signs.
  */

@@ -51,7 +51,9 @@ export interface SubmitApprovalOptions extends ApprovalServiceContext {
  * compared, never signed), and the approver is checked against the live policy, so an approver
  * revoked while the call waited is refused here and the call stays open for the others. An approval
  * is signed only for a call whose `needs_approval` the zone's worker signed for this run, call and
- * these arguments (the signed answer the run's query carries, verified here): a decision a poller made up is never approved on the strength of its words.
+ * these arguments (the signed answer the run's memo or query carries, verified here): a decision a
+ * poller made up is never approved on the strength of its words. Without `shown`, the call is read
+ * by a describe of the run (its memo; the query only for a run whose memo does not list its calls).
  * Throws ApprovalRefusedError with the reason, from this service or from the run's validator.
  */
 export async function submitApproval(

@@ -120,9 +120,10 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
   ) {}
 
   /**
-   * One page of runs with calls waiting: only those runs are queried (no history is read), and
-   * each call keeps only what its zone's worker signed (withRecordedProvenance); who may see which
-   * call is the page's need-to-know check, after this.
+   * One page of runs with calls waiting, read from the memos the visibility listing returns (a run
+   * whose memo does not list its calls is queried; no history is read), and each call keeps only
+   * what its zone's worker signed (withRecordedProvenance); who may see which call is the page's
+   * need-to-know check, after this.
    */
   async listPending(page: PendingPageRequest = {}): Promise<PendingListing> {
     const filter = this.listing.filter;
@@ -141,6 +142,7 @@ export class TemporalApprovalsBackend implements ApprovalsBackend {
     };
   }
 
+  /** One call as the page shows it before a decision: a describe of the run (its memo), no query. */
   async pendingCall(workflowId: string, callId: string): Promise<PendingApprovalView | undefined> {
     try {
       const pending = await listPendingApprovals(this.client, { workflowId });

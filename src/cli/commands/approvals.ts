@@ -31,7 +31,7 @@ export function registerApprovals(program: Command): void {
     .option('--run <run>', 'only this run')
     .option(
       '--limit <runs>',
-      `read at most this many runs with calls waiting (one query each; default ${DEFAULT_LISTING_RUNS}, at most ${MAX_LISTING_RUNS})`,
+      `read at most this many runs with calls waiting (from their memos, a query each for runs that do not list their calls there; default ${DEFAULT_LISTING_RUNS}, at most ${MAX_LISTING_RUNS})`,
     )
     .option('--json', 'print JSON')
     .action(async (options: { run?: string; limit?: string; json?: boolean }) => {

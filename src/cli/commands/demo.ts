@@ -12,6 +12,7 @@ import {
 } from '../../agents/run-report.ts';
 import { type AgentRunHandle, newRunId, startAgentRun } from '../../agents/start-run.ts';
 import { SqliteAlertStore } from '../../alerts/alert-store.ts';
+import { listPendingApprovals } from '../../approvals/list-pending.ts';
 import { issueRequesterAssertion } from '../../approvals/requester-assertion.ts';
 import { type DecisionSigner, resolveDecisionSigner } from '../../approvals/signing-keys.ts';
 import { ApprovalRefusedError } from '../../approvals/submit-approval.ts';
@@ -31,7 +32,6 @@ import {
 import { type ApprovalServicePolicy, TemporalApprovalsBackend } from '../../web/temporal-backend.ts';
 import { startWardenWorkers } from '../../workers/warden-workers.ts';
 import type { AgentRunResult } from '../../workflows/agent-run.ts';
-import { pendingApprovalsQuery } from '../../workflows/guard/definitions.ts';
 import { CliError } from '../errors.ts';
 import { requireProject } from '../project.ts';
 import { openSession, untilInterrupted } from '../session.ts';
@@ -67,13 +67,19 @@ export function workflowUrl(endpoint: TemporalEndpoint, workflowId: string): str
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The run's waiting calls from its memo (a describe: a paused run is not replayed to be watched). */
+function waitingCalls(client: Client, handle: AgentRunHandle): Promise<PendingApproval[]> {
+  return listPendingApprovals(client, { workflowId: handle.workflowId }).catch(() => []);
+}
+
 /** Resolves with the first pending approval, or undefined once the run has finished. */
 async function nextPending(
+  client: Client,
   handle: AgentRunHandle,
   finished: () => boolean,
 ): Promise<PendingApproval | undefined> {
   while (!finished()) {
-    const [pending] = await handle.query(pendingApprovalsQuery).catch(() => []);
+    const [pending] = await waitingCalls(client, handle);
     if (pending) return pending;
     await pause(200);
   }
@@ -82,13 +88,14 @@ async function nextPending(
 
 /** Waits until the run has moved past this call (decided by someone, or finished). */
 async function untilDecided(
+  client: Client,
   handle: AgentRunHandle,
   callId: string,
   finished: () => boolean,
   everyMs: number,
 ) {
   while (!finished()) {
-    const still = await handle.query(pendingApprovalsQuery).catch(() => []);
+    const still = await waitingCalls(client, handle);
     if (!still.some((p) => p.callId === callId)) return;
     await pause(everyMs);
   }
@@ -132,7 +139,7 @@ async function handleApprovals(ctx: DemoContext, handle: AgentRunHandle, result:
   void result.then(markFinished, markFinished);
   const isFinished = () => finished;
   for (;;) {
-    const pending = await nextPending(handle, isFinished);
+    const pending = await nextPending(ctx.client, handle, isFinished);
     if (!pending) return;
     const { style, out } = ctx;
     out(
@@ -147,10 +154,10 @@ async function handleApprovals(ctx: DemoContext, handle: AgentRunHandle, result:
       out(`              ${approveCommand(ctx, handle, pending)}`);
       if (ctx.approvalsUrl) out(`            or sign in at ${ctx.approvalsUrl} with an approver token`);
       out('            waiting…');
-      await untilDecided(handle, pending.callId, isFinished, 500);
+      await untilDecided(ctx.client, handle, pending.callId, isFinished, 500);
     } else {
       await approveAsDemoApprover(ctx, handle, pending);
-      await untilDecided(handle, pending.callId, isFinished, 100);
+      await untilDecided(ctx.client, handle, pending.callId, isFinished, 100);
     }
   }
 }

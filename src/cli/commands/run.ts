@@ -10,11 +10,11 @@ import {
   credentialsFrom,
   withCredentialOptions,
 } from '../../approvals/auth/cli-credentials.ts';
+import { listPendingApprovals } from '../../approvals/list-pending.ts';
 import { issueRequesterAssertion } from '../../approvals/requester-assertion.ts';
 import { resolveDecisionSigner, SigningKeyError } from '../../approvals/signing-keys.ts';
 import type { WardenConfig } from '../../config/env.ts';
 import { listScenarios } from '../../models/scripted/load-scenarios.ts';
-import { pendingApprovalsQuery } from '../../workflows/guard/definitions.ts';
 import { CliError, failureCause } from '../errors.ts';
 import { cliConfig, requireProject } from '../project.ts';
 import { printJson, progress, withOpsSession } from './ops-session.ts';
@@ -91,8 +91,8 @@ export function registerRun(program: Command): void {
         progress(`started ${handle.workflowId}; waiting for it to finish…`);
         const announced = new Set<string>();
         const poll = setInterval(() => {
-          handle
-            .query(pendingApprovalsQuery)
+          // The run's memo, read by a describe: watching a paused run does not replay it.
+          listPendingApprovals(client, { workflowId: handle.workflowId })
             .then((pending) => {
               for (const p of pending) {
                 if (announced.has(p.callId)) continue;

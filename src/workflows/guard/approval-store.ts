@@ -18,6 +18,11 @@ export interface ApprovalStore {
    * `changed` runs when it starts and stops waiting. True when people decided it in time.
    */
   wait(state: PendingState, timeoutMs: number, changed: () => void): Promise<boolean>;
+  /**
+   * `listener` runs when an accepted approval leaves its call waiting (one of a quorum): the
+   * call's view changed (its approvals so far) while the set of waiting calls did not.
+   */
+  onApprovalRecorded(listener: () => void): void;
 }
 
 /**
@@ -28,6 +33,7 @@ export function createApprovalStore(identity: { agent: OsoValue; onBehalfOf: Oso
   const pending = new Map<string, PendingState>();
   /** Nonces of every approval accepted in this run: a signed decision is used once. */
   const usedNonces = new Set<string>();
+  let approvalRecorded: (() => void) | undefined;
   const open = () => [...pending.values()].filter((p) => p.decision === undefined);
   const view = (): PendingApproval[] =>
     open().map(({ submissions: _s, decision: _d, ...shown }) => structuredClone(shown));
@@ -44,6 +50,7 @@ export function createApprovalStore(identity: { agent: OsoValue; onBehalfOf: Oso
       const approvals = call.submissions.filter((s) => s.decision === 'approve').length;
       if (submission.decision === 'reject') call.decision = 'rejected';
       else if (approvals >= call.quorum) call.decision = 'approved';
+      if (call.decision === undefined) approvalRecorded?.();
       return {
         callId: call.callId,
         state: call.decision ?? 'waiting',
@@ -77,6 +84,9 @@ export function createApprovalStore(identity: { agent: OsoValue; onBehalfOf: Oso
       pending.delete(state.callId);
       changed();
       return decided;
+    },
+    onApprovalRecorded(listener) {
+      approvalRecorded = listener;
     },
   };
 }

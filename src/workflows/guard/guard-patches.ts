@@ -1,5 +1,6 @@
 import { patched } from '@temporalio/workflow';
 import { PREPARED_APPROVAL } from './approval-wait.ts';
+import { PENDING_MEMO } from './run-publisher.ts';
 import { ONE_SIGNATURE, SIGNED_DECISIONS, SIGNED_ROUNDS } from './tool-worker-call.ts';
 
 /**
@@ -19,22 +20,25 @@ const AGENT_PATCH_IDS = Object.values(AGENT_PATCHES);
 
 /**
  * Every guard patch (up to and including decision rounds bound into what the zone signs,
- * SIGNED_ROUNDS, and the approval stage the tool worker prepares, PREPARED_APPROVAL) and the agent
- * loop's (AGENT_PATCHES), as one. Each
+ * SIGNED_ROUNDS, the approval stage the tool worker prepares, PREPARED_APPROVAL, and the waiting
+ * calls listed in the memo, PENDING_MEMO) and the agent loop's (AGENT_PATCHES), as one. Each
  * `patched()` a run takes costs it two history events (a marker and Temporal's own
  * `TemporalChangeVersion` upsert, a visibility write on the server); a run started with this patch
  * records this one marker and takes every patch it stands for without recording theirs.
  */
-export const GUARD_PATCHES = 'warden-guard-patches-2026-12d';
+export const GUARD_PATCHES = 'warden-guard-patches-2026-12e';
 
 /**
  * Earlier markers that stood for every guard patch of their time, with the patches that came after
  * them: a run recorded under one takes those only on their own markers.
  */
+/** The patches that came after the 12d marker, which runs recorded under it take on their own. */
+const AFTER_12D = [PENDING_MEMO];
 /** The patches that came after the 12c marker, which runs recorded under it take on their own. */
-const AFTER_12C = [SIGNED_ROUNDS, PREPARED_APPROVAL, ...AGENT_PATCH_IDS];
+const AFTER_12C = [SIGNED_ROUNDS, PREPARED_APPROVAL, ...AGENT_PATCH_IDS, ...AFTER_12D];
 
 const EARLIER_MARKERS: ReadonlyArray<{ id: string; after: readonly string[] }> = [
+  { id: 'warden-guard-patches-2026-12d', after: AFTER_12D },
   { id: 'warden-guard-patches-2026-12c', after: AFTER_12C },
   { id: 'warden-guard-patches-2026-12b', after: [ONE_SIGNATURE, ...AFTER_12C] },
   { id: 'warden-guard-patches-2026-12', after: [SIGNED_DECISIONS, ONE_SIGNATURE, ...AFTER_12C] },

@@ -89,7 +89,7 @@ export function createRunGuard(identity: RunIdentity, options: RunGuardOptions):
   const runCaller: Caller = { identity, tools: options.tools, options };
   const patches = guardPatches();
   const approvals = createApprovalStore(identity);
-  const publisher = createRunPublisher(identity, approvals.openCount, patches);
+  const publisher = createRunPublisher(identity, approvals, patches);
   const usage: RunUsage = { calls: 0, callsByTool: {}, recordsRead: 0, hosts: [] };
   const zoneActivities = new Map<string, Pick<GuardActivities, 'executeGuardedTool' | 'guardedToolCall'>>();
   let zoneKeys: ReturnType<GuardActivities['zoneResultKeys']> | undefined;

@@ -10,9 +10,11 @@ import {
   WARDEN_STATUS,
   WARDEN_USER,
 } from '../../temporal/search-attributes.ts';
+import type { ApprovalStore } from './approval-store.ts';
 import { changedAttributesPublisher } from './changed-search-attributes.ts';
 import { decisionRecordsQuery } from './definitions.ts';
 import type { GuardPatches } from './guard-patches.ts';
+import { PENDING_MEMO_FIELD, pendingMemo, pendingMemoKey } from './pending-memo.ts';
 
 /**
  * What the run shows of itself: the decision records (the `decisionRecords` query), the search
@@ -34,13 +36,16 @@ export interface RunPublisher {
 
 /**
  * The publisher of one run. It upserts the run's first attributes at once, so call it where the
- * guard is created (before the first await). `openApprovals` counts the calls waiting for people.
+ * guard is created (before the first await). `approvals` are the run's calls waiting for people.
  */
 export function createRunPublisher(
   identity: { agent: OsoValue; onBehalfOf: OsoValue },
-  openApprovals: () => number,
+  approvals: Pick<ApprovalStore, 'openCount' | 'view' | 'onApprovalRecorded'>,
   patches: GuardPatches,
 ): RunPublisher {
+  const openApprovals = approvals.openCount;
+  // Decided once, in the run's first activation, so a run keeps one way of publishing throughout.
+  const memoPending = patches.has(PENDING_MEMO);
   const records: DecisionRecord[] = [];
   const user = formatValue(identity.onBehalfOf);
   let denials = 0;
@@ -77,11 +82,21 @@ export function createRunPublisher(
     };
   }
 
+  let publishedPending: string | undefined;
+
   function publishMemo(shownStatus: string): void {
-    // The memo is Temporal Web's one-line view of the run; it changes with the status only.
-    if (shownStatus === publishedStatus) return;
+    // The memo is Temporal Web's one-line view of the run; it changes with the status only. From
+    // PENDING_MEMO on it also lists the waiting calls, so it changes with them too, in the same
+    // upsert as the status when both change (a call pauses or is decided with nothing else waiting).
+    const views = memoPending ? approvals.view() : undefined;
+    const pendingKey = views === undefined ? undefined : pendingMemoKey(views);
+    if (shownStatus === publishedStatus && pendingKey === publishedPending) return;
     publishedStatus = shownStatus;
-    upsertMemo({ summary: summary(shownStatus) });
+    publishedPending = pendingKey;
+    upsertMemo({
+      summary: summary(shownStatus),
+      ...(views !== undefined ? { [PENDING_MEMO_FIELD]: pendingMemo(views) } : {}),
+    });
   }
 
   function publish(): void {
@@ -105,6 +120,8 @@ export function createRunPublisher(
   }
 
   setHandler(decisionRecordsQuery, () => structuredClone(records));
+  // An approval of a quorum changes the call's view only: the memo, never the search attributes.
+  if (memoPending) approvals.onApprovalRecorded(() => publishMemo(statusAttributes().shownStatus));
 
   return {
     add: (record) => {
@@ -138,3 +155,10 @@ export function createRunPublisher(
  * upserts; later runs upsert them together.
  */
 export const ONE_FIRST_UPSERT = 'warden-one-first-upsert';
+
+/**
+ * Runs recorded before this patch keep the memo to the one-line summary, upserted when the status
+ * changes; later runs list their waiting calls in it too (pending-memo.ts), upserted when those
+ * change, so approval services read them without a query.
+ */
+export const PENDING_MEMO = 'warden-pending-memo';

@@ -1,5 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import { listPendingApprovals } from '../../../src/approvals/list-pending.ts';
 import { eventTypeNames } from '../../../src/temporal/history-summary.ts';
 import { WARDEN_PENDING_APPROVALS, WARDEN_STATUS } from '../../../src/temporal/search-attributes.ts';
 import { decideApprovalUpdate, pendingApprovalsQuery } from '../../../src/workflows/guard/definitions.ts';
@@ -372,6 +373,9 @@ describe('guard approvals on a real Temporal server', () => {
       );
       const [waiting] = await handle.query(pendingApprovalsQuery);
       expect(waiting?.approvals.map((a) => a.approver)).toEqual(['bob']);
+      // The memo lists the approval so far too: what a page reads without querying the run.
+      const [listed] = await listPendingApprovals(fixture.client, { workflowId: handle.workflowId });
+      expect(listed).toEqual(waiting);
       expect(services.crm.allCustomers().some((c) => c.id === 'c-1012')).toBe(true);
       expect(await decide(fixture, handle, 'gdpr', 'carol')).toMatchObject({
         state: 'approved',

@@ -17,6 +17,7 @@ import {
 } from '../../../src/temporal/data-converter.ts';
 import { type RunningWorker, startWorker } from '../../../src/workers/start-worker.ts';
 import { wardenWebpackHook, workflowBundlerOptions } from '../../../src/workers/workflow-bundle.ts';
+import { PENDING_MEMO_FIELD } from '../../../src/workflows/guard/pending-memo.ts';
 import { ringDecisionVerifier } from '../../../src/zones/host-decision-verifier.ts';
 import { EXAMPLE_WORKFLOWS } from '../../support/example.ts';
 import { testServer, uniqueTaskQueue } from '../../support/temporal.ts';
@@ -195,6 +196,8 @@ describe('a run paused by the previous release is approved by the current one', 
       const paused = await loadRun(fixture.client, handle.workflowId);
       expect(await markers(handle)).toContain('warden-guard-patches-2026-12c');
       expect(activityTypes(paused)).toContain('prepareApproval');
+      // That release listed no waiting calls in the memo: the approval service falls back to the query.
+      expect((await handle.describe()).memo?.[PENDING_MEMO_FIELD]).toBeUndefined();
 
       // The previous release's worker is gone; the current one rebuilds the run from its history.
       worker.shutdown();
