@@ -6,6 +6,7 @@ import { type ReplayResult, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
 import { boundWorkflowId } from '../../../src/audit/decode-history.ts';
+import { replayHistory } from '../../../src/audit/replay-run.ts';
 import { recordedWorkflowTracing } from '../../../src/telemetry/history-tracing.ts';
 import { workerTracingOptions } from '../../../src/telemetry/tracing.ts';
 import { wardenDataConverter } from '../../../src/temporal/data-converter.ts';
@@ -173,6 +174,36 @@ describe("recorded agent runs replay against the example's current workflow code
     // Both kinds are on record: histories that replay either way, and traced ones that diverge.
     expect(actual.filter((r) => r.diverges).length).toBeGreaterThan(0);
     expect(actual.filter((r) => !r.diverges).length).toBeGreaterThan(0);
+  });
+
+  it('warden replay bundles each history the way its deployment did, whatever the project says', async () => {
+    const dataConverter = await wardenDataConverter(keyConfig({ WARDEN_PAYLOAD_KEY_FILE: TEST_KEY_FILE }));
+    const byId = new Map(recordedHistories(ENCRYPTED_HISTORIES).map((h) => [h.workflowId, h.history]));
+    const replay = (id: string, code: Parameters<typeof replayHistory>[4]) =>
+      replayHistory(byId.get(id) ?? {}, id, EXAMPLE_WORKFLOWS, dataConverter, code);
+    // Recorded with the interceptors, paused for approval: it diverges without them (see above).
+    const traced = 'recorded-guard-patches-refund-over-limit';
+    const untraced = 'recorded-untraced-refund-over-limit';
+    for (const projectTracesWorkflows of [false, true]) {
+      expect(await replay(traced, { projectTracesWorkflows })).toMatchObject({
+        ok: true,
+        workflowTracing: { traceWorkflows: true, from: 'sdk-flag' },
+      });
+      expect(await replay(untraced, { projectTracesWorkflows })).toMatchObject({
+        ok: true,
+        workflowTracing: { traceWorkflows: false, from: 'none-recorded' },
+      });
+    }
+    // Asked to bundle otherwise: would turning workflow tracing off break this run in flight? Yes.
+    expect(await replay(traced, { projectTracesWorkflows: false, traceWorkflows: false })).toMatchObject({
+      ok: false,
+      nondeterminism: true,
+      workflowTracing: { traceWorkflows: false, from: 'asked' },
+    });
+    expect(await replay(untraced, { projectTracesWorkflows: false, traceWorkflows: true })).toMatchObject({
+      ok: true,
+      workflowTracing: { traceWorkflows: true, from: 'asked' },
+    });
   });
 
   it('fails a workflow change that issues different commands', async () => {
