@@ -59,7 +59,7 @@ export async function replayHistory(
   workflowId: string,
   workflowsPath: string,
   dataConverter: DataConverter,
-  code: ReplayWorkflowCode,
+  code: ReplayWorkflowCode = { projectTracesWorkflows: false },
 ): Promise<ReplayReport> {
   const started = performance.now();
   const events = history.events?.length ?? 0;
