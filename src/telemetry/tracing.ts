@@ -28,14 +28,15 @@ export interface TracingConfig {
    * `true`: the workflow bundle carries Temporal's OpenTelemetry workflow interceptors, so a traced
    * run has a RunWorkflow span with its activities, timers, signals and updates beneath it, and each
    * activity's span joins the run's trace. Default `false`: no workflow interceptors, and a run
-   * evaluates no OpenTelemetry module (about 4 ms of CPU per run and per replay of an evicted run,
-   * and its spans' cost on every activation); an endpoint still traces activities and model calls,
-   * each as a trace of its own.
+   * evaluates no OpenTelemetry module (2 to 4 ms of CPU per run and per replay of an evicted run,
+   * measured, and its spans' cost on every activation); an endpoint still traces activities and
+   * model calls, each as a trace of its own.
    *
    * This is workflow code, not a process setting: the interceptors add promise hops around activity
    * results, updates, signals and timers, so every worker of the deployment bundles the same way
-   * whatever its environment (an endpoint only decides where spans go), and changing it for runs in
-   * flight is a workflow code change: drain the task queue first, or deploy it as a new version.
+   * whatever its environment (an endpoint only decides where spans go). Changing it for runs in
+   * flight is a workflow code change (a run recorded with the interceptors that took an approval
+   * Update does not replay without them): drain the task queue first, or deploy it as a new version.
    * `warden replay` bundles each history the way its deployment did (it sees it in the history).
    */
   workflows?: boolean;
