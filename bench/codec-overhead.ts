@@ -80,7 +80,7 @@ async function main() {
   const side = async (name: string, dataConverter: DataConverter | undefined) => {
     const taskQueue = `bench-codec-${name}-${randomUUID().slice(0, 8)}`;
     const worker = await Worker.create({
-      // The bundle carries Temporal's tracing interceptors; untraced, their spans go to a no-op sink.
+      // The example's bundle: no workflow tracing interceptors (its project does not trace workflows).
       ...workerTracingOptions(undefined),
       connection: nativeConnection,
       namespace: endpoint.namespace,

@@ -14,12 +14,17 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createActivityDependencies } from '../src/activities/index.ts';
 import { loadConfig } from '../src/config/env.ts';
-import { workerTracingOptions } from '../src/telemetry/tracing.ts';
+import { tracesWorkflows, workerTracingOptions } from '../src/telemetry/tracing.ts';
 import { resolveTemporal } from '../src/temporal/launcher.ts';
 import { freePort } from '../src/temporal/ports.ts';
 import { installWorkerLogging } from '../src/workers/runtime-logging.ts';
-import { workflowBundlerOptions } from '../src/workers/workflow-bundle.ts';
-import { EXAMPLE_DIR, EXAMPLE_POLICY_DIR, exampleDependencies } from '../test/support/example.ts';
+import { wardenBundlerOptions } from '../src/workers/workflow-bundle.ts';
+import {
+  EXAMPLE_DIR,
+  EXAMPLE_POLICY_DIR,
+  exampleDependencies,
+  exampleProject,
+} from '../test/support/example.ts';
 import { childrenCpuMs, ownCpuMs } from './cpu.ts';
 import { record } from './results.ts';
 import { median } from './stats.ts';
@@ -29,10 +34,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 const CALLS = Number(process.env.BENCH_CALLS ?? 10);
 const TICKETS = ['t-501', 't-502', 't-503'];
 /**
- * `BENCH_TRACING_INTERCEPTORS=0` bundles the workflows without Temporal's tracing interceptors: what
- * they cost a run whose worker does not trace (deployments keep them, see webpack-hook.ts).
+ * The workflows are bundled as the example project chooses (its `tracing.workflows`: no workflow
+ * tracing interceptors). `BENCH_TRACING_INTERCEPTORS=1` bundles them with Temporal's tracing
+ * interceptors (a project with `tracing: { workflows: true }` whose worker does not export spans),
+ * `=0` without: what they cost a run.
  */
-const TRACING_INTERCEPTORS = process.env.BENCH_TRACING_INTERCEPTORS !== '0';
+const TRACING_CHOICE = process.env.BENCH_TRACING_INTERCEPTORS;
 
 /** The tool's work with no guard around it (the baseline of bareCallsWorkflow); this worker only. */
 function baselineActivities(deps: { services: { crm: { getTicket(id: string): unknown } } }) {
@@ -53,10 +60,12 @@ async function main() {
     ephemeral: { port: await freePort() },
   });
   const deps = await createActivityDependencies(config, await exampleDependencies());
+  const traceWorkflows =
+    TRACING_CHOICE === undefined ? tracesWorkflows((await exampleProject()).tracing) : TRACING_CHOICE !== '0';
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
   const nativeConnection = await NativeConnection.connect({ address: endpoint.address });
   const worker = await Worker.create({
-    // The bundle carries Temporal's tracing interceptors; untraced, their spans go to a no-op sink.
+    // With the tracing interceptors in the bundle, this untraced worker drops their spans.
     ...workerTracingOptions(undefined),
     connection: nativeConnection,
     namespace: endpoint.namespace,
@@ -64,8 +73,7 @@ async function main() {
     activities: { ...createActivities(deps), ...baselineActivities(deps) },
     workflowBundle: await bundleWorkflowCode({
       workflowsPath: path.join(EXAMPLE_DIR, 'bench/workflows.ts'),
-      ...workflowBundlerOptions,
-      ...(TRACING_INTERCEPTORS ? {} : { workflowInterceptorModules: [] }),
+      ...wardenBundlerOptions({ traceWorkflows }),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
     }),
   });
@@ -105,7 +113,7 @@ async function main() {
 
   console.log(
     `guard overhead: ${CALLS} ticket reads per workflow, ${ROUNDS} rounds (after 1 warm-up), real Temporal dev server` +
-      (TRACING_INTERCEPTORS ? '' : ', bundle without tracing interceptors'),
+      (traceWorkflows ? ', bundle with the workflow tracing interceptors' : ''),
   );
   for (const parallel of [false, true]) {
     await runBare(parallel);

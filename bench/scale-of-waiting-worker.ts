@@ -2,6 +2,8 @@
  * The workers of the scale-of-waiting benchmark, alone in this process so that its RSS is theirs:
  * the example project's Warden workers (main queue and trust-zone tool workers), configured from the
  * environment like `warden worker` (WARDEN_MAX_CACHED_WORKFLOWS among it). Answers the parent over IPC.
+ * BENCH_TRACING_INTERCEPTORS=1 (or 0) overrides the example's `tracing.workflows`: the same runs with
+ * the workflow tracing interceptors in the bundle (or without), to compare.
  */
 import { loadConfig } from '../src/config/env.ts';
 import { loadProject } from '../src/project/load-project.ts';
@@ -42,7 +44,10 @@ function workflowThreadHeap(): { used: number; total: number } {
 const send = (reply: WorkerReply) => process.send?.(reply);
 
 async function main() {
-  const project = await loadProject({ config: EXAMPLE_DIR });
+  const loaded = await loadProject({ config: EXAMPLE_DIR });
+  const choice = process.env.BENCH_TRACING_INTERCEPTORS;
+  const project =
+    choice === undefined ? loaded : { ...loaded, tracing: { ...loaded.tracing, workflows: choice !== '0' } };
   const config = loadConfig(process.env, { policyDir: project.policyDir });
   if (config.TEMPORAL_ADDRESS === undefined) throw new Error('the parent names TEMPORAL_ADDRESS');
   installWorkerLogging();

@@ -4,6 +4,9 @@
  * server, each history written to test/histories/encrypted/<scenario>.json, its payloads encrypted
  * with the test-only key in that directory. Run it when a workflow change is meant to be incompatible
  * and the old histories are retired: `npx tsx --conditions=warden-source scripts/record-histories.ts`.
+ * RECORD_SCENARIOS (comma-separated) records only those; RECORD_PREFIX names the files and runs
+ * `<prefix><scenario>`, to keep a new set next to the old ones. The workers bundle the example's
+ * workflow code as its warden.config.ts says (its `tracing.workflows`).
  * The plaintext histories in test/histories were recorded before payload encryption and stay as they
  * are: the codec reads them unchanged.
  */
@@ -29,7 +32,10 @@ const OUT_DIR = fileURLToPath(new URL('../test/histories/encrypted', import.meta
 const project = await loadProject({
   config: fileURLToPath(new URL('../examples/support-copilot', import.meta.url)),
 });
-const SCENARIOS = [...(project.demo?.scenarios ?? []), 'malformed-tool-calls', 'handoff-refund-over-limit'];
+const SCENARIOS = process.env.RECORD_SCENARIOS
+  ? process.env.RECORD_SCENARIOS.split(',').map((name) => name.trim())
+  : [...(project.demo?.scenarios ?? []), 'malformed-tool-calls', 'handoff-refund-over-limit'];
+const PREFIX = process.env.RECORD_PREFIX ?? '';
 
 const config = loadConfig(
   {
@@ -63,7 +69,7 @@ try {
       input: scenario.input,
       scenario: name,
       taskQueue: workers.taskQueue,
-      workflowId: `recorded-${name}`,
+      workflowId: `recorded-${PREFIX}${name}`,
     });
     let finished = false;
     const result = handle.result().finally(() => {
@@ -83,7 +89,7 @@ try {
     }
     const { status } = await result;
     const json = historyToJSON(await handle.fetchHistory());
-    const file = path.join(OUT_DIR, `${name}.json`);
+    const file = path.join(OUT_DIR, `${PREFIX}${name}.json`);
     await writeFile(file, `${json}\n`);
     console.log(
       `${name}: ${status}, ${(json.length / 1024).toFixed(1)} KiB → ${path.relative(process.cwd(), file)}`,

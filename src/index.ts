@@ -57,10 +57,12 @@ export {
   type WardenProject,
 } from './project/load-project.ts';
 export { explainProvenance, requestStandingWords } from './provenance/explain.ts';
+export { recordedWorkflowTracing } from './telemetry/history-tracing.ts';
 export {
   startTracing,
   type Tracing,
   type TracingConfig,
+  tracesWorkflows,
   workerTracingOptions,
 } from './telemetry/tracing.ts';
 export { connectClient, connectWorker, createClient } from './temporal/connection.ts';
@@ -93,6 +95,11 @@ export {
   type WardenWorkers,
   type WardenWorkersOptions,
 } from './workers/warden-workers.ts';
-export { wardenWebpackHook, workflowBundlerOptions } from './workers/workflow-bundle.ts';
+export {
+  type WorkflowCode,
+  wardenBundlerOptions,
+  wardenWebpackHook,
+  workflowBundlerOptions,
+} from './workers/workflow-bundle.ts';
 export { DEFAULT_MAX_CACHED_WORKFLOWS, type WorkerSettings } from './workers/workflow-cache.ts';
 export { hostDecisionVerifier } from './zones/host-decision-verifier.ts';

@@ -57,7 +57,11 @@ export interface WardenProjectConfig {
   judge?: JudgeConfig;
   /** Alert rules, thresholds and sinks; alerting is off without this section. */
   alerts?: AlertsConfig;
-  /** OpenTelemetry traces (OTLP/HTTP); OTEL_EXPORTER_OTLP_ENDPOINT also turns them on. */
+  /**
+   * OpenTelemetry traces (OTLP/HTTP): `endpoint` (or OTEL_EXPORTER_OTLP_ENDPOINT, per process) traces
+   * activities and model calls; `workflows: true` puts Temporal's workflow tracing interceptors in the
+   * workflow code, for run spans. That one is deployment-wide workflow code: see {@link TracingConfig}.
+   */
   tracing?: TracingConfig;
 }
 

@@ -15,12 +15,54 @@ import type { GuardObserver } from '../activities/guard/observer.ts';
 import { packageVersion } from '../config/version.ts';
 import { AsyncLocalContextManager } from './async-context.ts';
 
-/** Where traces go, from the project's `tracing` section or OTEL_EXPORTER_OTLP_ENDPOINT. */
+/**
+ * The project's tracing: where traces go (this section's `endpoint` or OTEL_EXPORTER_OTLP_ENDPOINT,
+ * per process) and whether runs are traced from inside the workflow (`workflows`, deployment-wide).
+ */
 export interface TracingConfig {
   /** OTLP/HTTP base URL, e.g. `http://localhost:4318` (spans go to `<endpoint>/v1/traces`). */
   endpoint?: string;
   serviceName?: string;
   headers?: Record<string, string>;
+  /**
+   * `true`: the workflow bundle carries Temporal's OpenTelemetry workflow interceptors, so a traced
+   * run has a RunWorkflow span with its activities, timers, signals and updates beneath it, and each
+   * activity's span joins the run's trace. Default `false`: no workflow interceptors, and a run
+   * evaluates no OpenTelemetry module (2 to 4 ms of CPU per run and per replay of an evicted run,
+   * measured, and its spans' cost on every activation); an endpoint still traces activities and
+   * model calls, each as a trace of its own.
+   *
+   * This is workflow code, not a process setting: the interceptors add promise hops around activity
+   * results, updates, signals and timers, so every worker of the deployment bundles the same way
+   * whatever its environment (an endpoint only decides where spans go). Changing it for runs in
+   * flight is a workflow code change (a run recorded with the interceptors that took an approval
+   * Update does not replay without them): drain the task queue first, or deploy it as a new version.
+   * `warden replay` bundles each history the way its deployment did (it sees it in the history).
+   */
+  workflows?: boolean;
+}
+
+/** Whether the project's workflow code carries the workflow tracing interceptors (its `tracing.workflows`). */
+export function tracesWorkflows(config: TracingConfig | undefined): boolean {
+  const choice: unknown = config?.workflows;
+  if (choice !== undefined && typeof choice !== 'boolean')
+    throw new TypeError(`tracing.workflows must be true or false, not ${JSON.stringify(choice)}`);
+  return choice === true;
+}
+
+/**
+ * The one line a worker prints when it exports spans but its project's workflow code has no
+ * tracing interceptors: whoever set the endpoint expects run spans they will not get.
+ */
+export function untracedWorkflowsNotice(
+  tracing: Tracing | undefined,
+  config: TracingConfig | undefined,
+): string | undefined {
+  if (tracing === undefined || tracesWorkflows(config)) return undefined;
+  return (
+    'tracing: activity and model-call spans are exported, runs have no workflow spans ' +
+    '(set tracing: { workflows: true } in warden.config.ts; it is workflow code, the same for every worker)'
+  );
 }
 
 /** The process's tracing: the worker options that trace runs and activities, and the guard's span attributes. */
@@ -64,8 +106,9 @@ export function tracingEndpoint(config: TracingConfig | undefined, env: NodeJS.P
 }
 
 /**
- * Tracing of runs (workflow spans), model calls and guarded tool calls (activity spans), exported by
- * OTLP/HTTP. Undefined when no endpoint is configured: then nothing is traced or exported.
+ * Tracing of model calls and guarded tool calls (activity spans) and, when the project's workflow
+ * code carries the tracing interceptors, of runs (workflow spans), exported by OTLP/HTTP. Undefined
+ * when no endpoint is configured: then nothing is traced or exported.
  */
 export function startTracing(
   config: TracingConfig | undefined,
@@ -117,8 +160,8 @@ export function startTracing(
 }
 
 /**
- * The bundle always holds the workflow tracing interceptors, so every worker of a deployment runs
- * the same workflow code; a worker without tracing gives them a sink that drops their spans.
+ * A bundle of a project that traces workflows holds the workflow tracing interceptors whether this
+ * process exports spans or not; a worker without tracing gives them a sink that drops their spans.
  */
 const droppedWorkflowSpans: InjectedSinks<{ exporter: OpenTelemetryWorkflowExporter }> = {
   exporter: { export: { fn: () => {}, callDuringReplay: false } },

@@ -18,8 +18,13 @@ export interface WorkerOptions {
   activities: object;
   /** The workflows module to serve; tool-only workers of a trust zone serve activities alone. */
   workflowsPath?: string;
-  /** Traces runs and activities when configured; otherwise the bundle's tracing spans are dropped. */
+  /** Traces activities (and runs, in a bundle with the interceptors) to an endpoint; else spans are dropped. */
   tracing?: Tracing;
+  /**
+   * The project's `tracing.workflows`: the workflow bundle carries the tracing interceptors. Workflow
+   * code: every worker of a deployment is given the same. Default false.
+   */
+  traceWorkflows?: boolean;
   /** Sticky cache size of a workflow worker; default {@link DEFAULT_MAX_CACHED_WORKFLOWS}. */
   maxCachedWorkflows?: number;
   /** How the workflow thread's heap is sized; default {@link DEFAULT_WORKFLOW_HEAP}. */
@@ -51,7 +56,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     ...workerTracingOptions(options.tracing),
     ...(options.workflowsPath
       ? {
-          workflowBundle: await workflowBundle(options.workflowsPath),
+          workflowBundle: await workflowBundle(options.workflowsPath, {
+            traceWorkflows: options.traceWorkflows === true,
+          }),
           maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
           workflowThreadPoolSize: options.workflowThreads ?? DEFAULT_WORKFLOW_THREADS,
         }

@@ -8,7 +8,7 @@ import type { Authorizer } from '../authz/types.ts';
 import type { WardenConfig } from '../config/env.ts';
 import type { ModelFactory } from '../models/model-factory.ts';
 import type { WardenProject } from '../project/load-project.ts';
-import { startTracing } from '../telemetry/tracing.ts';
+import { startTracing, tracesWorkflows, untracedWorkflowsNotice } from '../telemetry/tracing.ts';
 import { DEFAULT_ZONE, toolZones, zoneTaskQueue } from '../tools/define-tool.ts';
 import type { ToolServices } from '../tools/tool-services.ts';
 import { type RunningWorker, startWorker } from './start-worker.ts';
@@ -31,6 +31,8 @@ export interface WardenWorkersOptions {
    * tests and evaluations pass their own, e.g. a model that obeys instructions in tool outputs.
    */
   models?: ModelFactory;
+  /** Where the workers' start-up notices go (one line each). Default: standard error. */
+  log?: (line: string) => void;
 }
 
 export interface WardenWorkers {
@@ -57,7 +59,11 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
     throw new Error(
       `no tool of the project runs in zone ${unknown.join(', ')}; zones: ${toolZones(project.tools).join(', ') || 'none'}`,
     );
+  // The project's choice, never this process's: checked before anything starts.
+  const traceWorkflows = tracesWorkflows(project.tracing);
   const tracing = startTracing(project.tracing);
+  const notice = main && serveWorkflows ? untracedWorkflowsNotice(tracing, project.tracing) : undefined;
+  if (notice !== undefined) (options.log ?? console.warn)(notice);
   const base = await createActivityDependencies(config, {
     tools: project.tools,
     agents: project.agents,
@@ -87,6 +93,7 @@ export async function startWardenWorkers(options: WardenWorkersOptions): Promise
           ...(serveWorkflows
             ? {
                 workflowsPath: project.workflowsPath,
+                traceWorkflows,
                 maxCachedWorkflows: resolveMaxCachedWorkflows(
                   config.WARDEN_MAX_CACHED_WORKFLOWS,
                   project.worker,

@@ -42,18 +42,38 @@ export function wardenWebpackHook(config: WebpackConfig): WebpackConfig {
 export const SHARED_WORKFLOW_MODULES = [sibling('sandbox-shared')];
 
 /**
- * Temporal's OpenTelemetry workflow interceptors: in every bundle, traced or not, so all workers of a
- * deployment run the same workflow code (they only emit spans to a sink, never commands).
+ * Temporal's OpenTelemetry workflow interceptors: workflow spans (RunWorkflow, StartActivity, timers,
+ * signals, updates) and the trace context each activity's headers carry. They add promise hops around
+ * activity results, updates, signals and timers, so a bundle with them is different workflow code.
  */
 export const TRACING_INTERCEPTORS = createRequire(import.meta.url).resolve(
   '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
 );
 
-export const workflowBundlerOptions = {
-  webpackConfigHook: wardenWebpackHook,
-  preloadModules: SHARED_WORKFLOW_MODULES,
-  workflowInterceptorModules: [TRACING_INTERCEPTORS],
-};
+/**
+ * What a project's workflow code is bundled with besides its workflows module: a choice of the
+ * project (its `tracing.workflows`), never of a process, since every worker of a deployment must run
+ * the same workflow code and a replay must bundle the way the history's deployment did.
+ */
+export interface WorkflowCode {
+  /** The bundle carries {@link TRACING_INTERCEPTORS}. */
+  traceWorkflows: boolean;
+}
+
+/** A project that does not choose: no workflow interceptors, so runs evaluate no OpenTelemetry module. */
+export const UNTRACED_WORKFLOW_CODE: WorkflowCode = { traceWorkflows: false };
+
+/** The bundler options of a project's workflow code. */
+export function wardenBundlerOptions(code: WorkflowCode) {
+  return {
+    webpackConfigHook: wardenWebpackHook,
+    preloadModules: SHARED_WORKFLOW_MODULES,
+    workflowInterceptorModules: code.traceWorkflows ? [TRACING_INTERCEPTORS] : [],
+  };
+}
+
+/** The bundler options of a project that does not trace workflows (the default). */
+export const workflowBundlerOptions = wardenBundlerOptions(UNTRACED_WORKFLOW_CODE);
 
 const noop = () => {};
 export const quietLogger = {

@@ -3,11 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH, PAYLOAD_CONVERTER_PATH } from '../temporal/data-converter.ts';
 import type { BundleRequest } from './bundler-process.ts';
-import { fromSource, quietLogger, workflowBundlerOptions } from './webpack-hook.ts';
+import { fromSource, quietLogger, type WorkflowCode, wardenBundlerOptions } from './webpack-hook.ts';
 
 export {
   SOURCE_CONDITION,
   TRACING_INTERCEPTORS,
+  UNTRACED_WORKFLOW_CODE,
+  type WorkflowCode,
+  wardenBundlerOptions,
   wardenWebpackHook,
   workflowBundlerOptions,
 } from './webpack-hook.ts';
@@ -22,10 +25,9 @@ const converters = {
   failureConverterPath: FAILURE_CONVERTER_PATH,
   payloadConverterPath: PAYLOAD_CONVERTER_PATH,
 };
-const bundleOptions = { ...workflowBundlerOptions, ...converters };
 
-function bundleInChild(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  const request: BundleRequest = { workflowsPath, ...converters };
+function bundleInChild(workflowsPath: string, code: WorkflowCode): Promise<WorkflowBundleWithSourceMap> {
+  const request: BundleRequest = { workflowsPath, ...converters, traceWorkflows: code.traceWorkflows };
   return new Promise((resolve, reject) => {
     // The same Node flags as this process (its TypeScript loader and export conditions among them).
     const child = fork(BUNDLER, [JSON.stringify(request)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
@@ -49,19 +51,29 @@ function bundleInChild(workflowsPath: string): Promise<WorkflowBundleWithSourceM
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 /**
- * Bundles a workflows module once per process; every worker of the process shares the bundle.
+ * Bundles a workflows module once per process and choice of workflow code (two projects of one
+ * process that choose differently get a bundle each); every worker of the process shares it.
  * The bundler runs in a process of its own, so what webpack allocates is freed when it exits;
  * if that process cannot run (e.g. it cannot load TypeScript sources), it runs here instead.
  */
-export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  let bundle = bundles.get(workflowsPath);
+export function workflowBundle(
+  workflowsPath: string,
+  code: WorkflowCode,
+): Promise<WorkflowBundleWithSourceMap> {
+  const key = JSON.stringify([workflowsPath, code.traceWorkflows]);
+  let bundle = bundles.get(key);
   if (bundle === undefined) {
     // Bundled here when the child fails: a real error in the workflow code is reported from here.
-    bundle = bundleInChild(workflowsPath).catch(() =>
-      bundleWorkflowCode({ workflowsPath, ...bundleOptions, logger: quietLogger }),
+    bundle = bundleInChild(workflowsPath, code).catch(() =>
+      bundleWorkflowCode({
+        workflowsPath,
+        ...wardenBundlerOptions(code),
+        ...converters,
+        logger: quietLogger,
+      }),
     );
-    bundles.set(workflowsPath, bundle);
-    bundle.catch(() => bundles.delete(workflowsPath));
+    bundles.set(key, bundle);
+    bundle.catch(() => bundles.delete(key));
   }
   return bundle;
 }

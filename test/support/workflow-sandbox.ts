@@ -1,11 +1,22 @@
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
-import { workflowBundle } from '../../src/workers/workflow-bundle.ts';
+import {
+  UNTRACED_WORKFLOW_CODE,
+  type WorkflowCode,
+  workflowBundle,
+} from '../../src/workers/workflow-bundle.ts';
 import { EXAMPLE_WORKFLOWS } from './example.ts';
 
 const { injectGlobals } = createRequire(import.meta.url)('@temporalio/worker/lib/workflow/vm-shared') as {
   injectGlobals(context: vm.Context): void;
 };
+
+/**
+ * The modules the SDK's worker interface evaluates as a run starts (worker-interface.js
+ * `initRuntime`): the bundle's interceptor modules, then the workflows module. (It then calls the
+ * interceptors' factories, which need a run's activator.)
+ */
+export const RUN_START = '__TEMPORAL__.importInterceptors?.(); __TEMPORAL__.importWorkflows();';
 
 /** The SDK's freeze of what runs share (reusable-vm.js): an object's properties, then the value itself. */
 function deepFreeze(value: unknown, seen = new WeakSet<object>()): void {
@@ -32,10 +43,11 @@ function deepFreeze(value: unknown, seen = new WeakSet<object>()): void {
  * The workers' bundle in a V8 context as the SDK's reusable context holds it: modules evaluated as
  * the bundle loads (and the preloaded ones) are shared, every later module lands in the module cache
  * of the run that evaluated it (the bundle routes its cache through `__webpack_module_cache__`, and
- * the SDK refuses a bundle that does not). Each "run" here is a fresh module cache.
+ * the SDK refuses a bundle that does not). Each "run" here is a fresh module cache. A run's modules
+ * are what its body evaluates: as a real run, {@link RUN_START} (its workflows and interceptors).
  */
-export async function workflowSandbox() {
-  const { code } = await workflowBundle(EXAMPLE_WORKFLOWS);
+export async function workflowSandbox(workflowCode: WorkflowCode = UNTRACED_WORKFLOW_CODE) {
+  const { code } = await workflowBundle(EXAMPLE_WORKFLOWS, workflowCode);
   const context = vm.createContext({}, { microtaskMode: 'afterEvaluate' });
   const shared = new Map<string | symbol, unknown>();
   let runCache: Map<string | symbol, unknown> | undefined;

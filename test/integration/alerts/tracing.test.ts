@@ -1,62 +1,33 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTracing, type Tracing } from '../../../src/telemetry/tracing.ts';
+import {
+  startTracing,
+  type Tracing,
+  type TracingConfig,
+  tracesWorkflows,
+} from '../../../src/telemetry/tracing.ts';
+import { attr, startOtlpCollector } from '../../support/otlp-collector.ts';
 import { startScenario, useAgentWorkers } from '../agents/support/agent-workers.ts';
 
-interface OtlpValue {
-  stringValue?: string;
-  boolValue?: boolean;
-  intValue?: number | string;
-  arrayValue?: { values: OtlpValue[] };
-}
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  attributes: Array<{ key: string; value: OtlpValue }>;
-}
-
-/** A local OTLP/HTTP collector: keeps every body posted to /v1/traces. */
-const bodies: string[] = [];
-let collector: Server;
+let collector: Awaited<ReturnType<typeof startOtlpCollector>>;
 let tracing: Tracing | undefined;
+// A project with `tracing: { workflows: true }`: its bundle carries the workflow interceptors.
+let project: TracingConfig;
 
 beforeAll(async () => {
-  collector = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.url === '/v1/traces') bodies.push(Buffer.concat(chunks).toString('utf8'));
-      res.setHeader('content-type', 'application/json');
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-  const { port } = collector.address() as AddressInfo;
-  tracing = startTracing({ endpoint: `http://127.0.0.1:${port}`, serviceName: 'warden-test' }, {});
+  collector = await startOtlpCollector();
+  project = { endpoint: collector.endpoint, serviceName: 'warden-test', workflows: true };
+  tracing = startTracing(project, {});
 });
 afterAll(async () => {
   await tracing?.shutdown();
-  await new Promise((resolve) => collector.close(resolve));
+  await collector.close();
 });
-
-function spans(): OtlpSpan[] {
-  return bodies.flatMap((body) =>
-    (
-      JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> }
-    ).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)),
-  );
-}
-
-const attr = (span: OtlpSpan | undefined, key: string) => {
-  const v = span?.attributes.find((a) => a.key === key)?.value;
-  return v?.stringValue ?? v?.boolValue ?? (v?.intValue !== undefined ? Number(v.intValue) : undefined);
-};
 
 describe('OpenTelemetry traces of a run, exported by OTLP/HTTP to a local collector', () => {
   const fixture = useAgentWorkers('tracing', {
+    get traceWorkflows() {
+      return tracesWorkflows(project);
+    },
     get tracing() {
       return tracing;
     },
@@ -72,7 +43,7 @@ describe('OpenTelemetry traces of a run, exported by OTLP/HTTP to a local collec
     expect((await handle.result()).status).toBe('completed');
     await tracing?.shutdown();
 
-    const all = spans();
+    const all = collector.spans();
     const run = all.find((s) => s.name === 'RunWorkflow:agentRunWorkflow');
     expect(run).toBeDefined();
     const inRun = all.filter((s) => s.traceId === run?.traceId);
@@ -96,7 +67,7 @@ describe('OpenTelemetry traces of a run, exported by OTLP/HTTP to a local collec
       ).toBe(true);
     }
     // Arguments and outputs stay out of the traces: ticket and customer ids, the reply's text.
-    const exported = bodies.join('\n');
+    const exported = collector.bodies.join('\n');
     for (const value of ['t-504', 'c-1002', 'password reset link', 'eli@', 'Sent a new password']) {
       expect(exported).not.toContain(value);
     }

@@ -35,7 +35,26 @@ describe('warden replay against the real server', () => {
     const result = await warden('replay', workflowId, '--workflows', SMOKE_WORKFLOWS);
     expect(result.stderr).toContain('replaying');
     expect(result.stdout).toMatch(/replay ok: \d+ events, deterministic/);
+    // The test worker bundles as a project that does not trace workflows: the history shows it.
+    expect(result.stdout).toContain('workflow tracing interceptors: off (as recorded: the history has none');
     expect(result.code).toBe(0);
+  });
+
+  it('replays with the tracing interceptors when asked, and refuses a value that is not on or off', async () => {
+    const on = await warden('replay', workflowId, '--workflows', SMOKE_WORKFLOWS, '--workflow-tracing', 'on');
+    // The interceptors of a run recorded without them stay out of its commands: still deterministic.
+    expect(on.stdout).toContain('workflow tracing interceptors: on (--workflow-tracing)');
+    expect(on.code).toBe(0);
+    const bad = await warden(
+      'replay',
+      workflowId,
+      '--workflows',
+      SMOKE_WORKFLOWS,
+      '--workflow-tracing',
+      'yes',
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--workflow-tracing is on or off');
   });
 
   it('exits 1 with the nondeterminism message when the history diverges from the code', async () => {

@@ -29,8 +29,10 @@ export interface AgentWorkerOptions {
   handoffAuthorizer?: Pick<Authorizer, 'authorize'>;
   /** Added to the example's dependencies (e.g. alert rules). */
   project?: Partial<ProjectDependencies>;
-  /** The workers trace runs and activities to it. */
+  /** The workers trace activities (and runs, with `traceWorkflows`) to it. */
   tracing?: Tracing;
+  /** The project's `tracing.workflows`: the workflow bundle carries the tracing interceptors. */
+  traceWorkflows?: boolean;
 }
 
 /** The workers a deployment runs, on test queues: workflows + guard + models, and the external zone. */
@@ -63,6 +65,7 @@ export async function startAgentWorkers(
       taskQueue,
       activities,
       workflowsPath: EXAMPLE_WORKFLOWS,
+      ...(options.traceWorkflows ? { traceWorkflows: true } : {}),
       ...(options.tracing ? { tracing: options.tracing } : {}),
     }),
     await startWorker({
