@@ -128,7 +128,7 @@ const schema = z.object({
   WARDEN_CODEC_PORT: port.default(8788),
   /** Origins (comma-separated) whose pages may call the codec server; default: the local Temporal Web. */
   WARDEN_CODEC_CORS_ORIGINS: optionalText,
-  /** Runs a workflow worker keeps in its sticky cache (0 = none); default: the project's, else 100. */
+  /** Runs a workflow worker keeps in its sticky cache (0 = none); default: the project's, else 500. */
   WARDEN_MAX_CACHED_WORKFLOWS: parsedCount(parseCacheSize),
   /** How the workflow thread's V8 heap is sized: `bounded` or `node`; default: the project's, else bounded. */
   WARDEN_WORKFLOW_HEAP: optionalText.pipe(z.enum(['bounded', 'node']).optional()),

@@ -6,14 +6,14 @@ import type { WorkflowHeapSetting } from './workflow-heap.ts';
  * replay; an evicted run costs nothing on the worker and is replayed from history when it next has
  * work, e.g. when its approval arrives. Runs that wait for people are most of the runs a Warden
  * worker holds, so the cache is bounded: the SDK's default sizes it from the heap limit (about 2,300
- * runs on a 4 GiB heap), which lets paused runs alone take gigabytes: a cached tool-plan run keeps
- * about 1.2 MiB live in the workflow thread's heap (bench/scale-of-waiting.ts, after a full
- * collection), an evicted one nothing that a full collection does not free, and its approval then
- * pays a replay (tens of milliseconds of worker CPU). 100 keeps 1,000 paused runs under 1 GiB of
- * worker RSS with the recently active runs still cached; the workflow heap setting
+ * runs on a 4 GiB heap), which lets paused runs alone take gigabytes. A cached tool-plan run costs
+ * about 0.46 MiB of worker RSS (zod and the verifier are shared by all runs, no tracing modules
+ * unless the project traces workflows), an evicted one nothing that a full collection does not free,
+ * and its approval then pays a replay (about 13 ms of worker CPU). 500 keeps 1,000
+ * paused runs at about 0.9 GiB of worker RSS (bench/scale-of-waiting.ts); the workflow heap setting
  * (workflow-heap.ts) keeps the garbage evicted and replayed runs leave from growing the heap.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
 
 export class WorkflowCacheSettingError extends Error {
   override name = 'WorkflowCacheSettingError';
