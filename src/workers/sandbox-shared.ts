@@ -15,7 +15,7 @@ import { verifiedOnce } from '../guard/verified-signatures.ts';
 import { WORKFLOW_STACK_TRACE_LIMIT } from './sandbox-stack-traces.ts';
 import { sharedZod } from './zod-shared.ts';
 
-export const sharedModules = {
+export const sharedModules: Record<string, unknown> = {
   sharedZod,
   ed25519,
   bytesToHex,
