@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { type AgentRunHandle, startAgentRun } from '../src/agents/start-run.ts';
 import { listPendingApprovals } from '../src/approvals/list-pending.ts';
 import { resolveDecisionSigner } from '../src/approvals/signing-keys.ts';
 import { submitApproval } from '../src/approvals/submit-approval.ts';
@@ -32,6 +33,7 @@ import { loadProject } from '../src/project/load-project.ts';
 import { wardenDataConverter } from '../src/temporal/data-converter.ts';
 import { resolveTemporal } from '../src/temporal/launcher.ts';
 import { freePort } from '../src/temporal/ports.ts';
+import type { AgentRunResult } from '../src/workflows/agent/run-types.ts';
 import { pendingApprovalsQuery } from '../src/workflows/guard/definitions.ts';
 import type { ToolPlanInput, ToolPlanResult } from '../src/workflows/tool-plan.ts';
 import { hostDecisionVerifier } from '../src/zones/host-decision-verifier.ts';
@@ -47,10 +49,26 @@ const CACHES = (process.env.BENCH_CACHE ?? 'warden,all').split(',').map((c) => c
 const IDLE_APPROVALS = Number(process.env.BENCH_IDLE_APPROVALS ?? 20);
 const LOADED_APPROVALS = Number(process.env.BENCH_LOADED_APPROVALS ?? 50);
 const APPROVERS = Number(process.env.BENCH_APPROVERS ?? 20);
+/**
+ * `BENCH_RUNS=agent` pauses agent runs instead of tool plans: the example's support-copilot on its
+ * scripted refund-over-limit scenario (reads the ticket, asks for the 250 EUR refund, waits; after
+ * the approval it replies, closes the ticket and answers: three more model turns).
+ */
+const RUNS: 'plan' | 'agent' = process.env.BENCH_RUNS === 'agent' ? 'agent' : 'plan';
 const START_CONCURRENCY = 20;
 const MiB = 1024 * 1024;
 
 type Plan = (input: ToolPlanInput) => Promise<ToolPlanResult>;
+type Paused = WorkflowHandleWithFirstExecutionRunId<Plan> | AgentRunHandle;
+
+/** Whether a paused run ended as it should once approved: its refund executed, or the agent completed. */
+function finishedProblem(result: ToolPlanResult | AgentRunResult): string | undefined {
+  if ('outcomes' in result)
+    return result.outcomes[0]?.status === 'executed'
+      ? undefined
+      : `${result.outcomes[0]?.status} ${result.outcomes[0]?.reason}`;
+  return result.status === 'completed' ? undefined : `${result.status} ${result.reason ?? ''}`;
+}
 
 /** Runs `task` over `items` with at most `limit` at once. */
 async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
@@ -151,8 +169,17 @@ async function main() {
   const decisions = hostDecisionVerifier(config, project.tools);
 
   let counter = 0;
-  const startPaused = async (taskQueue: string): Promise<WorkflowHandleWithFirstExecutionRunId<Plan>> => {
+  const startPaused = async (taskQueue: string): Promise<Paused> => {
     counter += 1;
+    if (RUNS === 'agent')
+      return startAgentRun(client, {
+        taskQueue,
+        workflowId: `bench-waiting-agent-${counter}-${randomUUID().slice(0, 8)}`,
+        agent: 'support-copilot',
+        onBehalfOf: 'alice',
+        input: 'Please handle ticket t-503 for me.',
+        scenario: 'refund-over-limit',
+      });
     return client.workflow.start<Plan>('toolPlanWorkflow', {
       taskQueue,
       workflowId: `bench-waiting-${counter}-${randomUUID().slice(0, 8)}`,
@@ -172,7 +199,7 @@ async function main() {
       ],
     });
   };
-  const pendingCall = async (handle: WorkflowHandleWithFirstExecutionRunId<Plan>) => {
+  const pendingCall = async (handle: Paused) => {
     for (;;) {
       const [pending] = await handle.query(pendingApprovalsQuery);
       if (pending) return pending;
@@ -195,17 +222,17 @@ async function main() {
    * What the approval page does: shows the pending call (a describe of the run: its memo), then
    * signs what it showed and sends it. The two steps are timed apart.
    */
-  const approve = async (handle: WorkflowHandleWithFirstExecutionRunId<Plan>) => {
+  const approve = async (handle: Paused) => {
     const started = performance.now();
     // By run id, as the page reads the runs its visibility listing found.
     const shown = (
       await listPendingApprovals(client, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId })
-    ).find((p) => p.callId === 'refund');
-    if (shown === undefined) throw new Error(`run ${handle.workflowId}: no call refund is waiting`);
+    ).find((p) => p.tool === 'crm.issue_refund');
+    if (shown === undefined) throw new Error(`run ${handle.workflowId}: no refund is waiting`);
     const queried = performance.now();
     await submitApproval(client, {
       workflowId: handle.workflowId,
-      callId: 'refund',
+      callId: shown.callId,
       shown,
       approver: { user: { type: 'User', id: 'bob' }, authentication: 'token', tokenLabel: 'bench' },
       decision: 'approve',
@@ -216,16 +243,13 @@ async function main() {
       mode: 'development',
     });
     const accepted = performance.now();
-    const result = await handle.result();
-    if (result.outcomes[0]?.status !== 'executed')
-      throw new Error(
-        `run ${handle.workflowId}: ${result.outcomes[0]?.status} ${result.outcomes[0]?.reason}`,
-      );
+    const problem = finishedProblem(await handle.result());
+    if (problem !== undefined) throw new Error(`run ${handle.workflowId}: ${problem}`);
     return { query: queried - started, update: accepted - queried, completed: performance.now() - started };
   };
 
   console.log(
-    `scale of waiting: tool-plan runs paused for approval (crm.issue_refund 250 EUR), N = ${SIZES.join(', ')}; caches ${CACHES.join(', ')}; real dev server, workers in a child process`,
+    `scale of waiting: ${RUNS === 'agent' ? 'agent runs (support-copilot, refund-over-limit)' : 'tool-plan runs'} paused for approval (crm.issue_refund 250 EUR), N = ${SIZES.join(', ')}; caches ${CACHES.join(', ')}; real dev server, workers in a child process`,
   );
   for (const size of SIZES) {
     for (const cache of CACHES) {
@@ -239,8 +263,8 @@ async function main() {
         WARDEN_TASK_QUEUE: taskQueue,
         WARDEN_MAX_CACHED_WORKFLOWS: cacheSetting,
       });
-      const params = { paused: size, maxCachedWorkflows, cache };
-      const label = `N=${size} cache=${maxCachedWorkflows}${cache === 'warden' ? ' (Warden default)' : ''}`;
+      const params = { paused: size, maxCachedWorkflows, cache, runs: RUNS };
+      const label = `${RUNS === 'agent' ? 'agent runs ' : ''}N=${size} cache=${maxCachedWorkflows}${cache === 'warden' ? ' (Warden default)' : ''}`;
 
       // Warm-up: the bundle is loaded and each path has run once before anything is timed.
       for (let i = 0; i < 3; i++) {
@@ -260,7 +284,7 @@ async function main() {
 
       const beforePause = await worker.memory();
       const pauseStarted = performance.now();
-      const handles: Array<WorkflowHandleWithFirstExecutionRunId<Plan>> = [];
+      const handles: Paused[] = [];
       await pool(
         Array.from({ length: size }, (_, i) => i),
         START_CONCURRENCY,
