@@ -111,3 +111,27 @@ export function memberJson(value: unknown): string | undefined {
   // Within an object the encoder writes what it returns, even `undefined` (a function's encoding).
   return toText(canonicalize(value));
 }
+
+/** Who a zone-signed message is about: the same members, encoded the same way, in every claim. */
+export interface SignedCall {
+  zone: string;
+  workflowId: string;
+  runId: string;
+  callId: string;
+  tool: string;
+}
+
+/**
+ * The members every zone-signed message opens with: its purpose's domain and the call it is about
+ * (for `canonicalObject`, which orders all members by name).
+ */
+export function callMembers(domain: string, call: SignedCall): Record<string, string | undefined> {
+  return {
+    domain: memberJson(domain),
+    zone: memberJson(call.zone),
+    workflowId: memberJson(call.workflowId),
+    runId: memberJson(call.runId),
+    callId: memberJson(call.callId),
+    tool: memberJson(call.tool),
+  };
+}

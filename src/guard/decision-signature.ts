@@ -7,7 +7,7 @@
  */
 import { bytesToHex } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { canonicalObject, carriedJson, memberJson } from './canonical-json.ts';
+import { callMembers, canonicalObject, carriedJson, memberJson } from './canonical-json.ts';
 import { resultDigest, type ToolResultClaim } from './tool-result-signature.ts';
 import { type ResultSignature, type ZonePublicKeys, zoneSignatureProblem } from './zone-signature.ts';
 
@@ -177,12 +177,7 @@ export function failureAnswer(
 export function decisionMessage(claim: ToolDecisionClaim): Uint8Array {
   return encoder.encode(
     canonicalObject({
-      domain: memberJson(DOMAIN),
-      zone: memberJson(claim.zone),
-      workflowId: memberJson(claim.workflowId),
-      runId: memberJson(claim.runId),
-      callId: memberJson(claim.callId),
-      tool: memberJson(claim.tool),
+      ...callMembers(DOMAIN, claim),
       argumentsDigest: memberJson(claim.argumentsDigest),
       requestDigest: memberJson(claim.requestDigest),
       decision: carriedJson(claim.decision),

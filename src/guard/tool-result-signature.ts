@@ -7,7 +7,7 @@
 import { bytesToHex } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { OsoValue, RecordFilter } from '../authz/types.ts';
-import { canonicalObject, carriedJson, memberJson } from './canonical-json.ts';
+import { callMembers, canonicalObject, carriedJson, memberJson } from './canonical-json.ts';
 import {
   type ResultSignature,
   resultKeyId,
@@ -50,12 +50,7 @@ export function resultMessage(claim: ToolResultClaim): Uint8Array {
   const party = (who: OsoValue) => canonicalObject({ type: memberJson(who.type), id: memberJson(who.id) });
   return encoder.encode(
     canonicalObject({
-      domain: memberJson(DOMAIN),
-      zone: memberJson(claim.zone),
-      workflowId: memberJson(claim.workflowId),
-      runId: memberJson(claim.runId),
-      callId: memberJson(claim.callId),
-      tool: memberJson(claim.tool),
+      ...callMembers(DOMAIN, claim),
       arguments: claim.argumentsJson ?? carriedJson(claim.arguments),
       agent: party(claim.agent),
       onBehalfOf: party(claim.onBehalfOf),

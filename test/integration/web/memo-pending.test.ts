@@ -11,7 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPendingApprovals, pendingApprovalsPage } from '../../../src/approvals/list-pending.ts';
 import { ApprovalRefusedError } from '../../../src/approvals/submit-approval.ts';
-import type { DecisionCheck, PendingApproval } from '../../../src/guard/types.ts';
+import type { PendingApproval } from '../../../src/guard/types.ts';
 import { wardenDataConverter } from '../../../src/temporal/data-converter.ts';
 import type { PendingApprovalView } from '../../../src/web/approvals-backend.ts';
 import { TemporalApprovalsBackend } from '../../../src/web/temporal-backend.ts';
@@ -23,6 +23,7 @@ import { testConfig, testServer, uniqueTaskQueue } from '../../support/temporal.
 import { eventually } from '../../support/waiting.ts';
 import type { MemoAnswerInput, MemoTamper } from '../guard/fixtures/memo-answer-workflow.ts';
 import { approver, guardTestConfig, startPlan, useGuardWorkers, waitForPending } from '../guard/harness.ts';
+import { acceptedUpdates, BAD_SIGNATURE, problemOf } from './decision-checks.ts';
 
 const MEMO_ANSWER_WORKFLOW = path.resolve(import.meta.dirname, '../guard/fixtures/memo-answer-workflow.ts');
 
@@ -38,17 +39,7 @@ const refund = (callId: string, amount: number) => ({
   arguments: refundArgs(amount),
 });
 
-const BAD_SIGNATURE = "the decision's signature does not verify with the key of trust zone";
 const NO_ANSWER = 'the run reports no decision of the tool worker signed for this call';
-
-const problemOf = (check: DecisionCheck | undefined): string | undefined =>
-  check !== undefined && !check.verified ? check.problem : undefined;
-
-async function acceptedUpdates(handle: WorkflowHandle): Promise<number> {
-  return ((await handle.fetchHistory()).events ?? []).filter(
-    (e) => e.workflowExecutionUpdateAcceptedEventAttributes,
-  ).length;
-}
 
 describe('approval services read the waiting calls from the run memo, verified as strictly as a query', () => {
   const fixture = useGuardWorkers('memo-pending');

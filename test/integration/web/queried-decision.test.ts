@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPendingApprovals } from '../../../src/approvals/list-pending.ts';
 import { withRecordedProvenance } from '../../../src/approvals/recorded-provenance.ts';
 import { ApprovalRefusedError } from '../../../src/approvals/submit-approval.ts';
-import type { DecisionCheck, PendingApproval } from '../../../src/guard/types.ts';
+import type { PendingApproval } from '../../../src/guard/types.ts';
 import { wardenDataConverter } from '../../../src/temporal/data-converter.ts';
 import type { PendingApprovalView } from '../../../src/web/approvals-backend.ts';
 import { TemporalApprovalsBackend } from '../../../src/web/temporal-backend.ts';
@@ -31,6 +31,7 @@ import {
   useGuardWorkers,
   waitForPending,
 } from '../guard/harness.ts';
+import { acceptedUpdates, BAD_SIGNATURE, problemOf } from './decision-checks.ts';
 
 const HANDED_ANSWER_WORKFLOW = path.resolve(
   import.meta.dirname,
@@ -42,19 +43,6 @@ const refund = (callId: string, amount: number) => ({
   callId,
   arguments: { customerId: 'c-1001', amount, currency: 'EUR', reason: 'cancelled plan' },
 });
-
-const BAD_SIGNATURE = "the decision's signature does not verify with the key of trust zone";
-
-/** Why a shown call is unverified, or undefined when it verified. */
-const problemOf = (check: DecisionCheck | undefined): string | undefined =>
-  check !== undefined && !check.verified ? check.problem : undefined;
-
-/** Updates the run accepted into its history: an approval the service signed and sent. */
-async function acceptedUpdates(handle: WorkflowHandle): Promise<number> {
-  return ((await handle.fetchHistory()).events ?? []).filter(
-    (e) => e.workflowExecutionUpdateAcceptedEventAttributes,
-  ).length;
-}
 
 describe('the approval service verifies the signed answer the query carries, not the history', () => {
   const fixture = useGuardWorkers('queried-decision');
