@@ -17,6 +17,7 @@ const benches = [
   'codec-overhead.ts',
   'pdp.ts',
   'record-checks.ts',
+  'alert-history.ts',
   'long-run.ts',
   'scale-of-waiting.ts',
 ];

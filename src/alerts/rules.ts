@@ -136,14 +136,14 @@ export function evaluateObservation(
   const counted = o.step === 'decide';
   const records = o.outcome === 'executed' ? (o.recordsRead ?? 0) : 0;
   if (!counted && records === 0) return found;
-  const baseline = store.baseline(agent, o.run);
+  const baseline = store.baseline(agent, o.tool, o.run);
   const totals = store.countCall(o.run, agent, o.tool, records, counted ? 1 : 0, o.at);
 
   const usage = rules.unusualToolUsage;
   const learned = baseline.runs >= usage.learningRuns;
   if (usage.enabled && counted && learned) {
     const expected = usage.expectedTools[agent] ?? [];
-    if (!baseline.tools.includes(o.tool) && !expected.includes(o.tool)) {
+    if (!baseline.usedTool && !expected.includes(o.tool)) {
       found.push(
         finding(
           'unusual_tool_usage',
@@ -156,7 +156,7 @@ export function evaluateObservation(
         ),
       );
     } else {
-      const most = baseline.maxCallsPerRun[o.tool] ?? 0;
+      const most = baseline.maxCallsPerRun;
       const limit = Math.max(usage.minCallsPerRun, usage.factor * most);
       if (totals.toolCalls > limit) {
         found.push(
