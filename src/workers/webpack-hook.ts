@@ -27,6 +27,7 @@ export function wardenWebpackHook(config: WebpackConfig): WebpackConfig {
     ...config,
     entry: [POLYFILLS_PATH, ...entry],
     output: { ...config.output, asyncChunks: false },
+    devtool: 'inline-nosources-source-map',
     ...(fromSource ? { resolve: { ...config.resolve, conditionNames: [SOURCE_CONDITION, '...'] } } : {}),
   };
 }

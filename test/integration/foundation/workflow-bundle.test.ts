@@ -12,4 +12,19 @@ describe("the workers' workflow bundle", () => {
     // Bundled once per process: every worker of the process shares it.
     expect(await workflowBundle(EXAMPLE_WORKFLOWS, UNTRACED_WORKFLOW_CODE)).toMatchObject({ code });
   });
+
+  it("maps its code to the sources by name and line but carries none of the sources' text", async () => {
+    const { code } = await workflowBundle(EXAMPLE_WORKFLOWS, UNTRACED_WORKFLOW_CODE);
+    const inline = /\/\/# sourceMappingURL=data:application\/json;[^,]*base64,([A-Za-z0-9+/=]+)\s*$/.exec(
+      code,
+    )?.[1];
+    expect(inline).toBeDefined();
+    const map = JSON.parse(Buffer.from(inline ?? '', 'base64').toString('utf8'));
+    expect(map.sources).toEqual(
+      expect.arrayContaining([expect.stringContaining('src/workflows/tool-plan.ts')]),
+    );
+    expect(map.mappings.length).toBeGreaterThan(0);
+    // The text of every module would double what each workflow thread holds of the bundle.
+    expect(map.sourcesContent).toBeUndefined();
+  });
 });
