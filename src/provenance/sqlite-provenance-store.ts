@@ -70,6 +70,9 @@ const BATCH = 400;
 /** Digest rows per insert statement (four parameters each; the workflow key and call bound once). */
 const INSERT_ROWS = 100;
 
+/** Log pages between checkpoints (about 16 MB of log at 4 KiB pages). */
+const CHECKPOINT_PAGES = 4_000;
+
 const DIGEST_TEXT = /^[A-Za-z0-9_-]{22}$/;
 
 /** The 16 bytes a digest is stored as; anything but a `KeyedDigest` is refused, never truncated. */
@@ -117,6 +120,11 @@ export class SqliteProvenanceStore implements ProvenanceStore {
 
   constructor(readonly file: string) {
     this.db = openWorkerDatabase(file, SCHEMA);
+    // Every executed call commits here, eight pages or so each. Checkpointing the log every 4,000
+    // pages instead of SQLite's 1,000 copies a page that many commits wrote (the calls' last page,
+    // the trees' inner pages) back once for more of them: a commit's mean time fell by a fifth to a
+    // third in the index benchmark, for a pause (the checkpoint) about twice as long, a quarter as often.
+    this.db.exec(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
     this.addCall = this.db.prepare(
       'INSERT INTO provenance_calls (workflow_id, run_id, call_id, tool, selected_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
     );
@@ -150,12 +158,14 @@ export class SqliteProvenanceStore implements ProvenanceStore {
     if (entries.length === 0) return;
     const workflow = workflowKey(run.workflowId);
     // Checked before the transaction: a malformed digest adds nothing at all.
-    const byCall = new Map<string, { first: IndexEntry; rows: unknown[] }>();
+    const byCall = new Map<string, { first: IndexEntry; rows: Array<Buffer | string | number> }>();
     for (const e of entries) {
-      const rows = [digestBytes(e.digest), e.field, e.trust === 'trusted' ? 1 : 0, e.confidential ? 1 : 0];
-      const call = byCall.get(e.callId);
-      if (call === undefined) byCall.set(e.callId, { first: e, rows });
-      else call.rows.push(...rows);
+      let call = byCall.get(e.callId);
+      if (call === undefined) {
+        call = { first: e, rows: [] };
+        byCall.set(e.callId, call);
+      }
+      call.rows.push(digestBytes(e.digest), e.field, e.trust === 'trusted' ? 1 : 0, e.confidential ? 1 : 0);
     }
     immediateTransaction(this.db, () => {
       for (const [callId, { first, rows }] of byCall) {
@@ -163,7 +173,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
         // The call's row, just added or added by an earlier attempt of the same execution.
         const { id } = this.callRow.get(run.workflowId, run.runId, callId) as { id: number };
         for (let i = 0; i < rows.length; i += INSERT_ROWS * 4) {
-          const batch = rows.slice(i, i + INSERT_ROWS * 4) as Array<Buffer | string | number>;
+          const batch = rows.slice(i, i + INSERT_ROWS * 4);
           this.statement('insert', batch.length / 4).run(workflow, id, ...batch);
         }
       }
