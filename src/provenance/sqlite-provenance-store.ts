@@ -36,9 +36,9 @@ export interface ProvenanceStore {
 }
 
 /**
- * Two tables. A call row is written once per executed call (its workflow, run, call id, tool, what
- * selected it, when); a digest row holds only what differs per value: the 16 bytes of a keyed
- * digest, the call, the field and its label. Digest rows are keyed by a short hash of the workflow
+ * Two tables. A call row is written once per executed call (its workflow, run, call id, tool, when);
+ * a digest row holds only what differs per value: the 16 bytes of a keyed digest, the call, the
+ * field and its label (what selected the output is part of it, and almost always empty). Digest rows are keyed by a short hash of the workflow
  * id first, so the rows one call adds, and the rows one lookup reads, sit together in a page or two
  * however large the index grows. The digest key is the one the index always had (workflow, digest,
  * run and call, field): a retried execution adds the same keys again, which they absorb.
@@ -50,7 +50,6 @@ CREATE TABLE IF NOT EXISTS provenance_calls (
   run_id TEXT NOT NULL,
   call_id TEXT NOT NULL,
   tool TEXT NOT NULL,
-  selected_by TEXT,
   recorded_at INTEGER NOT NULL,
   UNIQUE (workflow_id, run_id, call_id)
 );
@@ -61,14 +60,16 @@ CREATE TABLE IF NOT EXISTS provenance_digests (
   field TEXT NOT NULL,
   trusted INTEGER NOT NULL,
   confidential INTEGER NOT NULL,
+  selected_by TEXT,
   PRIMARY KEY (workflow, digest, call, field)
 ) WITHOUT ROWID;
 `;
 
 /** SQLite caps the parameters of one statement; lookups go in batches below it. */
 const BATCH = 400;
-/** Digest rows per insert statement (four parameters each; the workflow key and call bound once). */
+/** Digest rows per insert statement (five parameters each; the workflow key and call bound once). */
 const INSERT_ROWS = 100;
+const ROW_PARAMETERS = 5;
 
 /** Log pages between checkpoints (about 16 MB of log at 4 KiB pages). */
 const CHECKPOINT_PAGES = 4_000;
@@ -95,6 +96,7 @@ interface DigestRow {
   field: string;
   trusted: number;
   confidential: number;
+  selected_by: string | null;
 }
 
 interface CallRow {
@@ -102,7 +104,6 @@ interface CallRow {
   workflow_id: string;
   call_id: string;
   tool: string;
-  selected_by: string | null;
   recorded_at: number;
 }
 
@@ -126,7 +127,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
     // third in the index benchmark, for a pause (the checkpoint) about twice as long, a quarter as often.
     this.db.exec(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
     this.addCall = this.db.prepare(
-      'INSERT INTO provenance_calls (workflow_id, run_id, call_id, tool, selected_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      'INSERT INTO provenance_calls (workflow_id, run_id, call_id, tool, recorded_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
     );
     this.callRow = this.db.prepare(
       'SELECT id FROM provenance_calls WHERE workflow_id = ? AND run_id = ? AND call_id = ?',
@@ -139,10 +140,10 @@ export class SqliteProvenanceStore implements ProvenanceStore {
     if (statement === undefined) {
       statement = this.db.prepare(
         kind === 'insert'
-          ? `INSERT OR IGNORE INTO provenance_digests (workflow, call, digest, field, trusted, confidential) VALUES ${Array.from({ length: count }, () => '(?1, ?2, ?, ?, ?, ?)').join(', ')}`
+          ? `INSERT OR IGNORE INTO provenance_digests (workflow, call, digest, field, trusted, confidential, selected_by) VALUES ${Array.from({ length: count }, () => '(?1, ?2, ?, ?, ?, ?, ?)').join(', ')}`
           : kind === 'lookup'
-            ? `SELECT digest, call, field, trusted, confidential FROM provenance_digests WHERE workflow = ? AND digest IN (${Array.from({ length: count }, () => '?').join(', ')})`
-            : `SELECT id, workflow_id, call_id, tool, selected_by, recorded_at FROM provenance_calls WHERE id IN (${Array.from({ length: count }, () => '?').join(', ')})`,
+            ? `SELECT digest, call, field, trusted, confidential, selected_by FROM provenance_digests WHERE workflow = ? AND digest IN (${Array.from({ length: count }, () => '?').join(', ')})`
+            : `SELECT id, workflow_id, call_id, tool, recorded_at FROM provenance_calls WHERE id IN (${Array.from({ length: count }, () => '?').join(', ')})`,
       );
       this.statements.set(key, statement);
     }
@@ -153,28 +154,34 @@ export class SqliteProvenanceStore implements ProvenanceStore {
     return new SqliteProvenanceStore(path.join(dataDir, 'provenance.sqlite'));
   }
 
-  /** The entries of one call share its tool and what selected it: the call row keeps the first's. */
+  /** The entries of one call share its tool (a call id of a run executes one tool): its row keeps the first's. */
   async add(run: RunKey, entries: readonly IndexEntry[], recordedAt: number): Promise<void> {
     if (entries.length === 0) return;
     const workflow = workflowKey(run.workflowId);
     // Checked before the transaction: a malformed digest adds nothing at all.
-    const byCall = new Map<string, { first: IndexEntry; rows: Array<Buffer | string | number> }>();
+    const byCall = new Map<string, { first: IndexEntry; rows: Array<Buffer | string | number | null> }>();
     for (const e of entries) {
       let call = byCall.get(e.callId);
       if (call === undefined) {
         call = { first: e, rows: [] };
         byCall.set(e.callId, call);
       }
-      call.rows.push(digestBytes(e.digest), e.field, e.trust === 'trusted' ? 1 : 0, e.confidential ? 1 : 0);
+      call.rows.push(
+        digestBytes(e.digest),
+        e.field,
+        e.trust === 'trusted' ? 1 : 0,
+        e.confidential ? 1 : 0,
+        e.selectedBy ?? null,
+      );
     }
     immediateTransaction(this.db, () => {
       for (const [callId, { first, rows }] of byCall) {
-        this.addCall.run(run.workflowId, run.runId, callId, first.tool, first.selectedBy ?? null, recordedAt);
+        this.addCall.run(run.workflowId, run.runId, callId, first.tool, recordedAt);
         // The call's row, just added or added by an earlier attempt of the same execution.
         const { id } = this.callRow.get(run.workflowId, run.runId, callId) as { id: number };
-        for (let i = 0; i < rows.length; i += INSERT_ROWS * 4) {
-          const batch = rows.slice(i, i + INSERT_ROWS * 4);
-          this.statement('insert', batch.length / 4).run(workflow, id, ...batch);
+        for (let i = 0; i < rows.length; i += INSERT_ROWS * ROW_PARAMETERS) {
+          const batch = rows.slice(i, i + INSERT_ROWS * ROW_PARAMETERS);
+          this.statement('insert', batch.length / ROW_PARAMETERS).run(workflow, id, ...batch);
         }
       }
     });
@@ -221,7 +228,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
           trust: row.trusted === 1 ? 'trusted' : 'untrusted',
           confidential: row.confidential === 1,
           recordedAt: Number(call.recorded_at),
-          ...(typeof call.selected_by === 'string' ? { selectedBy: call.selected_by } : {}),
+          ...(typeof row.selected_by === 'string' ? { selectedBy: row.selected_by } : {}),
         });
     }
     return found.sort(

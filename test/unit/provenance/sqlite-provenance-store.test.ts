@@ -56,21 +56,16 @@ function rowCounts(file: string): { calls: number; digests: number } {
 
 /**
  * The index as the interface describes it, kept in plain maps: a row per (workflow id, digest, run,
- * call, field), its label from the first write; a call's tool, selection and time from its first write.
+ * call, field), its label and selection from the first write; a call's tool and time from its first.
  */
 class ReferenceIndex {
-  private readonly calls = new Map<string, { tool: string; selectedBy?: string; recordedAt: number }>();
+  private readonly calls = new Map<string, { tool: string; recordedAt: number }>();
   private readonly rows = new Map<string, { workflowId: string; runId: string; entry: IndexEntry }>();
 
   add(run: RunKey, entries: readonly IndexEntry[], recordedAt: number): void {
     for (const e of entries) {
       const call = `${run.workflowId}\0${run.runId}\0${e.callId}`;
-      if (!this.calls.has(call))
-        this.calls.set(call, {
-          tool: e.tool,
-          recordedAt,
-          ...(e.selectedBy !== undefined ? { selectedBy: e.selectedBy } : {}),
-        });
+      if (!this.calls.has(call)) this.calls.set(call, { tool: e.tool, recordedAt });
       const row = `${call}\0${e.digest}\0${e.field}`;
       if (!this.rows.has(row)) this.rows.set(row, { workflowId: run.workflowId, runId: run.runId, entry: e });
     }
@@ -83,13 +78,7 @@ class ReferenceIndex {
       if (w !== workflowId || !wanted.has(entry.digest)) continue;
       const call = this.calls.get(`${w}\0${runId}\0${entry.callId}`);
       if (call === undefined) throw new Error('a row without its call');
-      const { selectedBy: _, ...rest } = entry;
-      found.push({
-        ...rest,
-        tool: call.tool,
-        recordedAt: call.recordedAt,
-        ...(call.selectedBy !== undefined ? { selectedBy: call.selectedBy } : {}),
-      });
+      found.push({ ...entry, tool: call.tool, recordedAt: call.recordedAt });
     }
     return found;
   }
@@ -172,11 +161,14 @@ describe('the provenance index in SQLite', () => {
     for (const { run, entries, at } of outputs) {
       await s.add(run, entries, at);
       reference.add(run, entries, at);
-      // A retried execution: the same rows again, later, sometimes with more read the second time.
+      // A retried execution: the same rows again, later, sometimes with more read the second time,
+      // and labelled as selected by an untrusted argument if the run had read untrusted content since.
       if (next(5) < 1) {
+        const later = (e: IndexEntry): IndexEntry =>
+          next(3) < 1 ? { ...e, trust: 'untrusted', selectedBy: 'later-query' } : e;
         const again = [
-          ...entries,
-          ...entries.slice(0, 3).map((e) => ({ ...e, digest: digest(400 + Math.floor(next(100))) })),
+          ...entries.map(later),
+          ...entries.slice(0, 3).map((e) => later({ ...e, digest: digest(400 + Math.floor(next(100))) })),
         ];
         await s.add(run, again, at + 5_000);
         reference.add(run, again, at + 5_000);
