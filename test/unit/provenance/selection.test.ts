@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideProvenance } from '../../../src/provenance/decide.ts';
 import { untrustedSelection } from '../../../src/provenance/echo.ts';
 import { explainProvenance } from '../../../src/provenance/explain.ts';
 import { ProvenanceIndex } from '../../../src/provenance/provenance-index.ts';
-import { SqliteProvenanceStore } from '../../../src/provenance/sqlite-provenance-store.ts';
 import { type TrustedText, traceArguments } from '../../../src/provenance/trace.ts';
 import type { CallProvenance, ToolProvenance } from '../../../src/provenance/types.ts';
 
@@ -157,47 +155,5 @@ describe('a lookup is only as trusted as the arguments that selected it', () => 
         true,
       ),
     ).toBe('items[0].id');
-  });
-});
-
-describe('the index file of an earlier version', () => {
-  it('gets the selected_by column and keeps its rows', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'warden-selection-migrate-'));
-    const file = path.join(dir, 'provenance.sqlite');
-    const old = new DatabaseSync(file);
-    old.exec(`CREATE TABLE provenance_entries (
-      workflow_id TEXT NOT NULL, digest TEXT NOT NULL, run_id TEXT NOT NULL, call_id TEXT NOT NULL,
-      tool TEXT NOT NULL, field TEXT NOT NULL, trust TEXT NOT NULL, confidential INTEGER NOT NULL,
-      recorded_at INTEGER NOT NULL, PRIMARY KEY (workflow_id, digest, run_id, call_id, field)) WITHOUT ROWID`);
-    old
-      .prepare('INSERT INTO provenance_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run('w', 'd-old', 'r', 'c-old', 'ticket.get', 'body', 'untrusted', 0, 1);
-    old.close();
-    const store = new SqliteProvenanceStore(file);
-    try {
-      await store.add(
-        { workflowId: 'w', runId: 'r' },
-        [
-          {
-            digest: 'd-new',
-            callId: 'c-new',
-            tool: 't',
-            field: 'id',
-            trust: 'untrusted',
-            confidential: false,
-            selectedBy: 'query',
-          },
-        ],
-        2,
-      );
-      const rows = await store.find('w', ['d-old', 'd-new']);
-      expect(rows.map((r) => [r.callId, r.selectedBy])).toEqual([
-        ['c-old', undefined],
-        ['c-new', 'query'],
-      ]);
-    } finally {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
