@@ -16,6 +16,8 @@ const benches = [
   'guard-overhead.ts',
   'codec-overhead.ts',
   'pdp.ts',
+  'sandbox-verification.ts',
+  'workflow-evaluation.ts',
   'record-checks.ts',
   'alert-history.ts',
   'long-run.ts',

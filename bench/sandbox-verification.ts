@@ -21,6 +21,7 @@ import { bytesToHex } from '@noble/curves/utils.js';
 import { nativeSigningKey } from '../src/crypto/native-ed25519.ts';
 import { decisionClaim, decisionMessage } from '../src/guard/decision-signature.ts';
 import { receivedResultClaim, resultKeyId } from '../src/guard/tool-result-signature.ts';
+import { record } from './results.ts';
 import { median } from './stats.ts';
 
 const CHECKS = Number(process.env.BENCH_CHECKS ?? 400);
@@ -159,3 +160,6 @@ console.log(
   `its decision's message (result digest included): median ${median(perMessage).toFixed(0)} µs CPU`,
 );
 console.log(`decided call (executed, one signature): median ${median(perCall).toFixed(0)} µs CPU`);
+const row = { bench: 'sandbox-verification', unit: 'µs' } as const;
+record({ ...row, name: 'workflow sandbox: Ed25519 verification (3 KiB)', value: median(perVerification) });
+record({ ...row, name: 'workflow sandbox: decided call checked (one signature)', value: median(perCall) });

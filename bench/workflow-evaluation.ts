@@ -4,14 +4,14 @@
  * as the SDK holds it (test/support/workflow-sandbox.ts), each run a fresh module cache evaluating
  * what a run starts with (its interceptor modules, its workflows module). CPU time of this process
  * per run, the two bundles taking turns so other load on the machine falls on both alike.
- * Every replay of an evicted run pays this again. BENCH_RUNS (default 50) runs per bundle.
+ * Every replay of an evicted run pays this again. BENCH_EVALUATION_RUNS (default 50) runs per bundle.
  */
 import { RUN_START, workflowSandbox } from '../test/support/workflow-sandbox.ts';
 import { ownCpuMs } from './cpu.ts';
 import { record } from './results.ts';
 import { median } from './stats.ts';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 50);
+const RUNS = Number(process.env.BENCH_EVALUATION_RUNS ?? 50);
 /** The global the interceptors' runtime module sets in a real run, which the harness is not. */
 const AS_IN_A_RUN = 'globalThis.performance ??= { timeOrigin: 0, now: () => 0 };';
 
