@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type IndexEntry,
@@ -13,6 +11,7 @@ import {
   type StoredEntry,
 } from '../../../src/provenance/sqlite-provenance-store.ts';
 import type { RunKey } from '../../../src/usage/usage-store.ts';
+import { raceProcesses, startingLine } from '../../support/racing-processes.ts';
 
 const STORE = fileURLToPath(new URL('../../../src/provenance/sqlite-provenance-store.ts', import.meta.url));
 
@@ -295,8 +294,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { SqliteProvenanceStore } from ${JSON.stringify(STORE)};
 const digest = (n) => createHash('sha256').update(String(n)).digest('base64url').slice(0, 22);
 const store = SqliteProvenanceStore.inDataDir(${JSON.stringify(dataDir)});
-writeFileSync(${JSON.stringify(path.join(dataDir, `ready-${name}`))}, '');
-while (!existsSync(${JSON.stringify(path.join(dataDir, 'go'))})) await new Promise((resolve) => setTimeout(resolve, 2));
+${startingLine(dataDir, name)}
 for (let i = 0; i < ${OUTPUTS_EACH}; i++) {
   const own = Array.from({ length: 40 }, (_, j) => ({ digest: digest(${JSON.stringify(name)} + i + ':' + j), callId: ${JSON.stringify(name)} + '-' + i, tool: 'ticket.get', field: 'body', trust: 'untrusted', confidential: false }));
   await store.add({ workflowId: 'wf-' + (i % 3), runId: 'r1' }, own, 1000 + i);
@@ -312,22 +310,9 @@ describe('one index file, written by several worker processes at once', () => {
     const dataDir = tempDir();
     // Created before the processes start, so none of them races to create the schema.
     SqliteProvenanceStore.inDataDir(dataDir).close();
-    const run = promisify(execFile);
     const names = Array.from({ length: PROCESSES }, (_, p) => `p${p}`);
-    const running = Promise.all(
-      names.map((name) =>
-        run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', worker(dataDir, name)], {
-          encoding: 'utf8',
-          env: { ...process.env, NODE_OPTIONS: '' },
-          timeout: 60_000,
-        }),
-      ),
-    );
-    while (!names.every((name) => existsSync(path.join(dataDir, `ready-${name}`))))
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    writeFileSync(path.join(dataDir, 'go'), '');
-    const outputs = await running;
-    expect(outputs.map((o) => o.stdout.trim())).toEqual(names.map(() => 'done'));
+    const outputs = await raceProcesses(dataDir, names, (name) => worker(dataDir, name));
+    expect(outputs).toEqual(names.map(() => 'done'));
     const s = SqliteProvenanceStore.inDataDir(dataDir);
     expect(rowCounts(s.file)).toEqual({
       calls: (PROCESSES + 1) * OUTPUTS_EACH,

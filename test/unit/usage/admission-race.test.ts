@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteUsageStore } from '../../../src/usage/sqlite-usage-store.ts';
+import { raceProcesses, startingLine } from '../../support/racing-processes.ts';
 
 const STORE = fileURLToPath(new URL('../../../src/usage/sqlite-usage-store.ts', import.meta.url));
 const PROCESSES = 4;
@@ -21,8 +20,7 @@ const worker = (dataDir: string, name: string) => `
 import { existsSync, writeFileSync } from 'node:fs';
 import { SqliteUsageStore } from ${JSON.stringify(STORE)};
 const store = SqliteUsageStore.inDataDir(${JSON.stringify(dataDir)});
-writeFileSync(${JSON.stringify(path.join(dataDir, `ready-${name}`))}, '');
-while (!existsSync(${JSON.stringify(path.join(dataDir, 'go'))})) await new Promise((resolve) => setTimeout(resolve, 2));
+${startingLine(dataDir, name)}
 let admitted = 0;
 for (let i = 0; i < ${CALLS_EACH}; i++) {
   const verdict = await store.admit(
@@ -52,23 +50,9 @@ describe('admission under one limit, decided by several worker processes at once
   it(`admits exactly ${LIMIT} of ${PROCESSES * CALLS_EACH} racing calls: no process sees a count without the others' places`, async () => {
     // Created before the processes start, so none of them races to create the schema.
     SqliteUsageStore.inDataDir(dataDir).close();
-    const run = promisify(execFile);
     const names = Array.from({ length: PROCESSES }, (_, p) => `p${p}`);
-    const running = Promise.all(
-      names.map((name) =>
-        run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', worker(dataDir, name)], {
-          encoding: 'utf8',
-          env: { ...process.env, NODE_OPTIONS: '' },
-          timeout: 60_000,
-        }),
-      ),
-    );
     // All start together, however long each took to load: the admissions race.
-    while (!names.every((name) => existsSync(path.join(dataDir, `ready-${name}`))))
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    writeFileSync(path.join(dataDir, 'go'), '');
-    const outputs = await running;
-    const admitted = outputs.map((o) => Number(o.stdout.trim()));
+    const admitted = (await raceProcesses(dataDir, names, (name) => worker(dataDir, name))).map(Number);
     expect(admitted.every((n) => Number.isInteger(n))).toBe(true);
     expect(admitted.reduce((a, b) => a + b, 0)).toBe(LIMIT);
     // The store holds the places of the admitted calls, no more.
